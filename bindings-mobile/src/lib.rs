@@ -1,0 +1,1 @@
+//! regcore binding (filled by its own issue).
