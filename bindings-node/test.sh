@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the Node addon from a clean checkout and run its boundary tests and the
+# TypeScript check. Needs Rust (cargo), Node >= 20 and npm; installs the npm
+# dev dependencies itself. Exits non-zero on any failure.
+#
+#   bash bindings-node/test.sh            # release build (what users get)
+#   REGCORE_NODE_DEBUG=1 bash bindings-node/test.sh   # faster debug build
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# `npm ci` does not work for @napi-rs/cli projects here; `npm install` honours
+# the committed package-lock.json.
+npm install --no-audit --no-fund --loglevel=error
+
+profile=(--release)
+if [[ "${REGCORE_NODE_DEBUG:-}" == 1 ]]; then profile=(); fi
+npx napi build --platform "${profile[@]}" --js index.js --dts index.d.ts
+
+# The loader and the declarations are committed; a build must not change them
+# (otherwise the committed index.d.ts is stale).
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  if ! git diff --quiet -- index.js index.d.ts; then
+    echo "bindings-node: committed index.js/index.d.ts differ from the generated ones:" >&2
+    git --no-pager diff --stat -- index.js index.d.ts >&2
+    exit 1
+  fi
+fi
+
+node --test __test__/
+npx tsc --noEmit -p __test__/ts/tsconfig.json
+echo "bindings-node: all tests passed"
