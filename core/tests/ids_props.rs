@@ -1,7 +1,12 @@
 //! Property tests for identifiers: canonical display round-trips, and any
 #![allow(clippy::arithmetic_side_effects, clippy::unnecessary_to_owned)] // round trips go through Display on purpose
 //! input either parses or returns a typed error (never panics).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use regcore::{
