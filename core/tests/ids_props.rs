@@ -1,6 +1,7 @@
 //! Property tests for identifiers: canonical display round-trips, and any
-#![allow(clippy::arithmetic_side_effects, clippy::unnecessary_to_owned)] // round trips go through Display on purpose
 //! input either parses or returns a typed error (never panics).
+// Round trips go through Display on purpose.
+#![allow(clippy::arithmetic_side_effects, clippy::unnecessary_to_owned)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
