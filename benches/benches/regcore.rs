@@ -15,8 +15,14 @@ fn sha256_bound(c: &mut Criterion) {
     g.bench_function("sha256_compress_1MiB", |b| {
         b.iter(|| {
             let mut state = [
-                0x6a09e667u32, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
-                0x1f83d9ab, 0x5be0cd19,
+                0x6a09e667u32,
+                0xbb67ae85,
+                0x3c6ef372,
+                0xa54ff53a,
+                0x510e527f,
+                0x9b05688c,
+                0x1f83d9ab,
+                0x5be0cd19,
             ];
             sha2::block_api::compress256(&mut state, black_box(&blocks));
             state
