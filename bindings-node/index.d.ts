@@ -25,6 +25,28 @@ export interface RegcoreError extends Error {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Mints and checks activation keys (vendor side). */
+export declare class ActivationAuthority {
+  /** The authority of `master` (or of its demo master). */
+  constructor(master: MasterSecret)
+  /**
+   * Mint the activation key for `product` (`0..=65535`) and a 48-bit
+   * `serial`. Throws `activation.serial_out_of_range`.
+   */
+  mint(product: number, serial: number): ActivationKey
+  /**
+   * Check a typed pair (constant-time on the registration ID) and recover
+   * the product code and serial. Throws `activation.authentication_failed`
+   * or an `identifier.*` parse error.
+   */
+  check(number: string | ActivationNumber, registrationId: string | RegistrationId): ActivationInfo
+  /**
+   * Batch: mint keys for `product` and every serial in `serials`, in
+   * order. Throws on the first serial out of range, with `params.index`.
+   */
+  mintMany(product: number, serials: Array<number>): Array<ActivationKey>
+}
+
 /** Activation key number: 16 hex digits, shown `XXXX-XXXX-XXXX-XXXX`. */
 export declare class ActivationNumber {
   /**
@@ -57,6 +79,51 @@ export declare class DealerId {
   toJSON(): string
   /** True when both denote the same identifier. */
   equals(other: DealerId): boolean
+}
+
+/** One device's 32-byte key `K_dev`. Every device-side check needs only this. */
+export declare class DeviceKey {
+  /** From the 32 bytes programmed into the device. */
+  static fromBytes(bytes: Uint8Array): DeviceKey
+  /**
+   * From 64 hex digits (either case; spaces and hyphens ignored). Throws
+   * `keys.device_key_format`; the error never echoes the input.
+   */
+  static fromHex(hex: string): DeviceKey
+  /** The 32 key bytes, for factory programming. */
+  toBytes(): Buffer
+  /** The key as 64 lower-case hex digits, for factory programming. */
+  toHex(): string
+  /** Constant-time equality. */
+  equals(other: DeviceKey): boolean
+  /**
+   * Device side (UPS): compare a typed key code (4 decimal or 10 binary
+   * digits, or a `KeyCode`) with this UPS's code in constant time. Throws
+   * `keycode.mismatch` or a parse error (`keycode.*`).
+   */
+  verifyKeyCode(typed: string | KeyCode): void
+  /**
+   * Device side (gateway): check a typed printed password in constant
+   * time. Throws `gateway_password.mismatch` or a parse error.
+   */
+  verifyGatewayPassword(typed: string): void
+  /**
+   * Device side (terminal): authenticate a typed registration key and
+   * return the product code to enable. Throws
+   * `regkey.authentication_failed` or a parse error (`regkey.*`).
+   */
+  verifyRegistrationKey(typed: string | RegistrationKey): number
+  /** The UPS key code derived from this key. */
+  keyCode(): KeyCode
+  /** The gateway printed password derived from this key. */
+  gatewayPassword(): string
+  /**
+   * The registration key for `activationNumber` and `product` under this
+   * terminal key.
+   */
+  registrationKey(activationNumber: string | ActivationNumber, product: number): RegistrationKey
+  /** Always `DeviceKey(<redacted>)`: the key never appears in logs. */
+  toString(): string
 }
 
 /** E-mail address used as a user ID (dot-atom form, ASCII, ≤ 254 bytes). */
@@ -97,6 +164,36 @@ export declare class GatewayId {
   equals(other: GatewayId): boolean
 }
 
+/**
+ * A UPS key code, `0..=1023`, shown as 4 decimal digits and as 10 binary
+ * digits. A 10-bit code is guessable (1 in 1024): pair device-side entry
+ * with the `deviceEntry` lockout policy.
+ */
+export declare class KeyCode {
+  /**
+   * Parse what a user typed: exactly 4 decimal or exactly 10 binary digits
+   * (full-width digits, spaces and hyphens allowed). Throws `keycode.*`.
+   */
+  static parse(input: string): KeyCode
+  /**
+   * From a value `0..=1023` (as returned by `MasterSecret.keyCodes`).
+   * Throws `keycode.out_of_range` above 1023.
+   */
+  static fromValue(value: number): KeyCode
+  /** The numeric value. */
+  get value(): number
+  /** Four decimal digits, `0000`–`1023`. */
+  get decimal(): string
+  /** Ten binary digits, most significant bit first. */
+  get binary(): string
+  /** The decimal form. */
+  toString(): string
+  /** The decimal form (used by `JSON.stringify`). */
+  toJSON(): string
+  /** Equality of values. */
+  equals(other: KeyCode): boolean
+}
+
 /** KMS login ID: 8–10 of `A–Z a–z 0–9`, case-sensitive. */
 export declare class KmsLoginId {
   /**
@@ -111,6 +208,71 @@ export declare class KmsLoginId {
   toJSON(): string
   /** True when both denote the same identifier. */
   equals(other: KmsLoginId): boolean
+}
+
+/**
+ * A vendor master secret (32–64 bytes) with its key id. Stays on the
+ * vendor's servers; every device key is diversified from it. The bytes never
+ * cross back to JavaScript.
+ */
+export declare class MasterSecret {
+  /**
+   * A master secret from its bytes (a `Buffer` or `Uint8Array`, 32–64
+   * bytes; throws `keys.master_length` otherwise).
+   */
+  constructor(keyId: number, bytes: Uint8Array)
+  /** The key id given at construction (shared by its demo master). */
+  get keyId(): number
+  /** True for a demo master. */
+  get isDemo(): boolean
+  /**
+   * The demo master derived from this one under its own label: demo keys
+   * look real and verify on no real device.
+   */
+  demo(): MasterSecret
+  /**
+   * The diversified key of one device. `id` is the serial number, gateway
+   * ID or MPR ID (ignored for `'activation'`).
+   */
+  deviceKey(kind: DeviceKind, id?: string | undefined | null): DeviceKey
+  /** Site side: the key code of the UPS with this serial number. */
+  keyCode(serial: string | UpsSerial): KeyCode
+  /** Site side: the printed password of a gateway (13 characters). */
+  gatewayPassword(gatewayId: string | GatewayId): string
+  /**
+   * Site side: check a typed (gateway ID, password) pair from the sheet in
+   * constant time. Throws `gateway_password.mismatch` or a parse error
+   * (`gateway_password.*`).
+   */
+  verifyGatewayPassword(gatewayId: string | GatewayId, typed: string): void
+  /**
+   * Site side: the registration key enabling `product` on terminal
+   * `mprId` for activation number `activationNumber` (deterministic).
+   */
+  registrationKey(mprId: string | MprId, activationNumber: string | ActivationNumber, product: number): RegistrationKey
+  /**
+   * The activation-key authority of this master (mints and checks
+   * activation keys).
+   */
+  activationAuthority(): ActivationAuthority
+  /**
+   * Batch: the key codes of many UPS serial numbers in one call (a factory
+   * run). Returns the values `0..=1023` in input order; format one with
+   * `KeyCode.fromValue(v)`. Throws on the first invalid serial, with
+   * `params.index` naming its position.
+   */
+  keyCodes(serials: Array<string>): Uint16Array
+  /**
+   * Batch: the printed passwords of many gateways, in input order. Throws
+   * on the first invalid gateway ID, with `params.index`.
+   */
+  gatewayPasswords(gatewayIds: Array<string>): Array<string>
+  /**
+   * Batch: the 32-byte keys of many devices of one kind, concatenated in
+   * input order (`32 × ids.length` bytes) for a factory programming
+   * station. Throws on the first invalid ID, with `params.index`.
+   */
+  deviceKeys(kind: DeviceKind, ids: Array<string>): Buffer
 }
 
 /** MPR ID of a video-conference terminal: 16 hex digits, shown `XXXX-XXXX-XXXX-XXXX`. */
@@ -147,6 +309,16 @@ export declare class PhoneNumber {
   equals(other: PhoneNumber): boolean
 }
 
+/** Caller data: product code → what the KMS screen shows. */
+export declare class ProductCatalogue {
+  /** An empty catalogue. */
+  constructor()
+  /** Add or replace a product. */
+  insert(code: number, product: Product): void
+  /** The product with this code. Throws `activation.unknown_product`. */
+  get(code: number): Product
+}
+
 /** Registration ID printed with an activation key: 8 hex digits. */
 export declare class RegistrationId {
   /**
@@ -161,6 +333,26 @@ export declare class RegistrationId {
   toJSON(): string
   /** True when both denote the same identifier. */
   equals(other: RegistrationId): boolean
+}
+
+/**
+ * A registration key: 16 hex digits shown `XXXX-XXXX-XXXX-XXXX`, enabling
+ * one product on one terminal.
+ */
+export declare class RegistrationKey {
+  /**
+   * Parse 16 hex digits (hyphens, spaces, full-width and lower case
+   * allowed). Throws `regkey.*`.
+   */
+  static parse(input: string): RegistrationKey
+  /** 16 upper-case hex digits without hyphens. */
+  get compact(): string
+  /** The display form `XXXX-XXXX-XXXX-XXXX`. */
+  toString(): string
+  /** The display form (used by `JSON.stringify`). */
+  toJSON(): string
+  /** Equality of values. */
+  equals(other: RegistrationKey): boolean
 }
 
 /** UPS serial number: 1–32 of `A–Z 0–9` after normalisation. */
@@ -179,6 +371,22 @@ export declare class UpsSerial {
   equals(other: UpsSerial): boolean
 }
 
+/** What checking an activation key recovers. */
+export interface ActivationInfo {
+  /** Product code (`0..=65535`). */
+  product: number
+  /** The 48-bit serial (a safe integer). */
+  serial: number
+}
+
+/** An activation key as printed: its number and registration ID. */
+export interface ActivationKey {
+  /** Activation key number, `XXXX-XXXX-XXXX-XXXX`. */
+  number: string
+  /** Registration ID, 8 hex digits. */
+  registrationId: string
+}
+
 /**
  * Compact form of a hex identifier, serial number, gateway ID, key code or
  * phone number: full-width folded, spaces and hyphen variants dropped, letters
@@ -187,7 +395,24 @@ export declare class UpsSerial {
 export declare function compactInput(input: string): string
 
 /**
+ * What kind of device a key is diversified for (its byte is part of the
+ * derivation): `'ups'` (by serial number), `'gateway'` (by gateway ID),
+ * `'terminal'` (by MPR ID), `'activation'` (the activation-key authority, no ID).
+ */
+export type DeviceKind = 'ups' | 'gateway' | 'terminal' | 'activation'
+
+/**
  * Fold full-width ASCII (U+FF01–U+FF5E, U+3000) to ASCII and trim surrounding
  * white space: the normalisation free-form identifiers get.
  */
 export declare function foldAndTrim(input: string): string
+
+/** A product as the KMS screen shows it. */
+export interface Product {
+  /** Model number, e.g. `KX-VCS101`. */
+  model: string
+  /** Activation key type, e.g. `Upgrade`. */
+  keyType: string
+  /** True for demo products. */
+  demo: boolean
+}

@@ -835,14 +835,21 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.ActivationAuthority = nativeBinding.ActivationAuthority
 module.exports.ActivationNumber = nativeBinding.ActivationNumber
 module.exports.DealerId = nativeBinding.DealerId
+module.exports.DeviceKey = nativeBinding.DeviceKey
 module.exports.EmailAddress = nativeBinding.EmailAddress
 module.exports.GatewayId = nativeBinding.GatewayId
+module.exports.KeyCode = nativeBinding.KeyCode
 module.exports.KmsLoginId = nativeBinding.KmsLoginId
+module.exports.MasterSecret = nativeBinding.MasterSecret
 module.exports.MprId = nativeBinding.MprId
 module.exports.PhoneNumber = nativeBinding.PhoneNumber
+module.exports.ProductCatalogue = nativeBinding.ProductCatalogue
 module.exports.RegistrationId = nativeBinding.RegistrationId
+module.exports.RegistrationKey = nativeBinding.RegistrationKey
 module.exports.UpsSerial = nativeBinding.UpsSerial
 module.exports.compactInput = nativeBinding.compactInput
+module.exports.DeviceKind = nativeBinding.DeviceKind
 module.exports.foldAndTrim = nativeBinding.foldAndTrim

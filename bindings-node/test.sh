@@ -12,9 +12,11 @@ cd "$(dirname "$0")"
 # the committed package-lock.json.
 npm install --no-audit --no-fund --loglevel=error
 
-profile=(--release)
-if [[ "${REGCORE_NODE_DEBUG:-}" == 1 ]]; then profile=(); fi
-npx napi build --platform "${profile[@]}" --js index.js --dts index.d.ts
+if [[ "${REGCORE_NODE_DEBUG:-}" == 1 ]]; then
+  npm run --silent build:debug
+else
+  npm run --silent build
+fi
 
 # The loader and the declarations are committed; a build must not change them
 # (otherwise the committed index.d.ts is stale).

@@ -8,18 +8,35 @@ use regcore::Coded;
 /// `params` (string values), the English `message` and the Japanese
 /// `messageJa`; its `name` is `RegcoreError`.
 pub(crate) fn coded_error<E: Coded + ?Sized>(env: &Env, err: &E) -> Error {
-    match build_coded_error(env, err) {
+    coded_error_with(env, err, &[])
+}
+
+/// [`coded_error`] with extra parameters added by the binding (e.g. the
+/// `index` of the failing item of a batch).
+pub(crate) fn coded_error_with<E: Coded + ?Sized>(
+    env: &Env,
+    err: &E,
+    extra: &[(&str, String)],
+) -> Error {
+    match build_coded_error(env, err, extra) {
         Ok(e) | Err(e) => e,
     }
 }
 
-fn build_coded_error<E: Coded + ?Sized>(env: &Env, err: &E) -> Result<Error> {
+fn build_coded_error<E: Coded + ?Sized>(
+    env: &Env,
+    err: &E,
+    extra: &[(&str, String)],
+) -> Result<Error> {
     let mut obj = env.create_error(Error::new(Status::GenericFailure, err.message_en()))?;
     obj.set("name", "RegcoreError")?;
     obj.set("code", err.code())?;
     let mut params = Object::new(env)?;
     for (key, value) in err.params() {
         params.set(key, value)?;
+    }
+    for (key, value) in extra {
+        params.set(key, value.as_str())?;
     }
     obj.set("params", params)?;
     obj.set("messageJa", err.message_ja())?;
@@ -48,6 +65,8 @@ pub(crate) enum BoundaryError {
         /// Parameter name.
         name: &'static str,
     },
+    /// The operating system's random number generator failed.
+    RandomnessUnavailable,
 }
 
 impl Coded for BoundaryError {
@@ -55,12 +74,13 @@ impl Coded for BoundaryError {
         match self {
             Self::InvalidDate => "binding.invalid_date",
             Self::InvalidInteger { .. } => "binding.invalid_integer",
+            Self::RandomnessUnavailable => "binding.randomness_unavailable",
         }
     }
 
     fn params(&self) -> Vec<regcore::Param> {
         match self {
-            Self::InvalidDate => vec![],
+            Self::InvalidDate | Self::RandomnessUnavailable => vec![],
             Self::InvalidInteger { name } => vec![("name", (*name).to_owned())],
         }
     }
@@ -74,6 +94,12 @@ impl Coded for BoundaryError {
             }
             (Self::InvalidInteger { name }, _) => {
                 format!("{name} must be a non-negative integer in range")
+            }
+            (Self::RandomnessUnavailable, regcore::Lang::Ja) => {
+                "OSの乱数生成器を利用できません。".to_owned()
+            }
+            (Self::RandomnessUnavailable, _) => {
+                "the operating system's random number generator failed".to_owned()
             }
         }
     }
@@ -102,5 +128,30 @@ pub(crate) fn now_or(
     match now {
         Some(date) => utc(env, date),
         None => Ok(chrono::Utc::now()),
+    }
+}
+
+/// `len` bytes from the operating system's CSPRNG (the only place the binding
+/// reads OS randomness).
+pub(crate) fn random_bytes(len: usize) -> std::result::Result<Vec<u8>, BoundaryError> {
+    let mut bytes = vec![0u8; len];
+    getrandom::fill(&mut bytes).map_err(|_| BoundaryError::RandomnessUnavailable)?;
+    Ok(bytes)
+}
+
+/// A JavaScript number that must fit a `u16` (product codes).
+pub(crate) fn u16_arg(env: &Env, value: u32, name: &'static str) -> Result<u16> {
+    u16::try_from(value).map_err(|_| coded_error(env, &BoundaryError::InvalidInteger { name }))
+}
+
+/// A JavaScript number that must be a non-negative safe integer.
+pub(crate) fn u64_arg(env: &Env, value: f64, name: &'static str) -> Result<u64> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if value.is_finite() && value.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&value) {
+        // Integral and within 2^53, so the conversion is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(value as u64)
+    } else {
+        Err(coded_error(env, &BoundaryError::InvalidInteger { name }))
     }
 }

@@ -3,5 +3,7 @@
 
 mod convert;
 mod ids;
+mod keys;
 
 pub use ids::*;
+pub use keys::*;
