@@ -11,9 +11,13 @@
     )
 )]
 
+pub mod code;
 pub mod error;
 pub mod ids;
+pub mod lockout;
 pub mod normalize;
+pub mod session;
+pub mod token;
 
 pub use error::{Coded, Diagnostic, Lang, Param};
 pub use ids::{
