@@ -409,13 +409,14 @@ fn to_ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }
 
-/// The instant `ms` after the epoch, clamped to chrono's range.
+/// The instant `ms` after the epoch, clamped to chrono's range (whole
+/// milliseconds, so every state survives the encodings).
 fn from_ms(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms).unwrap_or(if ms < 0 {
-        DateTime::<Utc>::MIN_UTC
-    } else {
-        DateTime::<Utc>::MAX_UTC
-    })
+    let clamped = ms.clamp(
+        DateTime::<Utc>::MIN_UTC.timestamp_millis(),
+        DateTime::<Utc>::MAX_UTC.timestamp_millis(),
+    );
+    DateTime::from_timestamp_millis(clamped).unwrap_or_default()
 }
 
 fn ms_to_duration(ms: i64) -> Duration {

@@ -100,10 +100,10 @@ impl SessionState {
             .signed_duration_since(self.started_at)
             .max(TimeDelta::zero());
         let age = age_at_last.checked_add(&idle).unwrap_or(TimeDelta::MAX);
-        if let Some(cap) = policy.absolute_timeout_secs {
-            if age >= secs(cap) {
-                return SessionStatus::AbsoluteExpired;
-            }
+        if let Some(cap) = policy.absolute_timeout_secs
+            && age >= secs(cap)
+        {
+            return SessionStatus::AbsoluteExpired;
         }
         if idle >= secs(policy.idle_timeout_secs) {
             return SessionStatus::IdleExpired;

@@ -1,6 +1,11 @@
 //! Property tests for identifiers: canonical display round-trips, and any
 //! input either parses or returns a typed error (never panics).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use regcore::{
