@@ -671,3 +671,8 @@ impl Coded for CodeError {
         }
     }
 }
+
+/// The examples in docs/codes-and-links.md compile and pass as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/codes-and-links.md")]
+struct CodesAndLinksMdExamples;

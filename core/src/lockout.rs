@@ -859,3 +859,8 @@ impl fmt::Display for LockoutState {
         f.write_str(&self.encode())
     }
 }
+
+/// The examples in docs/lockout.md compile and pass as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/lockout.md")]
+struct LockoutMdExamples;
