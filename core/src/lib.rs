@@ -12,15 +12,19 @@
 )]
 
 pub mod activation;
+pub mod code;
 pub mod error;
 pub mod ids;
 pub mod keycode;
 pub mod keys;
 pub mod ledger;
+pub mod lockout;
 pub mod maintenance;
 pub mod normalize;
 pub mod pairing;
 pub mod regkey;
+pub mod session;
+pub mod token;
 
 pub use error::{Coded, Diagnostic, Lang, Param};
 pub use ids::{
