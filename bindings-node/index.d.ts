@@ -65,6 +65,32 @@ export declare class ActivationNumber {
   get compact(): string
 }
 
+/**
+ * A dealer account: dealer ID, registered phone number and up to 5
+ * maintenance e-mail addresses.
+ */
+export declare class DealerAccount {
+  /** A dealer with no maintenance address. Throws `identifier.*`. */
+  constructor(dealerId: string, phone: string)
+  /** Restore from `toJSON()`'s output. Throws `binding.malformed_json`. */
+  static fromJSON(json: string): DealerAccount
+  /** Core's serde JSON (a string). */
+  toJSON(): string
+  /** The dealer ID. */
+  get dealerId(): string
+  /** The registered phone number (canonical digits). */
+  get phone(): string
+  /** Maintenance addresses, in the order added. */
+  get emails(): Array<string>
+  /**
+   * Add a maintenance address (compared by domain-insensitive key).
+   * Throws `maintenance.too_many_emails` or `identifier.invalid_email`.
+   */
+  addEmail(email: string): Change
+  /** Remove a maintenance address. Throws `maintenance.email_not_found`. */
+  removeEmail(email: string): void
+}
+
 /** Dealer ID: 3–16 of `A–Z a–z 0–9 _ -`, case-sensitive. */
 export declare class DealerId {
   /**
@@ -164,6 +190,29 @@ export declare class GatewayId {
   equals(other: GatewayId): boolean
 }
 
+/** The dealers maintaining one gateway (at most 5). */
+export declare class GatewayMaintenance {
+  /** A gateway with no maintenance dealer. Throws `identifier.*`. */
+  constructor(gatewayId: string)
+  /** Restore from `toJSON()`'s output. Throws `binding.malformed_json`. */
+  static fromJSON(json: string): GatewayMaintenance
+  /** Core's serde JSON (a string). */
+  toJSON(): string
+  /** The gateway ID. */
+  get gatewayId(): string
+  /** Linked dealer IDs, in the order linked. */
+  get dealers(): Array<string>
+  /**
+   * Link the dealer the customer named by dealer ID and phone number;
+   * `account` is what the caller found for that dealer ID (`null` if none).
+   * Throws `maintenance.dealer_not_found` (unknown dealer or wrong phone)
+   * or `maintenance.too_many_dealers`.
+   */
+  link(dealerId: string, phone: string, account?: DealerAccount | undefined | null): Change
+  /** Unlink a dealer. Throws `maintenance.not_linked`. */
+  unlink(dealerId: string): void
+}
+
 /**
  * A UPS key code, `0..=1023`, shown as 4 decimal digits and as 10 binary
  * digits. A 10-bit code is guessable (1 in 1024): pair device-side entry
@@ -208,6 +257,49 @@ export declare class KmsLoginId {
   toJSON(): string
   /** True when both denote the same identifier. */
   equals(other: KmsLoginId): boolean
+}
+
+/**
+ * In-memory ledger applying the pairing rules (for tests, scripts and small
+ * tools). Serialisable: `toJSON()` / `Ledger.fromJSON()` use core's format.
+ */
+export declare class Ledger {
+  /** An empty ledger. */
+  constructor()
+  /** Restore from `toJSON()`'s output. Throws `binding.malformed_json`. */
+  static fromJSON(json: string): Ledger
+  /** Core's serde JSON of the whole ledger (a string). */
+  toJSON(): string
+  /**
+   * Plan a request against this ledger and record the result (real
+   * requests only). `now` defaults to the system clock.
+   */
+  issue(master: MasterSecret, request: IssuanceRequest, now?: Date | undefined | null): IssuancePlan
+  /** Every binding, by activation number. */
+  bindings(): Array<Binding>
+  /** Every activation key issued for a terminal. */
+  byMprId(mprId: string | MprId): Array<Binding>
+  /** The binding of an activation number, if issued. */
+  byActivationNumber(number: string | ActivationNumber): Binding | null
+  /**
+   * Administrative rebind of an issued activation key to another terminal,
+   * recording who and why. Throws `ledger.not_bound`,
+   * `ledger.rebind_same_terminal`, `ledger.rebind_unaudited`.
+   */
+  rebind(master: MasterSecret, number: string | ActivationNumber, to: string | MprId, actor: string, reason: string, now?: Date | undefined | null): RebindRecord
+  /** Every rebind, in order. */
+  rebinds(): Array<RebindRecord>
+  /** Detail history (issues, re-issues, rebinds) in time order. */
+  history(options?: ReportOptions | undefined | null): Array<HistoryRow>
+  /**
+   * The detail history as CSV (header
+   * `at,event,mpr_id,activation_number,product,registration_key`).
+   */
+  historyCsv(options?: ReportOptions | undefined | null): string
+  /** Issues per day, ascending. */
+  dailyCounts(options?: ReportOptions | undefined | null): Array<DailyCount>
+  /** Issues per day as CSV (header `date,issued,reissued`). */
+  dailyCountsCsv(options?: ReportOptions | undefined | null): string
 }
 
 /**
@@ -387,12 +479,47 @@ export interface ActivationKey {
   registrationId: string
 }
 
+/** A persisted pairing: an activation number bound to one terminal. */
+export interface Binding {
+  /** Activation number (unique), `XXXX-XXXX-XXXX-XXXX`. */
+  activationNumber: string
+  /** The terminal, `XXXX-XXXX-XXXX-XXXX`. */
+  mprId: string
+  /** Product code recovered from the activation key. */
+  product: number
+  /** The registration key issued, `XXXX-XXXX-XXXX-XXXX`. */
+  registrationKey: string
+  /** When the key was first issued for this terminal. */
+  firstIssuedAt: Date
+}
+
+/** Whether a link or address was added or already there. */
+export type Change = 'added' | 'already_present'
+
 /**
  * Compact form of a hex identifier, serial number, gateway ID, key code or
  * phone number: full-width folded, spaces and hyphen variants dropped, letters
  * upper-cased.
  */
 export declare function compactInput(input: string): string
+
+/** Issues on one day. */
+export interface DailyCount {
+  /** Day (report time zone), `YYYY-MM-DD`. */
+  date: string
+  /** First issues (and rebinds). */
+  issued: number
+  /** Re-issues. */
+  reissued: number
+}
+
+/** Inclusive range of calendar days (`YYYY-MM-DD`) in the report's time zone. */
+export interface DateRange {
+  /** First day, `YYYY-MM-DD`. */
+  from: string
+  /** Last day, `YYYY-MM-DD`. */
+  to: string
+}
 
 /**
  * What kind of device a key is diversified for (its byte is part of the
@@ -402,10 +529,102 @@ export declare function compactInput(input: string): string
 export type DeviceKind = 'ups' | 'gateway' | 'terminal' | 'activation'
 
 /**
+ * A rule violation or refusal returned as data (not thrown): stable `code`,
+ * `params`, English `message` and Japanese `messageJa` — the same fields a
+ * thrown `RegcoreError` carries.
+ */
+export interface Diagnostic {
+  /** Stable dotted machine code. */
+  code: string
+  /** Named parameters (string values). */
+  params: Record<string, string>
+  /** English message. */
+  message: string
+  /** Japanese message. */
+  messageJa: string
+}
+
+/**
  * Fold full-width ASCII (U+FF01–U+FF5E, U+3000) to ASCII and trim surrounding
  * white space: the normalisation free-form identifiers get.
  */
 export declare function foldAndTrim(input: string): string
+
+/** Kind of a history row. */
+export type HistoryEvent = 'issued' | 'reissued' | 'rebound'
+
+/** One row of the detail history. */
+export interface HistoryRow {
+  /** When. */
+  at: Date
+  /** What. */
+  event: HistoryEvent
+  /** The terminal. */
+  mprId: string
+  /** The activation number. */
+  activationNumber: string
+  /** Product code. */
+  product: number
+  /** The registration key. */
+  registrationKey: string
+}
+
+/** Real issuance, or the KMS demo whose keys work on no terminal. */
+export type IssuanceMode = 'real' | 'demo'
+
+/** The planner's decision. */
+export interface IssuancePlan {
+  /** One outcome per requested key, in request order. */
+  outcomes: Array<KeyOutcome>
+  /**
+   * Bindings to insert under a unique constraint on the activation number
+   * (empty for demo requests); on conflict, reload and plan again.
+   */
+  newBindings: Array<Binding>
+}
+
+/** A request for registration keys: one terminal, 1–8 activation keys. */
+export interface IssuanceRequest {
+  /** The terminal's MPR ID as typed. */
+  mprId: string
+  /** The activation keys as typed. */
+  keys: Array<TypedActivationKey>
+  /** `'real'` (default) or `'demo'`. */
+  mode?: IssuanceMode
+  /** `'customer'` (default) or `'admin'`. */
+  viewer?: Viewer
+}
+
+/** The outcome for one activation key, in request order. */
+export interface KeyOutcome {
+  /** The activation number as requested. */
+  activationNumber: string
+  /** `'issued'`, `'reissued'` or `'refused'`. */
+  outcome: OutcomeKind
+  /** The registration key (issued and reissued). */
+  registrationKey?: string
+  /** The product code (issued and reissued). */
+  product?: number
+  /** First issue date (reissued). */
+  firstIssuedAt?: Date
+  /**
+   * Why it was refused (`issuance.bound_elsewhere`,
+   * `issuance.wrong_registration_id`, `issuance.demo_real_mismatch`,
+   * `issuance.duplicate_in_request`); `params.bound_to` only for admins.
+   */
+  refusal?: Diagnostic
+}
+
+/** What happened to one activation key of a request. */
+export type OutcomeKind = 'issued' | 'reissued' | 'refused'
+
+/**
+ * Decide a request against the bindings the caller loaded for its
+ * activation numbers (pure: nothing is stored). `now` defaults to the system
+ * clock. Throws `issuance.no_keys` / `issuance.too_many_keys`, or an
+ * `identifier.*` error with `params.index`.
+ */
+export declare function planIssuance(master: MasterSecret, request: IssuanceRequest, existing: Array<Binding>, now?: Date | undefined | null): IssuancePlan
 
 /** A product as the KMS screen shows it. */
 export interface Product {
@@ -416,3 +635,41 @@ export interface Product {
   /** True for demo products. */
   demo: boolean
 }
+
+/** An audited administrative rebind. */
+export interface RebindRecord {
+  /** When. */
+  at: Date
+  /** The activation number. */
+  activationNumber: string
+  /** The terminal it was bound to. */
+  from: string
+  /** The terminal it is bound to now. */
+  to: string
+  /** Who. */
+  actor: string
+  /** Why. */
+  reason: string
+}
+
+/** Options of the ledger reports. */
+export interface ReportOptions {
+  /** Only these days (all when omitted). */
+  range?: DateRange
+  /** The report's UTC offset in minutes (e.g. 540 for JST); 0 when omitted. */
+  utcOffsetMinutes?: number
+}
+
+/** One typed activation key of a request. */
+export interface TypedActivationKey {
+  /** Activation key number as typed. */
+  number: string
+  /** Registration ID as typed. */
+  registrationId: string
+}
+
+/**
+ * Who is looking: only `'admin'` refusals name the MPR ID an activation key
+ * is bound to.
+ */
+export type Viewer = 'admin' | 'customer'

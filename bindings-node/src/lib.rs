@@ -4,6 +4,9 @@
 mod convert;
 mod ids;
 mod keys;
+mod pairing;
 
+pub use convert::{Date, Diagnostic};
 pub use ids::*;
 pub use keys::*;
+pub use pairing::*;

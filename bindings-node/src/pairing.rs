@@ -1,0 +1,694 @@
+//! Pairing rules (SPEC §5.6): the pure issuance planner, the in-memory
+//! `Ledger`, and maintenance links (SPEC §5.7).
+
+use napi::Env;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use regcore::activation::ActivationKey as CoreActivationKey;
+use regcore::{ledger, maintenance, pairing};
+
+use crate::convert::{Date, Diagnostic, OrThrow, coded_error_with, from_json, now_or, to_json};
+use crate::ids::{ActivationNumber, MprId};
+use crate::keys::{MasterSecret, mpr_arg, number_arg};
+
+/// Real issuance, or the KMS demo whose keys work on no terminal.
+#[napi(string_enum = "lowercase")]
+#[derive(Clone, Copy)]
+pub enum IssuanceMode {
+    /// Real keys under the master.
+    Real,
+    /// Demo keys under the demo master; never bound, never persisted.
+    Demo,
+}
+
+/// Who is looking: only `'admin'` refusals name the MPR ID an activation key
+/// is bound to.
+#[napi(string_enum = "lowercase")]
+#[derive(Clone, Copy)]
+pub enum Viewer {
+    /// Vendor staff.
+    Admin,
+    /// A dealer or customer.
+    Customer,
+}
+
+/// One typed activation key of a request.
+#[napi(object)]
+pub struct TypedActivationKey {
+    /// Activation key number as typed.
+    pub number: String,
+    /// Registration ID as typed.
+    pub registration_id: String,
+}
+
+/// A request for registration keys: one terminal, 1–8 activation keys.
+#[napi(object)]
+pub struct IssuanceRequest {
+    /// The terminal's MPR ID as typed.
+    pub mpr_id: String,
+    /// The activation keys as typed.
+    pub keys: Vec<TypedActivationKey>,
+    /// `'real'` (default) or `'demo'`.
+    pub mode: Option<IssuanceMode>,
+    /// `'customer'` (default) or `'admin'`.
+    pub viewer: Option<Viewer>,
+}
+
+/// A persisted pairing: an activation number bound to one terminal.
+#[napi(object)]
+pub struct Binding {
+    /// Activation number (unique), `XXXX-XXXX-XXXX-XXXX`.
+    pub activation_number: String,
+    /// The terminal, `XXXX-XXXX-XXXX-XXXX`.
+    pub mpr_id: String,
+    /// Product code recovered from the activation key.
+    pub product: u32,
+    /// The registration key issued, `XXXX-XXXX-XXXX-XXXX`.
+    pub registration_key: String,
+    /// When the key was first issued for this terminal.
+    pub first_issued_at: Date,
+}
+
+/// What happened to one activation key of a request.
+#[napi(string_enum = "lowercase")]
+pub enum OutcomeKind {
+    /// A new binding (persist it).
+    Issued,
+    /// Already bound to this terminal: the same key again.
+    Reissued,
+    /// No key; see `refusal`.
+    Refused,
+}
+
+/// The outcome for one activation key, in request order.
+#[napi(object)]
+pub struct KeyOutcome {
+    /// The activation number as requested.
+    pub activation_number: String,
+    /// `'issued'`, `'reissued'` or `'refused'`.
+    pub outcome: OutcomeKind,
+    /// The registration key (issued and reissued).
+    pub registration_key: Option<String>,
+    /// The product code (issued and reissued).
+    pub product: Option<u32>,
+    /// First issue date (reissued).
+    pub first_issued_at: Option<Date>,
+    /// Why it was refused (`issuance.bound_elsewhere`,
+    /// `issuance.wrong_registration_id`, `issuance.demo_real_mismatch`,
+    /// `issuance.duplicate_in_request`); `params.bound_to` only for admins.
+    pub refusal: Option<Diagnostic>,
+}
+
+/// The planner's decision.
+#[napi(object)]
+pub struct IssuancePlan {
+    /// One outcome per requested key, in request order.
+    pub outcomes: Vec<KeyOutcome>,
+    /// Bindings to insert under a unique constraint on the activation number
+    /// (empty for demo requests); on conflict, reload and plan again.
+    pub new_bindings: Vec<Binding>,
+}
+
+impl From<&pairing::Binding> for Binding {
+    fn from(b: &pairing::Binding) -> Self {
+        Self {
+            activation_number: b.activation_number.to_string(),
+            mpr_id: b.mpr_id.to_string(),
+            product: u32::from(b.product),
+            registration_key: b.registration_key.to_string(),
+            first_issued_at: b.first_issued_at.into(),
+        }
+    }
+}
+
+impl From<&pairing::KeyOutcome> for KeyOutcome {
+    fn from(o: &pairing::KeyOutcome) -> Self {
+        let activation_number = o.activation_number.to_string();
+        match &o.outcome {
+            pairing::Outcome::Issued {
+                registration_key,
+                product,
+            } => Self {
+                activation_number,
+                outcome: OutcomeKind::Issued,
+                registration_key: Some(registration_key.to_string()),
+                product: Some(u32::from(*product)),
+                first_issued_at: None,
+                refusal: None,
+            },
+            pairing::Outcome::Reissued {
+                registration_key,
+                product,
+                first_issued_at,
+            } => Self {
+                activation_number,
+                outcome: OutcomeKind::Reissued,
+                registration_key: Some(registration_key.to_string()),
+                product: Some(u32::from(*product)),
+                first_issued_at: Some((*first_issued_at).into()),
+                refusal: None,
+            },
+            pairing::Outcome::Refused(refusal) => Self {
+                activation_number,
+                outcome: OutcomeKind::Refused,
+                registration_key: None,
+                product: None,
+                first_issued_at: None,
+                refusal: Some(Diagnostic::of(refusal)),
+            },
+        }
+    }
+}
+
+impl From<&pairing::IssuancePlan> for IssuancePlan {
+    fn from(p: &pairing::IssuancePlan) -> Self {
+        Self {
+            outcomes: p.outcomes.iter().map(Into::into).collect(),
+            new_bindings: p.new_bindings.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Parse a request; an invalid identifier throws with `params.index` (the
+/// key's position) or `params.field`.
+fn core_request(env: &Env, request: &IssuanceRequest) -> Result<pairing::IssuanceRequest> {
+    let mpr_id = regcore::MprId::parse(&request.mpr_id)
+        .map_err(|e| coded_error_with(env, &e, &[("field", "mprId".to_owned())]))?;
+    let keys = request
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(index, k)| {
+            let at =
+                |e: &regcore::IdError| coded_error_with(env, e, &[("index", index.to_string())]);
+            Ok(CoreActivationKey {
+                number: regcore::ActivationNumber::parse(&k.number).map_err(|e| at(&e))?,
+                registration_id: regcore::RegistrationId::parse(&k.registration_id)
+                    .map_err(|e| at(&e))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(pairing::IssuanceRequest {
+        mpr_id,
+        keys,
+        mode: match request.mode {
+            Some(IssuanceMode::Demo) => pairing::Mode::Demo,
+            _ => pairing::Mode::Real,
+        },
+        viewer: match request.viewer {
+            Some(Viewer::Admin) => pairing::Viewer::Admin,
+            _ => pairing::Viewer::Customer,
+        },
+    })
+}
+
+fn core_binding(env: &Env, b: &Binding, index: usize) -> Result<pairing::Binding> {
+    let at = |e: &dyn regcore::Coded| coded_error_with(env, e, &[("index", index.to_string())]);
+    Ok(pairing::Binding {
+        activation_number: regcore::ActivationNumber::parse(&b.activation_number)
+            .map_err(|e| at(&e))?,
+        mpr_id: regcore::MprId::parse(&b.mpr_id).map_err(|e| at(&e))?,
+        product: crate::convert::u16_arg(env, b.product, "product")?,
+        registration_key: regcore::regkey::RegistrationKey::parse(&b.registration_key)
+            .map_err(|e| at(&e))?,
+        first_issued_at: b.first_issued_at.0,
+    })
+}
+
+/// Decide a request against the bindings the caller loaded for its
+/// activation numbers (pure: nothing is stored). `now` defaults to the system
+/// clock. Throws `issuance.no_keys` / `issuance.too_many_keys`, or an
+/// `identifier.*` error with `params.index`.
+#[napi]
+pub fn plan_issuance(
+    env: &Env,
+    master: &MasterSecret,
+    request: IssuanceRequest,
+    existing: Vec<Binding>,
+    now: Option<Date>,
+) -> Result<IssuancePlan> {
+    let request = core_request(env, &request)?;
+    let existing = existing
+        .iter()
+        .enumerate()
+        .map(|(i, b)| core_binding(env, b, i))
+        .collect::<Result<Vec<_>>>()?;
+    pairing::plan_issuance(&master.inner, &request, &existing, now_or(now))
+        .or_throw(env)
+        .map(|p| (&p).into())
+}
+
+/// Inclusive range of calendar days (`YYYY-MM-DD`) in the report's time zone.
+#[napi(object)]
+pub struct DateRange {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+}
+
+/// Options of the ledger reports.
+#[napi(object)]
+pub struct ReportOptions {
+    /// Only these days (all when omitted).
+    pub range: Option<DateRange>,
+    /// The report's UTC offset in minutes (e.g. 540 for JST); 0 when omitted.
+    pub utc_offset_minutes: Option<i32>,
+}
+
+/// Kind of a history row.
+#[napi(string_enum = "lowercase")]
+pub enum HistoryEvent {
+    /// First issue.
+    Issued,
+    /// Re-issue for the same terminal.
+    Reissued,
+    /// Administrative rebind to another terminal.
+    Rebound,
+}
+
+/// One row of the detail history.
+#[napi(object)]
+pub struct HistoryRow {
+    /// When.
+    pub at: Date,
+    /// What.
+    pub event: HistoryEvent,
+    /// The terminal.
+    pub mpr_id: String,
+    /// The activation number.
+    pub activation_number: String,
+    /// Product code.
+    pub product: u32,
+    /// The registration key.
+    pub registration_key: String,
+}
+
+/// Issues on one day.
+#[napi(object)]
+pub struct DailyCount {
+    /// Day (report time zone), `YYYY-MM-DD`.
+    pub date: String,
+    /// First issues (and rebinds).
+    pub issued: u32,
+    /// Re-issues.
+    pub reissued: u32,
+}
+
+/// An audited administrative rebind.
+#[napi(object)]
+pub struct RebindRecord {
+    /// When.
+    pub at: Date,
+    /// The activation number.
+    pub activation_number: String,
+    /// The terminal it was bound to.
+    pub from: String,
+    /// The terminal it is bound to now.
+    pub to: String,
+    /// Who.
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+}
+
+fn report_args(
+    env: &Env,
+    options: Option<ReportOptions>,
+) -> Result<(Option<ledger::DateRange>, chrono::FixedOffset)> {
+    let options = options.unwrap_or(ReportOptions {
+        range: None,
+        utc_offset_minutes: None,
+    });
+    let bad = |name: &'static str| {
+        crate::convert::coded_error(env, &crate::convert::BoundaryError::InvalidInteger { name })
+    };
+    let offset_secs = options.utc_offset_minutes.unwrap_or(0).saturating_mul(60);
+    let offset =
+        chrono::FixedOffset::east_opt(offset_secs).ok_or_else(|| bad("utcOffsetMinutes"))?;
+    let range = match options.range {
+        None => None,
+        Some(r) => {
+            let day = |s: &str, name| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                    crate::convert::coded_error(
+                        env,
+                        &crate::convert::BoundaryError::InvalidDay { name },
+                    )
+                })
+            };
+            Some(ledger::DateRange {
+                from: day(&r.from, "from")?,
+                to: day(&r.to, "to")?,
+            })
+        }
+    };
+    Ok((range, offset))
+}
+
+fn saturating_u32(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// In-memory ledger applying the pairing rules (for tests, scripts and small
+/// tools). Serialisable: `toJSON()` / `Ledger.fromJSON()` use core's format.
+#[napi]
+pub struct Ledger {
+    inner: ledger::Ledger,
+}
+
+#[napi]
+impl Ledger {
+    /// An empty ledger.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Self {
+            inner: ledger::Ledger::new(),
+        }
+    }
+
+    /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
+    #[napi(factory, js_name = "fromJSON")]
+    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+        from_json(env, &json).map(|inner| Self { inner })
+    }
+
+    /// Core's serde JSON of the whole ledger (a string).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self, env: &Env) -> Result<String> {
+        to_json(env, &self.inner)
+    }
+
+    /// Plan a request against this ledger and record the result (real
+    /// requests only). `now` defaults to the system clock.
+    #[napi]
+    pub fn issue(
+        &mut self,
+        env: &Env,
+        master: &MasterSecret,
+        request: IssuanceRequest,
+        now: Option<Date>,
+    ) -> Result<IssuancePlan> {
+        let request = core_request(env, &request)?;
+        self.inner
+            .issue(&master.inner, &request, now_or(now))
+            .or_throw(env)
+            .map(|p| (&p).into())
+    }
+
+    /// Every binding, by activation number.
+    #[napi]
+    pub fn bindings(&self) -> Vec<Binding> {
+        self.inner.bindings().map(Into::into).collect()
+    }
+
+    /// Every activation key issued for a terminal.
+    #[napi]
+    pub fn by_mpr_id(&self, env: &Env, mpr_id: Either<String, &MprId>) -> Result<Vec<Binding>> {
+        let mpr = mpr_arg(env, mpr_id)?;
+        Ok(self
+            .inner
+            .by_mpr_id(mpr)
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The binding of an activation number, if issued.
+    #[napi]
+    pub fn by_activation_number(
+        &self,
+        env: &Env,
+        number: Either<String, &ActivationNumber>,
+    ) -> Result<Option<Binding>> {
+        let number = number_arg(env, number)?;
+        Ok(self.inner.by_activation_number(number).map(Into::into))
+    }
+
+    /// Administrative rebind of an issued activation key to another terminal,
+    /// recording who and why. Throws `ledger.not_bound`,
+    /// `ledger.rebind_same_terminal`, `ledger.rebind_unaudited`.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn rebind(
+        &mut self,
+        env: &Env,
+        master: &MasterSecret,
+        number: Either<String, &ActivationNumber>,
+        to: Either<String, &MprId>,
+        actor: String,
+        reason: String,
+        now: Option<Date>,
+    ) -> Result<RebindRecord> {
+        let number = number_arg(env, number)?;
+        let to = mpr_arg(env, to)?;
+        let r = self
+            .inner
+            .rebind(&master.inner, number, to, &actor, &reason, now_or(now))
+            .or_throw(env)?;
+        Ok(rebind_record(&r))
+    }
+
+    /// Every rebind, in order.
+    #[napi]
+    pub fn rebinds(&self) -> Vec<RebindRecord> {
+        self.inner.rebinds().iter().map(rebind_record).collect()
+    }
+
+    /// Detail history (issues, re-issues, rebinds) in time order.
+    #[napi]
+    pub fn history(&self, env: &Env, options: Option<ReportOptions>) -> Result<Vec<HistoryRow>> {
+        let (range, offset) = report_args(env, options)?;
+        Ok(self
+            .inner
+            .history(range, offset)
+            .rows
+            .iter()
+            .map(|r| HistoryRow {
+                at: r.at.into(),
+                event: match r.event {
+                    ledger::HistoryEvent::Issued => HistoryEvent::Issued,
+                    ledger::HistoryEvent::Reissued => HistoryEvent::Reissued,
+                    ledger::HistoryEvent::Rebound => HistoryEvent::Rebound,
+                },
+                mpr_id: r.mpr_id.to_string(),
+                activation_number: r.activation_number.to_string(),
+                product: u32::from(r.product),
+                registration_key: r.registration_key.to_string(),
+            })
+            .collect())
+    }
+
+    /// The detail history as CSV (header
+    /// `at,event,mpr_id,activation_number,product,registration_key`).
+    #[napi]
+    pub fn history_csv(&self, env: &Env, options: Option<ReportOptions>) -> Result<String> {
+        let (range, offset) = report_args(env, options)?;
+        Ok(self.inner.history(range, offset).to_csv())
+    }
+
+    /// Issues per day, ascending.
+    #[napi]
+    pub fn daily_counts(
+        &self,
+        env: &Env,
+        options: Option<ReportOptions>,
+    ) -> Result<Vec<DailyCount>> {
+        let (range, offset) = report_args(env, options)?;
+        Ok(self
+            .inner
+            .daily_counts(range, offset)
+            .rows
+            .iter()
+            .map(|r| DailyCount {
+                date: r.date.to_string(),
+                issued: saturating_u32(r.issued),
+                reissued: saturating_u32(r.reissued),
+            })
+            .collect())
+    }
+
+    /// Issues per day as CSV (header `date,issued,reissued`).
+    #[napi]
+    pub fn daily_counts_csv(&self, env: &Env, options: Option<ReportOptions>) -> Result<String> {
+        let (range, offset) = report_args(env, options)?;
+        Ok(self.inner.daily_counts(range, offset).to_csv())
+    }
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn rebind_record(r: &ledger::RebindRecord) -> RebindRecord {
+    RebindRecord {
+        at: r.at.into(),
+        activation_number: r.activation_number.to_string(),
+        from: r.from.to_string(),
+        to: r.to.to_string(),
+        actor: r.actor.clone(),
+        reason: r.reason.clone(),
+    }
+}
+
+/// Whether a link or address was added or already there.
+#[napi(string_enum = "snake_case")]
+pub enum Change {
+    /// Newly added.
+    Added,
+    /// Already present; nothing changed.
+    AlreadyPresent,
+}
+
+impl From<maintenance::Change> for Change {
+    fn from(c: maintenance::Change) -> Self {
+        match c {
+            maintenance::Change::Added => Self::Added,
+            maintenance::Change::AlreadyPresent => Self::AlreadyPresent,
+        }
+    }
+}
+
+/// A dealer account: dealer ID, registered phone number and up to 5
+/// maintenance e-mail addresses.
+#[napi]
+pub struct DealerAccount {
+    inner: maintenance::DealerAccount,
+}
+
+#[napi]
+impl DealerAccount {
+    /// A dealer with no maintenance address. Throws `identifier.*`.
+    #[napi(constructor)]
+    pub fn new(env: &Env, dealer_id: String, phone: String) -> Result<Self> {
+        let dealer_id = regcore::DealerId::parse(&dealer_id).or_throw(env)?;
+        let phone = regcore::PhoneNumber::parse(&phone).or_throw(env)?;
+        Ok(Self {
+            inner: maintenance::DealerAccount::new(dealer_id, phone),
+        })
+    }
+
+    /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
+    #[napi(factory, js_name = "fromJSON")]
+    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+        from_json(env, &json).map(|inner| Self { inner })
+    }
+
+    /// Core's serde JSON (a string).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self, env: &Env) -> Result<String> {
+        to_json(env, &self.inner)
+    }
+
+    /// The dealer ID.
+    #[napi(getter)]
+    pub fn dealer_id(&self) -> String {
+        self.inner.dealer_id.to_string()
+    }
+
+    /// The registered phone number (canonical digits).
+    #[napi(getter)]
+    pub fn phone(&self) -> String {
+        self.inner.phone.to_string()
+    }
+
+    /// Maintenance addresses, in the order added.
+    #[napi(getter)]
+    pub fn emails(&self) -> Vec<String> {
+        self.inner
+            .emails()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// Add a maintenance address (compared by domain-insensitive key).
+    /// Throws `maintenance.too_many_emails` or `identifier.invalid_email`.
+    #[napi]
+    pub fn add_email(&mut self, env: &Env, email: String) -> Result<Change> {
+        let email = regcore::EmailAddress::parse(&email).or_throw(env)?;
+        self.inner.add_email(email).or_throw(env).map(Into::into)
+    }
+
+    /// Remove a maintenance address. Throws `maintenance.email_not_found`.
+    #[napi]
+    pub fn remove_email(&mut self, env: &Env, email: String) -> Result<()> {
+        let email = regcore::EmailAddress::parse(&email).or_throw(env)?;
+        self.inner.remove_email(&email).or_throw(env)
+    }
+}
+
+/// The dealers maintaining one gateway (at most 5).
+#[napi]
+pub struct GatewayMaintenance {
+    inner: maintenance::GatewayMaintenance,
+}
+
+#[napi]
+impl GatewayMaintenance {
+    /// A gateway with no maintenance dealer. Throws `identifier.*`.
+    #[napi(constructor)]
+    pub fn new(env: &Env, gateway_id: String) -> Result<Self> {
+        let gateway = regcore::GatewayId::parse(&gateway_id).or_throw(env)?;
+        Ok(Self {
+            inner: maintenance::GatewayMaintenance::new(gateway),
+        })
+    }
+
+    /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
+    #[napi(factory, js_name = "fromJSON")]
+    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+        from_json(env, &json).map(|inner| Self { inner })
+    }
+
+    /// Core's serde JSON (a string).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self, env: &Env) -> Result<String> {
+        to_json(env, &self.inner)
+    }
+
+    /// The gateway ID.
+    #[napi(getter)]
+    pub fn gateway_id(&self) -> String {
+        self.inner.gateway_id.to_string()
+    }
+
+    /// Linked dealer IDs, in the order linked.
+    #[napi(getter)]
+    pub fn dealers(&self) -> Vec<String> {
+        self.inner
+            .dealers()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// Link the dealer the customer named by dealer ID and phone number;
+    /// `account` is what the caller found for that dealer ID (`null` if none).
+    /// Throws `maintenance.dealer_not_found` (unknown dealer or wrong phone)
+    /// or `maintenance.too_many_dealers`.
+    #[napi]
+    pub fn link(
+        &mut self,
+        env: &Env,
+        dealer_id: String,
+        phone: String,
+        account: Option<&DealerAccount>,
+    ) -> Result<Change> {
+        let dealer_id = regcore::DealerId::parse(&dealer_id).or_throw(env)?;
+        let phone = regcore::PhoneNumber::parse(&phone).or_throw(env)?;
+        self.inner
+            .link(&dealer_id, &phone, account.map(|a| &a.inner))
+            .or_throw(env)
+            .map(Into::into)
+    }
+
+    /// Unlink a dealer. Throws `maintenance.not_linked`.
+    #[napi]
+    pub fn unlink(&mut self, env: &Env, dealer_id: String) -> Result<()> {
+        let dealer_id = regcore::DealerId::parse(&dealer_id).or_throw(env)?;
+        self.inner.unlink(&dealer_id).or_throw(env)
+    }
+}
