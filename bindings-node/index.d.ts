@@ -65,6 +65,54 @@ export declare class ActivationNumber {
   get compact(): string
 }
 
+/** Lifetime and attempt limit of one code purpose. */
+export declare class CodePolicy {
+  /** Sign-up verification: 24 h, 5 tries. */
+  static signUp(): CodePolicy
+  /** E-mail change verification: 24 h, 5 tries. */
+  static emailChange(): CodePolicy
+  /** Password reset: 1 h, 5 tries. */
+  static passwordReset(): CodePolicy
+  /** A policy from core's JSON form. Throws `binding.malformed_json`. */
+  static fromJSON(json: string): CodePolicy
+  /** Core's JSON form (a string). */
+  toJSON(): string
+  /** The same policy with another lifetime, in seconds. */
+  withLifetimeSecs(lifetimeSecs: number): CodePolicy
+  /** The purpose. */
+  get purpose(): string
+  /** Seconds from issue until a code expires. */
+  get lifetimeSecs(): number
+  /** Wrong entries after which a code is burned. */
+  get maxAttempts(): number
+  /**
+   * Issue a new code for `subject` (a stable account identifier).
+   * `previous` is the stored state, if any. `now` defaults to the system
+   * clock.
+   */
+  issue(secret: CodeSecret, subject: string, previous?: CodeState | undefined | null, now?: Date | undefined | null): IssuedCode
+  /**
+   * Check a typed code (full-width digits, spaces and hyphens accepted) in
+   * constant time. Always store the returned `state`.
+   */
+  verify(secret: CodeSecret, subject: string, typed: string, state: CodeState, now?: Date | undefined | null): CodeVerification
+  /** True once the state's code can no longer be used because of time. */
+  isExpired(state: CodeState, now?: Date | undefined | null): boolean
+  /** When the state's code expires. */
+  expiresAt(state: CodeState): Date
+}
+
+/**
+ * A server-side secret for codes and link tokens (at least 32 bytes). The
+ * bytes never cross back to JavaScript.
+ */
+export declare class CodeSecret {
+  /** Wrap secret bytes (copied). Throws `secret.too_short` below 32 bytes. */
+  constructor(bytes: Uint8Array)
+  /** Always `CodeSecret(<redacted>)`. */
+  toString(): string
+}
+
 /**
  * A dealer account: dealer ID, registered phone number and up to 5
  * maintenance e-mail addresses.
@@ -243,6 +291,27 @@ export declare class KeyCode {
   equals(other: KeyCode): boolean
 }
 
+/**
+ * Link-signing secrets by key id: the current key signs, every key verifies
+ * (so a rotation keeps mailed links working until they expire).
+ */
+export declare class Keyring {
+  /** A keyring whose signing key is `secret` under `keyId`. */
+  constructor(keyId: number, secret: CodeSecret)
+  /**
+   * A copy with a verify-only (retired) key added; an id already present
+   * is replaced.
+   */
+  withKey(keyId: number, secret: CodeSecret): Keyring
+  /**
+   * A copy whose signing key is `keyId` (already in the ring). Throws
+   * `token.invalid` (`unknown_key`).
+   */
+  rotateTo(keyId: number): Keyring
+  /** The signing key's id. */
+  get currentKeyId(): number
+}
+
 /** KMS login ID: 8–10 of `A–Z a–z 0–9`, case-sensitive. */
 export declare class KmsLoginId {
   /**
@@ -300,6 +369,96 @@ export declare class Ledger {
   dailyCounts(options?: ReportOptions | undefined | null): Array<DailyCount>
   /** Issues per day as CSV (header `date,issued,reissued`). */
   dailyCountsCsv(options?: ReportOptions | undefined | null): string
+}
+
+/** A link kind: purpose and lifetime. */
+export declare class LinkPolicy {
+  /** A link kind with a purpose name (≤ 255 bytes) and lifetime in seconds. */
+  constructor(purpose: string, lifetimeSecs: number)
+  /** Password-reset link: 1 h. */
+  static passwordReset(): LinkPolicy
+  /** Provisional-registration link: 72 h. */
+  static provisionalRegistration(): LinkPolicy
+  /** The purpose name. */
+  get purpose(): string
+  /** Seconds from issue to expiry. */
+  get lifetimeSecs(): number
+  /**
+   * Sign a URL-safe link token for `subject` with the keyring's current
+   * key. Throws `token.claim_too_long`.
+   */
+  issue(keyring: Keyring, subject: string, options?: LinkOptions | undefined | null): string
+  /**
+   * Verify a token (constant-time tag check); returns its claims. Throws
+   * `token.malformed`, `token.invalid` (`params.reason`), `token.expired`
+   * or `token.superseded`.
+   */
+  verify(keyring: Keyring, token: string, options?: LinkOptions | undefined | null): LinkClaims
+}
+
+/**
+ * A lockout policy (plain data; `toJSON()`/`fromJSON()` use core's serde
+ * format so a backend can keep it in configuration).
+ */
+export declare class LockoutPolicy {
+  /**
+   * The UPS site / AWS Cognito rule: from the 5th failure lock 2^(n−5) s,
+   * capped at 900 s; reset after 15 quiet minutes following a lock.
+   */
+  static upsSite(): LockoutPolicy
+  /** Key-code entry on a device: 3 failures, 30 s doubling, 1 h cap. */
+  static deviceEntry(): LockoutPolicy
+  /** ASP.NET Identity defaults: 5 attempts → 5 min. */
+  static aspnetIdentity(): LockoutPolicy
+  /** Devise defaults: 20 attempts → 1 h. */
+  static devise(): LockoutPolicy
+  /** Keycloak's brute-force detection defaults. */
+  static keycloak(): LockoutPolicy
+  /** Keycloak "By multiples" with the given settings (seconds). */
+  static keycloakMultiple(maxLoginFailures: number, waitIncrementSecs: number, maxWaitSecs: number, failureResetSecs: number): LockoutPolicy
+  /** Keycloak "Linear" with the given settings (seconds). */
+  static keycloakLinear(maxLoginFailures: number, waitIncrementSecs: number, maxWaitSecs: number, failureResetSecs: number): LockoutPolicy
+  /** A fixed lock of `lockSecs` once `threshold` failures are reached. */
+  static fixed(threshold: number, lockSecs: number): LockoutPolicy
+  /** Stepped tiers: the lock of the largest tier whose `failures ≤ n`. */
+  static tiers(tiers: Array<LockoutTier>): LockoutPolicy
+  /** A policy from core's JSON form. Throws `binding.malformed_json`. */
+  static fromJSON(json: string): LockoutPolicy
+  /** Core's JSON form (a string). */
+  toJSON(): string
+  /**
+   * Throws `lockout.invalid_policy` (with `params.reason`) when the values
+   * make no sense; the other methods never fail whatever the values.
+   */
+  validate(): void
+  /** The failure count that first locks. */
+  get threshold(): number
+  /** The cap on a single lock, in seconds. */
+  get maxLockSecs(): number
+  /** Lock length in seconds after `failures` consecutive failures. */
+  lockSecs(failures: number): number
+  /**
+   * Read-only: may an attempt at `now` (default: system clock) check the
+   * password?
+   */
+  check(state: LockoutState, now?: Date | undefined | null): LockoutDecision
+  /**
+   * Begin an attempt: like `check`, but a refusal may carry a `newState`
+   * to store (policies counting locked attempts; clock rebase). When
+   * allowed, check the password and call `recordFailure` or
+   * `recordSuccess` with the same `now`.
+   */
+  attempt(state: LockoutState, now?: Date | undefined | null): LockoutDecision
+  /**
+   * Record a wrong password; returns the state to store. While locked this
+   * changes nothing (a refused attempt never lengthens a lock).
+   */
+  recordFailure(state: LockoutState, now?: Date | undefined | null): LockoutState
+  /**
+   * Record a correct password; returns the state to store (counter reset,
+   * unless still locked: a correct password never unlocks early).
+   */
+  recordSuccess(state: LockoutState, now?: Date | undefined | null): LockoutState
 }
 
 /**
@@ -411,6 +570,26 @@ export declare class ProductCatalogue {
   get(code: number): Product
 }
 
+/**
+ * Provisional registration (dealer/customer applications): the link is bound
+ * to the phone number given at application, which must be typed again to
+ * complete.
+ */
+export declare class ProvisionalRegistration {
+  /** With the default link policy (72 h), or `link` if given. */
+  constructor(link?: LinkPolicy | undefined | null)
+  /**
+   * Sign the registration link for an application. Throws
+   * `token.claim_too_long` or `identifier.*` for the phone number.
+   */
+  issue(keyring: Keyring, subject: string, phone: string | PhoneNumber, options?: LinkOptions | undefined | null): string
+  /**
+   * Verify the link and the phone number typed at completion. Throws as
+   * `LinkPolicy.verify`, then `token.phone_mismatch`.
+   */
+  complete(keyring: Keyring, token: string, typedPhone: string | PhoneNumber, options?: LinkOptions | undefined | null): LinkClaims
+}
+
 /** Registration ID printed with an activation key: 8 hex digits. */
 export declare class RegistrationId {
   /**
@@ -445,6 +624,25 @@ export declare class RegistrationKey {
   toJSON(): string
   /** Equality of values. */
   equals(other: RegistrationKey): boolean
+}
+
+/** Session timeouts. */
+export declare class SessionPolicy {
+  /** Idle timeout in seconds, optional absolute cap in seconds. */
+  constructor(idleTimeoutSecs: number, absoluteTimeoutSecs?: number | undefined | null)
+  /** The UPS site: 30 minutes idle, no absolute cap. */
+  static upsSite(): SessionPolicy
+  /** Idle timeout in seconds. */
+  get idleTimeoutSecs(): number
+  /** Absolute cap in seconds, if any. */
+  get absoluteTimeoutSecs(): number | null
+  /** A session that starts (log-in) at `now` (system clock when omitted). */
+  start(now?: Date | undefined | null): SessionState
+  /**
+   * Activity at `now`: still valid (with the renewed state to store) or
+   * expired.
+   */
+  touch(state: SessionState, now?: Date | undefined | null): SessionStatus
 }
 
 /** UPS serial number: 1–32 of `A–Z 0–9` after normalisation. */
@@ -496,6 +694,46 @@ export interface Binding {
 /** Whether a link or address was added or already there. */
 export type Change = 'added' | 'already_present'
 
+/** What a code is for (part of its key derivation). */
+export type CodePurpose = 'sign_up' | 'email_change' | 'password_reset'
+
+/**
+ * What the caller stores per subject and purpose (or its
+ * `encodeCodeState` string).
+ */
+export interface CodeState {
+  /** Unix seconds (mod 2^32) of the chain's first issue. */
+  series: number
+  /** 1 for the first code, +1 at every issue. */
+  generation: number
+  /** When the current code was issued (whole seconds). */
+  issuedAt: Date
+  /** Wrong entries of the current code so far. */
+  attempts: number
+  /** The current code was accepted (single use). */
+  used: boolean
+}
+
+/** Parse `codeStateToBytes`'s form. Throws `code.malformed_state`. */
+export declare function codeStateFromBytes(bytes: Uint8Array): CodeState
+
+/** Compact binary form of a code state. */
+export declare function codeStateToBytes(state: CodeState): Buffer
+
+/** The result of checking a typed code. */
+export interface CodeVerification {
+  /** True if the code was right (it is now spent). */
+  ok: boolean
+  /**
+   * Why not (`code.wrong`, `code.superseded` with `params.attempts_left`,
+   * `code.expired`, `code.too_many_attempts`, `code.already_used`,
+   * `code.malformed`).
+   */
+  rejection?: Diagnostic
+  /** Always store this (attempts and single use live there). */
+  state: CodeState
+}
+
 /**
  * Compact form of a hex identifier, serial number, gateway ID, key code or
  * phone number: full-width folded, spaces and hyphen variants dropped, letters
@@ -521,6 +759,18 @@ export interface DateRange {
   to: string
 }
 
+/** Parse `encodeCodeState`'s form. Throws `code.malformed_state`. */
+export declare function decodeCodeState(encoded: string): CodeState
+
+/** Parse `encodeLockoutState`'s form. Throws `lockout.malformed_state`. */
+export declare function decodeLockoutState(encoded: string): LockoutState
+
+/**
+ * The RFC 4226 key `K` of a purpose and subject (32 bytes): with it and the
+ * state's counter any HOTP library reproduces the code (interop checks).
+ */
+export declare function deriveCodeKey(secret: CodeSecret, purpose: CodePurpose, subject: string): Buffer
+
 /**
  * What kind of device a key is diversified for (its byte is part of the
  * derivation): `'ups'` (by serial number), `'gateway'` (by gateway ID),
@@ -543,6 +793,15 @@ export interface Diagnostic {
   /** Japanese message. */
   messageJa: string
 }
+
+/** Compact text form of a code state (`c1.<series>.<generation>.<issuedAt>.<attempts>.<used>`). */
+export declare function encodeCodeState(state: CodeState): string
+
+/**
+ * Compact, versioned, canonical text form (`l1.<failures>.<lockedUntilMs>.<lastAttemptMs>`):
+ * equal states encode equal, so the string can be the compare-and-set token.
+ */
+export declare function encodeLockoutState(state: LockoutState): string
 
 /**
  * Fold full-width ASCII (U+FF01–U+FF5E, U+3000) to ASCII and trim surrounding
@@ -568,6 +827,12 @@ export interface HistoryRow {
   /** The registration key. */
   registrationKey: string
 }
+
+/**
+ * RFC 4226 HOTP value (6 digits, as a number) of `key` at `counter`
+ * (`series · 2^32 + generation`, hence a `bigint`).
+ */
+export declare function hotp6(key: Uint8Array, counter: bigint): number
 
 /** Real issuance, or the KMS demo whose keys work on no terminal. */
 export type IssuanceMode = 'real' | 'demo'
@@ -595,6 +860,14 @@ export interface IssuanceRequest {
   viewer?: Viewer
 }
 
+/** A freshly issued code and the state to store. */
+export interface IssuedCode {
+  /** The six digits to send (e.g. `'036485'`). */
+  code: string
+  /** Store this (it supersedes every earlier code). */
+  state: CodeState
+}
+
 /** The outcome for one activation key, in request order. */
 export interface KeyOutcome {
   /** The activation number as requested. */
@@ -615,8 +888,97 @@ export interface KeyOutcome {
   refusal?: Diagnostic
 }
 
+/** The authenticated content of a link token. */
+export interface LinkClaims {
+  /** What the link is for. */
+  purpose: string
+  /** Whom it is for. */
+  subject: string
+  /** Issue time. */
+  issuedAt: Date
+  /** Expiry time (expired from this instant on). */
+  expiresAt: Date
+  /** The caller's generation when issued. */
+  generation: number
+  /** Id of the signing key. */
+  keyId: number
+  /** True if completing needs the phone number. */
+  requiresPhone: boolean
+}
+
+/** Options shared by link issue and verification. */
+export interface LinkOptions {
+  /**
+   * The caller's current generation for this subject and purpose (0 when
+   * omitted); raise it to revoke every earlier link.
+   */
+  generation?: number
+  /**
+   * Bytes mixed into the tag but not carried (e.g. the current password
+   * hash), so the link dies when that state changes.
+   */
+  binding?: string | Uint8Array
+  /** The time (system clock when omitted). */
+  now?: Date
+}
+
+/** The answer to "may this attempt check the password?". */
+export interface LockoutDecision {
+  /** True: check the password, then record the outcome. */
+  allowed: boolean
+  /** Seconds until an attempt will be allowed, rounded up (when locked). */
+  retryAfterSecs?: number
+  /** When the lock ends (when locked). */
+  lockedUntil?: Date
+  /**
+   * `lockout.locked` with `params.retry_after_secs` and both messages
+   * (when locked), ready for the login form.
+   */
+  error?: Diagnostic
+  /**
+   * A state to store even though the attempt was refused (only when the
+   * policy counts locked attempts or the clock went backwards); absent:
+   * store nothing.
+   */
+  newState?: LockoutState
+}
+
+/**
+ * The per-account memory of consecutive failures. Store it (e.g. with
+ * `encodeLockoutState`) and pass it back in; a new account starts from
+ * `{ failures: 0, lockedUntil: null, lastAttempt: null }`.
+ */
+export interface LockoutState {
+  /** Consecutive failures counted so far. */
+  failures: number
+  /** End of the current or last lock, if the last counted failure locked. */
+  lockedUntil: Date | null
+  /** Time of the last counted attempt. */
+  lastAttempt: Date | null
+}
+
+/** Parse `lockoutStateToBytes`'s form. Throws `lockout.malformed_state`. */
+export declare function lockoutStateFromBytes(bytes: Uint8Array): LockoutState
+
+/** Compact binary form of a lockout state (for a BYTEA/BLOB column). */
+export declare function lockoutStateToBytes(state: LockoutState): Buffer
+
+/** One step of a tiered schedule (django-axes style). */
+export interface LockoutTier {
+  /** From this many consecutive failures on… */
+  failures: number
+  /** …each failure locks for this many seconds. */
+  lockSecs: number
+}
+
 /** What happened to one activation key of a request. */
 export type OutcomeKind = 'issued' | 'reissued' | 'refused'
+
+/**
+ * Read a token's claims without checking it (untrusted: only to look up the
+ * subject's generation before `verify`). Throws `token.malformed`.
+ */
+export declare function peekLink(token: string): LinkClaims
 
 /**
  * Decide a request against the bindings the caller loaded for its
@@ -659,6 +1021,25 @@ export interface ReportOptions {
   /** The report's UTC offset in minutes (e.g. 540 for JST); 0 when omitted. */
   utcOffsetMinutes?: number
 }
+
+/** What the caller stores per session. */
+export interface SessionState {
+  /** When the session began. */
+  startedAt: Date
+  /** Last activity. */
+  lastSeen: Date
+}
+
+/** Outcome of `SessionPolicy.touch`. */
+export interface SessionStatus {
+  /** Whether the session is still valid. */
+  status: SessionStatusKind
+  /** The renewed state to store (when active). */
+  state?: SessionState
+}
+
+/** `'active'`, `'idle_expired'` or `'absolute_expired'`. */
+export type SessionStatusKind = 'active' | 'idle_expired' | 'absolute_expired'
 
 /** One typed activation key of a request. */
 export interface TypedActivationKey {

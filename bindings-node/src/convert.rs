@@ -287,3 +287,9 @@ pub(crate) fn to_json<T: serde::Serialize>(env: &Env, value: &T) -> Result<Strin
         )
     })
 }
+
+/// A count of seconds as a JavaScript number (exact up to 2^53 s).
+#[allow(clippy::cast_precision_loss)]
+pub(crate) fn secs(value: u64) -> f64 {
+    value as f64
+}

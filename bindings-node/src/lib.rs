@@ -1,12 +1,16 @@
 //! Node binding of regcore: converts JavaScript values to core types and core
 //! errors to JavaScript `Error`s. No rule lives here.
 
+mod codes;
 mod convert;
 mod ids;
 mod keys;
+mod lockout;
 mod pairing;
 
+pub use codes::*;
 pub use convert::{Date, Diagnostic};
 pub use ids::*;
 pub use keys::*;
+pub use lockout::*;
 pub use pairing::*;

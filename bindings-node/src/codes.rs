@@ -1,0 +1,690 @@
+//! One-time codes, signed links and sessions (SPEC §4). Codes are derived,
+//! not stored: the caller keeps a small `CodeState` per subject and purpose.
+
+use napi::Env;
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use regcore::{code, session, token};
+use zeroize::Zeroizing;
+
+use crate::convert::{Date, Diagnostic, OrThrow, from_json, now_or, secs, to_json, u64_arg};
+use crate::ids::PhoneNumber;
+
+/// A server-side secret for codes and link tokens (at least 32 bytes). The
+/// bytes never cross back to JavaScript.
+#[napi]
+pub struct CodeSecret {
+    inner: code::CodeSecret,
+}
+
+#[napi]
+impl CodeSecret {
+    /// Wrap secret bytes (copied). Throws `secret.too_short` below 32 bytes.
+    #[napi(constructor)]
+    pub fn new(env: &Env, bytes: Uint8Array) -> Result<Self> {
+        code::CodeSecret::new(&bytes)
+            .or_throw(env)
+            .map(|inner| Self { inner })
+    }
+
+    /// Always `CodeSecret(<redacted>)`.
+    #[napi(js_name = "toString")]
+    pub fn to_js_string(&self) -> String {
+        "CodeSecret(<redacted>)".to_owned()
+    }
+}
+
+/// What a code is for (part of its key derivation).
+#[napi(string_enum = "snake_case")]
+#[derive(Clone, Copy)]
+pub enum CodePurpose {
+    /// Sign-up e-mail verification (24 h).
+    SignUp,
+    /// New e-mail address verification (24 h).
+    EmailChange,
+    /// Password reset (1 h).
+    PasswordReset,
+}
+
+impl From<CodePurpose> for code::CodePurpose {
+    fn from(p: CodePurpose) -> Self {
+        match p {
+            CodePurpose::SignUp => Self::SignUp,
+            CodePurpose::EmailChange => Self::EmailChange,
+            CodePurpose::PasswordReset => Self::PasswordReset,
+        }
+    }
+}
+
+/// What the caller stores per subject and purpose (or its
+/// `encodeCodeState` string).
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct CodeState {
+    /// Unix seconds (mod 2^32) of the chain's first issue.
+    pub series: u32,
+    /// 1 for the first code, +1 at every issue.
+    pub generation: u32,
+    /// When the current code was issued (whole seconds).
+    pub issued_at: Date,
+    /// Wrong entries of the current code so far.
+    pub attempts: u32,
+    /// The current code was accepted (single use).
+    pub used: bool,
+}
+
+impl From<CodeState> for code::CodeState {
+    fn from(s: CodeState) -> Self {
+        Self {
+            series: s.series,
+            generation: s.generation,
+            issued_at: s.issued_at.0,
+            attempts: s.attempts,
+            used: s.used,
+        }
+    }
+}
+
+impl From<code::CodeState> for CodeState {
+    fn from(s: code::CodeState) -> Self {
+        Self {
+            series: s.series,
+            generation: s.generation,
+            issued_at: Date(s.issued_at),
+            attempts: s.attempts,
+            used: s.used,
+        }
+    }
+}
+
+/// A freshly issued code and the state to store.
+#[napi(object)]
+pub struct IssuedCode {
+    /// The six digits to send (e.g. `'036485'`).
+    pub code: String,
+    /// Store this (it supersedes every earlier code).
+    pub state: CodeState,
+}
+
+/// The result of checking a typed code.
+#[napi(object)]
+pub struct CodeVerification {
+    /// True if the code was right (it is now spent).
+    pub ok: bool,
+    /// Why not (`code.wrong`, `code.superseded` with `params.attempts_left`,
+    /// `code.expired`, `code.too_many_attempts`, `code.already_used`,
+    /// `code.malformed`).
+    pub rejection: Option<Diagnostic>,
+    /// Always store this (attempts and single use live there).
+    pub state: CodeState,
+}
+
+/// Lifetime and attempt limit of one code purpose.
+#[napi]
+pub struct CodePolicy {
+    inner: code::CodePolicy,
+}
+
+#[napi]
+impl CodePolicy {
+    /// Sign-up verification: 24 h, 5 tries.
+    #[napi(factory)]
+    pub fn sign_up() -> Self {
+        Self {
+            inner: code::CodePolicy::sign_up(),
+        }
+    }
+
+    /// E-mail change verification: 24 h, 5 tries.
+    #[napi(factory)]
+    pub fn email_change() -> Self {
+        Self {
+            inner: code::CodePolicy::email_change(),
+        }
+    }
+
+    /// Password reset: 1 h, 5 tries.
+    #[napi(factory)]
+    pub fn password_reset() -> Self {
+        Self {
+            inner: code::CodePolicy::password_reset(),
+        }
+    }
+
+    /// A policy from core's JSON form. Throws `binding.malformed_json`.
+    #[napi(factory, js_name = "fromJSON")]
+    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+        from_json(env, &json).map(|inner| Self { inner })
+    }
+
+    /// Core's JSON form (a string).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self, env: &Env) -> Result<String> {
+        to_json(env, &self.inner)
+    }
+
+    /// The same policy with another lifetime, in seconds.
+    #[napi]
+    pub fn with_lifetime_secs(&self, env: &Env, lifetime_secs: f64) -> Result<CodePolicy> {
+        Ok(Self {
+            inner: self
+                .inner
+                .with_lifetime_secs(u64_arg(env, lifetime_secs, "lifetimeSecs")?),
+        })
+    }
+
+    /// The purpose.
+    #[napi(getter)]
+    pub fn purpose(&self) -> String {
+        self.inner.purpose.name().to_owned()
+    }
+
+    /// Seconds from issue until a code expires.
+    #[napi(getter)]
+    pub fn lifetime_secs(&self) -> f64 {
+        secs(self.inner.lifetime_secs)
+    }
+
+    /// Wrong entries after which a code is burned.
+    #[napi(getter)]
+    pub fn max_attempts(&self) -> u32 {
+        self.inner.max_attempts
+    }
+
+    /// Issue a new code for `subject` (a stable account identifier).
+    /// `previous` is the stored state, if any. `now` defaults to the system
+    /// clock.
+    #[napi]
+    pub fn issue(
+        &self,
+        secret: &CodeSecret,
+        subject: String,
+        previous: Option<CodeState>,
+        now: Option<Date>,
+    ) -> IssuedCode {
+        let previous = previous.map(code::CodeState::from);
+        let (state, code) =
+            self.inner
+                .issue(&secret.inner, &subject, previous.as_ref(), now_or(now));
+        IssuedCode {
+            code: code.as_str().to_owned(),
+            state: state.into(),
+        }
+    }
+
+    /// Check a typed code (full-width digits, spaces and hyphens accepted) in
+    /// constant time. Always store the returned `state`.
+    #[napi]
+    pub fn verify(
+        &self,
+        secret: &CodeSecret,
+        subject: String,
+        typed: String,
+        state: CodeState,
+        now: Option<Date>,
+    ) -> CodeVerification {
+        let typed = Zeroizing::new(typed);
+        let v = self
+            .inner
+            .verify(&secret.inner, &subject, &typed, &state.into(), now_or(now));
+        CodeVerification {
+            ok: v.result.is_ok(),
+            rejection: v.result.err().map(|r| Diagnostic::of(&r)),
+            state: v.state.into(),
+        }
+    }
+
+    /// True once the state's code can no longer be used because of time.
+    #[napi]
+    pub fn is_expired(&self, state: CodeState, now: Option<Date>) -> bool {
+        self.inner.is_expired(&state.into(), now_or(now))
+    }
+
+    /// When the state's code expires.
+    #[napi]
+    pub fn expires_at(&self, state: CodeState) -> Date {
+        Date(self.inner.expires_at(&state.into()))
+    }
+}
+
+/// Compact text form of a code state (`c1.<series>.<generation>.<issuedAt>.<attempts>.<used>`).
+#[napi]
+pub fn encode_code_state(state: CodeState) -> String {
+    code::CodeState::from(state).encode()
+}
+
+/// Parse `encodeCodeState`'s form. Throws `code.malformed_state`.
+#[napi]
+pub fn decode_code_state(env: &Env, encoded: String) -> Result<CodeState> {
+    code::CodeState::decode(&encoded)
+        .or_throw(env)
+        .map(Into::into)
+}
+
+/// Compact binary form of a code state.
+#[napi]
+pub fn code_state_to_bytes(state: CodeState) -> Buffer {
+    Buffer::from(code::CodeState::from(state).to_bytes())
+}
+
+/// Parse `codeStateToBytes`'s form. Throws `code.malformed_state`.
+#[napi]
+pub fn code_state_from_bytes(env: &Env, bytes: Uint8Array) -> Result<CodeState> {
+    code::CodeState::from_bytes(&bytes)
+        .or_throw(env)
+        .map(Into::into)
+}
+
+/// The RFC 4226 key `K` of a purpose and subject (32 bytes): with it and the
+/// state's counter any HOTP library reproduces the code (interop checks).
+#[napi]
+pub fn derive_code_key(secret: &CodeSecret, purpose: CodePurpose, subject: String) -> Buffer {
+    Buffer::from(code::derive_key(&secret.inner, purpose.into(), &subject).to_vec())
+}
+
+/// RFC 4226 HOTP value (6 digits, as a number) of `key` at `counter`
+/// (`series · 2^32 + generation`, hence a `bigint`).
+#[napi]
+pub fn hotp6(env: &Env, key: Uint8Array, counter: BigInt) -> Result<u32> {
+    let (signed, value, lossless) = counter.get_u64();
+    if signed || !lossless {
+        return Err(crate::convert::coded_error(
+            env,
+            &crate::convert::BoundaryError::InvalidInteger { name: "counter" },
+        ));
+    }
+    Ok(code::hotp6(&key, value))
+}
+
+/// Link-signing secrets by key id: the current key signs, every key verifies
+/// (so a rotation keeps mailed links working until they expire).
+#[napi]
+pub struct Keyring {
+    inner: token::Keyring,
+}
+
+#[napi]
+impl Keyring {
+    /// A keyring whose signing key is `secret` under `keyId`.
+    #[napi(constructor)]
+    pub fn new(key_id: u32, secret: &CodeSecret) -> Self {
+        Self {
+            inner: token::Keyring::new(key_id, secret.inner.clone()),
+        }
+    }
+
+    /// A copy with a verify-only (retired) key added; an id already present
+    /// is replaced.
+    #[napi]
+    pub fn with_key(&self, key_id: u32, secret: &CodeSecret) -> Keyring {
+        Self {
+            inner: self.inner.clone().with_key(key_id, secret.inner.clone()),
+        }
+    }
+
+    /// A copy whose signing key is `keyId` (already in the ring). Throws
+    /// `token.invalid` (`unknown_key`).
+    #[napi]
+    pub fn rotate_to(&self, env: &Env, key_id: u32) -> Result<Keyring> {
+        self.inner
+            .clone()
+            .rotate_to(key_id)
+            .or_throw(env)
+            .map(|inner| Self { inner })
+    }
+
+    /// The signing key's id.
+    #[napi(getter)]
+    pub fn current_key_id(&self) -> u32 {
+        self.inner.current_key_id()
+    }
+}
+
+/// The authenticated content of a link token.
+#[napi(object)]
+pub struct LinkClaims {
+    /// What the link is for.
+    pub purpose: String,
+    /// Whom it is for.
+    pub subject: String,
+    /// Issue time.
+    pub issued_at: Date,
+    /// Expiry time (expired from this instant on).
+    pub expires_at: Date,
+    /// The caller's generation when issued.
+    pub generation: u32,
+    /// Id of the signing key.
+    pub key_id: u32,
+    /// True if completing needs the phone number.
+    pub requires_phone: bool,
+}
+
+impl From<token::LinkClaims> for LinkClaims {
+    fn from(c: token::LinkClaims) -> Self {
+        Self {
+            purpose: c.purpose,
+            subject: c.subject,
+            issued_at: Date(c.issued_at),
+            expires_at: Date(c.expires_at),
+            generation: c.generation,
+            key_id: c.key_id,
+            requires_phone: c.requires_phone,
+        }
+    }
+}
+
+/// Options shared by link issue and verification.
+#[napi(object, object_to_js = false)]
+pub struct LinkOptions {
+    /// The caller's current generation for this subject and purpose (0 when
+    /// omitted); raise it to revoke every earlier link.
+    pub generation: Option<u32>,
+    /// Bytes mixed into the tag but not carried (e.g. the current password
+    /// hash), so the link dies when that state changes.
+    pub binding: Option<Either<String, Uint8Array>>,
+    /// The time (system clock when omitted).
+    pub now: Option<Date>,
+}
+
+struct LinkArgs {
+    generation: u32,
+    binding: Zeroizing<Vec<u8>>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+fn link_args(options: Option<LinkOptions>) -> LinkArgs {
+    let (generation, binding, now) =
+        options.map_or((None, None, None), |o| (o.generation, o.binding, o.now));
+    LinkArgs {
+        generation: generation.unwrap_or(0),
+        binding: Zeroizing::new(match binding {
+            None => Vec::new(),
+            Some(Either::A(s)) => s.into_bytes(),
+            Some(Either::B(b)) => b.to_vec(),
+        }),
+        now: now_or(now),
+    }
+}
+
+/// A link kind: purpose and lifetime.
+#[napi]
+pub struct LinkPolicy {
+    inner: token::LinkPolicy,
+}
+
+#[napi]
+impl LinkPolicy {
+    /// A link kind with a purpose name (≤ 255 bytes) and lifetime in seconds.
+    #[napi(constructor)]
+    pub fn new(env: &Env, purpose: String, lifetime_secs: f64) -> Result<Self> {
+        Ok(Self {
+            inner: token::LinkPolicy {
+                purpose,
+                lifetime_secs: u64_arg(env, lifetime_secs, "lifetimeSecs")?,
+            },
+        })
+    }
+
+    /// Password-reset link: 1 h.
+    #[napi(factory)]
+    pub fn password_reset() -> Self {
+        Self {
+            inner: token::LinkPolicy::password_reset(),
+        }
+    }
+
+    /// Provisional-registration link: 72 h.
+    #[napi(factory)]
+    pub fn provisional_registration() -> Self {
+        Self {
+            inner: token::LinkPolicy::provisional_registration(),
+        }
+    }
+
+    /// The purpose name.
+    #[napi(getter)]
+    pub fn purpose(&self) -> String {
+        self.inner.purpose.clone()
+    }
+
+    /// Seconds from issue to expiry.
+    #[napi(getter)]
+    pub fn lifetime_secs(&self) -> f64 {
+        secs(self.inner.lifetime_secs)
+    }
+
+    /// Sign a URL-safe link token for `subject` with the keyring's current
+    /// key. Throws `token.claim_too_long`.
+    #[napi]
+    pub fn issue(
+        &self,
+        env: &Env,
+        keyring: &Keyring,
+        subject: String,
+        options: Option<LinkOptions>,
+    ) -> Result<String> {
+        let a = link_args(options);
+        self.inner
+            .issue(&keyring.inner, &subject, a.generation, &a.binding, a.now)
+            .or_throw(env)
+    }
+
+    /// Verify a token (constant-time tag check); returns its claims. Throws
+    /// `token.malformed`, `token.invalid` (`params.reason`), `token.expired`
+    /// or `token.superseded`.
+    #[napi]
+    pub fn verify(
+        &self,
+        env: &Env,
+        keyring: &Keyring,
+        token: String,
+        options: Option<LinkOptions>,
+    ) -> Result<LinkClaims> {
+        let a = link_args(options);
+        self.inner
+            .verify(&keyring.inner, &token, a.generation, &a.binding, a.now)
+            .or_throw(env)
+            .map(Into::into)
+    }
+}
+
+/// Read a token's claims without checking it (untrusted: only to look up the
+/// subject's generation before `verify`). Throws `token.malformed`.
+#[napi]
+pub fn peek_link(env: &Env, token: String) -> Result<LinkClaims> {
+    token::peek(&token).or_throw(env).map(Into::into)
+}
+
+/// Provisional registration (dealer/customer applications): the link is bound
+/// to the phone number given at application, which must be typed again to
+/// complete.
+#[napi]
+pub struct ProvisionalRegistration {
+    inner: token::ProvisionalRegistration,
+}
+
+#[napi]
+impl ProvisionalRegistration {
+    /// With the default link policy (72 h), or `link` if given.
+    #[napi(constructor)]
+    pub fn new(link: Option<&LinkPolicy>) -> Self {
+        Self {
+            inner: token::ProvisionalRegistration {
+                link: link.map_or_else(token::LinkPolicy::provisional_registration, |l| {
+                    l.inner.clone()
+                }),
+            },
+        }
+    }
+
+    /// Sign the registration link for an application. Throws
+    /// `token.claim_too_long` or `identifier.*` for the phone number.
+    #[napi]
+    pub fn issue(
+        &self,
+        env: &Env,
+        keyring: &Keyring,
+        subject: String,
+        phone: Either<String, &PhoneNumber>,
+        options: Option<LinkOptions>,
+    ) -> Result<String> {
+        let phone = phone_arg(env, phone)?;
+        let a = link_args(options);
+        self.inner
+            .issue(
+                &keyring.inner,
+                &subject,
+                &phone,
+                a.generation,
+                &a.binding,
+                a.now,
+            )
+            .or_throw(env)
+    }
+
+    /// Verify the link and the phone number typed at completion. Throws as
+    /// `LinkPolicy.verify`, then `token.phone_mismatch`.
+    #[napi]
+    pub fn complete(
+        &self,
+        env: &Env,
+        keyring: &Keyring,
+        token: String,
+        typed_phone: Either<String, &PhoneNumber>,
+        options: Option<LinkOptions>,
+    ) -> Result<LinkClaims> {
+        let phone = phone_arg(env, typed_phone)?;
+        let a = link_args(options);
+        self.inner
+            .complete(
+                &keyring.inner,
+                &token,
+                &phone,
+                a.generation,
+                &a.binding,
+                a.now,
+            )
+            .or_throw(env)
+            .map(Into::into)
+    }
+}
+
+fn phone_arg(env: &Env, value: Either<String, &PhoneNumber>) -> Result<regcore::PhoneNumber> {
+    match value {
+        Either::A(s) => regcore::PhoneNumber::parse(&s).or_throw(env),
+        Either::B(p) => Ok(p.inner.clone()),
+    }
+}
+
+/// What the caller stores per session.
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct SessionState {
+    /// When the session began.
+    pub started_at: Date,
+    /// Last activity.
+    pub last_seen: Date,
+}
+
+/// `'active'`, `'idle_expired'` or `'absolute_expired'`.
+#[napi(string_enum = "snake_case")]
+pub enum SessionStatusKind {
+    /// Still valid; store `state`.
+    Active,
+    /// No activity for the idle timeout.
+    IdleExpired,
+    /// Older than the absolute cap.
+    AbsoluteExpired,
+}
+
+/// Outcome of `SessionPolicy.touch`.
+#[napi(object)]
+pub struct SessionStatus {
+    /// Whether the session is still valid.
+    pub status: SessionStatusKind,
+    /// The renewed state to store (when active).
+    pub state: Option<SessionState>,
+}
+
+/// Session timeouts.
+#[napi]
+pub struct SessionPolicy {
+    inner: session::SessionPolicy,
+}
+
+#[napi]
+impl SessionPolicy {
+    /// Idle timeout in seconds, optional absolute cap in seconds.
+    #[napi(constructor)]
+    pub fn new(
+        env: &Env,
+        idle_timeout_secs: f64,
+        absolute_timeout_secs: Option<f64>,
+    ) -> Result<Self> {
+        Ok(Self {
+            inner: session::SessionPolicy {
+                idle_timeout_secs: u64_arg(env, idle_timeout_secs, "idleTimeoutSecs")?,
+                absolute_timeout_secs: absolute_timeout_secs
+                    .map(|s| u64_arg(env, s, "absoluteTimeoutSecs"))
+                    .transpose()?,
+            },
+        })
+    }
+
+    /// The UPS site: 30 minutes idle, no absolute cap.
+    #[napi(factory)]
+    pub fn ups_site() -> Self {
+        Self {
+            inner: session::SessionPolicy::ups_site(),
+        }
+    }
+
+    /// Idle timeout in seconds.
+    #[napi(getter)]
+    pub fn idle_timeout_secs(&self) -> f64 {
+        secs(self.inner.idle_timeout_secs)
+    }
+
+    /// Absolute cap in seconds, if any.
+    #[napi(getter)]
+    pub fn absolute_timeout_secs(&self) -> Option<f64> {
+        self.inner.absolute_timeout_secs.map(secs)
+    }
+
+    /// A session that starts (log-in) at `now` (system clock when omitted).
+    #[napi]
+    pub fn start(&self, now: Option<Date>) -> SessionState {
+        let s = session::SessionState::start(now_or(now));
+        SessionState {
+            started_at: Date(s.started_at),
+            last_seen: Date(s.last_seen),
+        }
+    }
+
+    /// Activity at `now`: still valid (with the renewed state to store) or
+    /// expired.
+    #[napi]
+    pub fn touch(&self, state: SessionState, now: Option<Date>) -> SessionStatus {
+        let state = session::SessionState {
+            started_at: state.started_at.0,
+            last_seen: state.last_seen.0,
+        };
+        match state.touch(&self.inner, now_or(now)) {
+            session::SessionStatus::Active(s) => SessionStatus {
+                status: SessionStatusKind::Active,
+                state: Some(SessionState {
+                    started_at: Date(s.started_at),
+                    last_seen: Date(s.last_seen),
+                }),
+            },
+            session::SessionStatus::IdleExpired => SessionStatus {
+                status: SessionStatusKind::IdleExpired,
+                state: None,
+            },
+            session::SessionStatus::AbsoluteExpired => SessionStatus {
+                status: SessionStatusKind::AbsoluteExpired,
+                state: None,
+            },
+        }
+    }
+}
