@@ -15,10 +15,14 @@ pub mod error;
 pub mod hash;
 pub mod ids;
 pub mod normalize;
+pub mod policy;
 
 pub use error::{Coded, Diagnostic, Lang, Param};
 pub use hash::{HashError, HashParams, Pepper, hash_password, needs_rehash, verify_password};
 pub use ids::{
     ActivationNumber, DealerId, EmailAddress, GatewayId, IdError, IdKind, KmsLoginId, MprId,
     PhoneNumber, RegistrationId, UpsSerial,
+};
+pub use policy::{
+    CheckContext, PasswordAge, PasswordPolicy, PolicyError, Report, Rule, Violation, password_age,
 };
