@@ -3,6 +3,7 @@
 //! PHC strings and rehash decisions. (The RFC 9106 §5.3 known-answer test
 //! lives next to the single Argon2 call site in `core/src/hash.rs`.)
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

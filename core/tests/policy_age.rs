@@ -1,5 +1,6 @@
 //! Password age and expiry (SPEC §2.3).
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

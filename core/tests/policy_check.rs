@@ -1,6 +1,7 @@
 //! Checking beyond single preset boundaries: all violations at once,
 //! history, blocklists, describe(), custom policy validation, serialisation.
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -1,5 +1,6 @@
 //! Every boundary of every preset (SPEC §2.1).
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

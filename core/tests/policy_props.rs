@@ -1,6 +1,7 @@
 //! Property tests: check never panics on arbitrary passwords and arbitrary
 //! (valid) policies, and its length verdicts match the policy.
 #![allow(
+    clippy::arithmetic_side_effects,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
