@@ -30,7 +30,7 @@ use crate::normalize::{fold_width_char, is_fullwidth};
 
 /// The common-password blocklist used when
 /// [`PolicyParts::use_common_blocklist`] is set: one lower-case entry per
-/// line, most common first. Source and licence: `core/data/common-passwords.NOTICE`
+/// line, sorted by byte value (binary-searched). Source and licence: `core/data/common-passwords.NOTICE`
 /// (Django's list, BSD 3-Clause; entries of 8+ characters).
 pub const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
 
@@ -462,7 +462,7 @@ impl PasswordPolicy {
         }
 
         let lowered = password.to_lowercase();
-        let common = p.use_common_blocklist && COMMON_PASSWORDS.lines().any(|l| l == lowered);
+        let common = p.use_common_blocklist && sorted_lines_contain(COMMON_PASSWORDS, &lowered);
         let listed = p
             .blocklist
             .iter()
@@ -769,6 +769,34 @@ fn check_runs(p: &PolicyParts, password: &str, violations: &mut Vec<Violation>) 
             });
         }
     }
+}
+
+/// Whether `needle` is one of the lines of `sorted` (lines sorted by byte
+/// value, `\n`-separated): a binary search over the text itself, so the
+/// blocklist needs no table built at run time.
+fn sorted_lines_contain(sorted: &str, needle: &str) -> bool {
+    let text = sorted.as_bytes();
+    let needle = needle.as_bytes();
+    // Invariant: `lo` is a line start; the needle, if present, starts in
+    // `lo..hi`.
+    let (mut lo, mut hi) = (0usize, text.len());
+    while lo < hi {
+        let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
+        let before = text.get(lo..mid).unwrap_or_default();
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |i| lo.saturating_add(i).saturating_add(1));
+        let rest = text.get(start..).unwrap_or_default();
+        let len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line = rest.get(..len).unwrap_or_default();
+        match line.cmp(needle) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => lo = start.saturating_add(len).saturating_add(1),
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    false
 }
 
 fn contained_identity(password: &str, context: &CheckContext<'_>) -> Option<IdentityField> {

@@ -313,6 +313,42 @@ fn nist_blocklist_case_insensitive() {
 }
 
 #[test]
+fn every_blocklist_entry_is_found_and_the_list_is_sorted() {
+    let list = regcore::policy::COMMON_PASSWORDS;
+    let lines: Vec<&str> = list.lines().collect();
+    assert!(
+        lines.windows(2).all(|w| w[0].as_bytes() < w[1].as_bytes()),
+        "sorted, unique"
+    );
+    let mut parts = PasswordPolicy::nist_800_63b().into_parts();
+    parts.min_length = 1;
+    parts.max_length = 1024;
+    let p = PasswordPolicy::new(parts).unwrap();
+    for entry in &lines {
+        let codes = codes(&p, entry);
+        assert!(codes.contains(&"password.common_password"), "{entry:?}");
+        // One character more or less is not on the list (unless it also is).
+        let longer = format!("{entry}\u{2603}");
+        assert!(
+            !codes(&p, &longer).contains(&"password.common_password"),
+            "{longer:?}"
+        );
+    }
+    for absent in [
+        "",
+        "\u{0}",
+        "~~~~~~~~~~~~~~~~",
+        "!!!!!!!",
+        "zzzzzzzzzzzzzzzzzzzzzzzz",
+    ] {
+        assert!(
+            !codes(&p, absent).contains(&"password.common_password"),
+            "{absent:?}"
+        );
+    }
+}
+
+#[test]
 fn nist_user_id_containment() {
     let p = PasswordPolicy::nist_800_63b();
     let ctx = CheckContext::new().with_user_id("Taro.Yamada@example.jp");
