@@ -325,8 +325,8 @@ fn every_blocklist_entry_is_found_and_the_list_is_sorted() {
     parts.max_length = 1024;
     let p = PasswordPolicy::new(parts).unwrap();
     for entry in &lines {
-        let codes = codes(&p, entry);
-        assert!(codes.contains(&"password.common_password"), "{entry:?}");
+        let found = codes(&p, entry);
+        assert!(found.contains(&"password.common_password"), "{entry:?}");
         // One character more or less is not on the list (unless it also is).
         let longer = format!("{entry}\u{2603}");
         assert!(
