@@ -327,7 +327,7 @@ fn every_blocklist_entry_is_found_and_the_list_is_sorted() {
     for entry in &lines {
         let found = codes(&p, entry);
         assert!(found.contains(&"password.common_password"), "{entry:?}");
-        // One character more or less is not on the list (unless it also is).
+        // With one more character it is no longer on the list.
         let longer = format!("{entry}\u{2603}");
         assert!(
             !codes(&p, &longer).contains(&"password.common_password"),
