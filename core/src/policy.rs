@@ -314,7 +314,7 @@ impl PasswordPolicy {
         self.parts
     }
 
-    /// UPS registration site [000]: 10–16 characters of ASCII letters,
+    /// UPS registration site \[000\]: 10–16 characters of ASCII letters,
     /// digits and the 32 ASCII symbols (no space); at least one letter, one
     /// digit and one symbol; expires after 180 days.
     #[must_use]
@@ -335,7 +335,7 @@ impl PasswordPolicy {
         }
     }
 
-    /// Remote monitoring service [001][002]: 8–16 characters of ASCII
+    /// Remote monitoring service \[001\]\[002\]: 8–16 characters of ASCII
     /// letters, digits and ASCII symbols (decision: symbols allowed, space
     /// not); at least one lower-case letter, one upper-case letter and one
     /// digit; case-sensitive.
@@ -354,7 +354,7 @@ impl PasswordPolicy {
         }
     }
 
-    /// Key management system [004]: 8–10 of `A–Z a–z 0–9`; no run of 4
+    /// Key management system \[004\]: 8–10 of `A–Z a–z 0–9`; no run of 4
     /// sequential (`1234`, `dcba`) or 4 identical characters (decision).
     #[must_use]
     pub fn kms() -> Self {
@@ -368,7 +368,7 @@ impl PasswordPolicy {
         }
     }
 
-    /// Video terminal administrator PIN [004]: 4–10 digits; the factory
+    /// Video terminal administrator PIN \[004\]: 4–10 digits; the factory
     /// default `00000000` is accepted but reported as `default_credential`.
     #[must_use]
     pub fn device_admin_pin() -> Self {
