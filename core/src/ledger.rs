@@ -194,7 +194,7 @@ impl Coded for LedgerError {
                 format!("アクティベーションキー{activation_number}は未発行です。")
             }
             (Lang::Ja, Self::SameTerminal) => {
-                "このアクティベーションキーは既にこのHDコムに紐付いています。".to_owned()
+                "このアクティベーションキーは既にこの端末に紐付いています。".to_owned()
             }
             (Lang::Ja, Self::Unaudited) => "付け替えには担当者名と理由が必要です。".to_owned(),
         }

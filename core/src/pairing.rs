@@ -120,7 +120,7 @@ impl Coded for Refusal {
                 format!("このアクティベーションキーはMPR ID {m}で使用済みです。")
             }
             (Lang::Ja, Self::BoundElsewhere { bound_to: None }) => {
-                "このアクティベーションキーは他のHDコムで使用済みです。".to_owned()
+                "このアクティベーションキーは他の端末で使用済みです。".to_owned()
             }
             (Lang::Ja, Self::WrongRegistrationId) => {
                 "レジストレーションIDがアクティベーションキーナンバーと一致しません。".to_owned()
