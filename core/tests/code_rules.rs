@@ -1,11 +1,16 @@
 //! One-time codes (SPEC §4): RFC 4226 known answers, lifetimes, attempts,
 //! latest-only, single use, input normalisation, state encodings.
+// Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_lossless
 )]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};

@@ -1,5 +1,6 @@
 //! Lockout rules (SPEC §3): schedules, presets, resets, refusals, overflow,
 //! clock going backwards, encodings and compare-and-set under concurrency.
+// Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,7 +8,9 @@
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::cast_lossless
 )]
 
 use std::sync::{Arc, Mutex};
