@@ -544,6 +544,67 @@ export declare class MprId {
   get compact(): string
 }
 
+/** A password policy: a preset or a custom policy from core's JSON parts. */
+export declare class PasswordPolicy {
+  /**
+   * UPS site: 10–16 ASCII letters, digits and 32 symbols; a letter, a
+   * digit and a symbol; expires after 180 days.
+   */
+  static upsSite(): PasswordPolicy
+  /**
+   * Monitoring service: 8–16; a lower-case letter, an upper-case letter
+   * and a digit.
+   */
+  static monitoringService(): PasswordPolicy
+  /**
+   * KMS: 8–10 letters and digits; no runs of 4 sequential or identical
+   * characters.
+   */
+  static kms(): PasswordPolicy
+  /**
+   * Device admin PIN: 4–10 digits; the factory default is reported as
+   * `password.default_credential` (must change).
+   */
+  static deviceAdminPin(): PasswordPolicy
+  /**
+   * NIST SP 800-63B: 15–64 of any Unicode, blocklist, no composition
+   * rules, no periodic expiry (recommended for new sites).
+   */
+  static nist80063b(): PasswordPolicy
+  /** NIST SP 800-63B where a second factor is used (minimum 8). */
+  static nist80063bMfa(): PasswordPolicy
+  /** A preset by name (`PasswordPolicy.presetNames()`), or `null`. */
+  static preset(name: string): PasswordPolicy | null
+  /** Names accepted by `preset`. */
+  static presetNames(): Array<string>
+  /**
+   * A custom policy from core's JSON parts (the form `toJSON()` writes).
+   * Throws `binding.malformed_json` for bad JSON and `policy.*` for an
+   * inconsistent policy.
+   */
+  static fromJSON(json: string): PasswordPolicy
+  /** Core's JSON parts (a string), for configuration. */
+  toJSON(): string
+  /**
+   * Check a password on the calling thread; every violation is reported.
+   * With `previousHashes` each history entry costs an Argon2
+   * verification: use `checkAsync` then. Throws `hash.invalid_pepper`.
+   */
+  check(password: string, context?: CheckContext | undefined | null): PasswordReport
+  /** `check` on the libuv thread pool (for the Argon2 history rule). */
+  checkAsync(password: string, context?: CheckContext | undefined | null): Promise<PasswordReport>
+  /**
+   * The policy as help-text rules for a sign-up form (codes
+   * `password.rule.*`, params, English and Japanese text).
+   */
+  describe(): Array<Diagnostic>
+  /**
+   * Age of a password changed at `changedAt`, seen at `now` (system clock
+   * when omitted).
+   */
+  passwordAge(changedAt: Date, now?: Date | undefined | null): PasswordAgeResult
+}
+
 /** Phone number: 10–11 digits after dropping hyphens and spaces. */
 export declare class PhoneNumber {
   /**
@@ -694,6 +755,23 @@ export interface Binding {
 /** Whether a link or address was added or already there. */
 export type Change = 'added' | 'already_present'
 
+/** What a check knows about the account (all optional). */
+export interface CheckContext {
+  /** The user ID (if an e-mail address, its local part is looked for too). */
+  userId?: string
+  /** The e-mail address (whole and local part are looked for). */
+  email?: string
+  /**
+   * PHC strings of previous passwords, newest first (history rule; each
+   * costs one Argon2 verification — prefer `checkAsync` then).
+   */
+  previousHashes?: Array<string>
+  /** The pepper the previous hashes were made with. */
+  pepper?: Uint8Array
+  /** Site-specific passwords to reject (e.g. the product name). */
+  blocklist?: Array<string>
+}
+
 /** What a code is for (part of its key derivation). */
 export type CodePurpose = 'sign_up' | 'email_change' | 'password_reset'
 
@@ -808,6 +886,47 @@ export declare function encodeLockoutState(state: LockoutState): string
  * white space: the normalisation free-form identifiers get.
  */
 export declare function foldAndTrim(input: string): string
+
+/** Options of `hashPassword`. */
+export interface HashOptions {
+  /** Cost parameters; OWASP's when omitted. */
+  params?: HashParams
+  /**
+   * 16–48 bytes of fresh randomness; 16 bytes from the OS CSPRNG when
+   * omitted (pass it only for reproducible tests).
+   */
+  salt?: Uint8Array
+  /**
+   * Server-side secret (16–64 bytes) fed to Argon2 as its secret input;
+   * not recorded in the PHC string.
+   */
+  pepper?: Uint8Array
+}
+
+/**
+ * Argon2 cost parameters (OWASP defaults: `memoryKib` 19456, `iterations`
+ * 2, `parallelism` 1).
+ */
+export interface HashParams {
+  /** Memory cost `m` in KiB. */
+  memoryKib: number
+  /** Number of passes `t`. */
+  iterations: number
+  /** Degree of parallelism `p` (lanes). */
+  parallelism: number
+}
+
+/**
+ * Hash a password into an Argon2id PHC string
+ * (`$argon2id$v=19$m=19456,t=2,p=1$…`) on the libuv thread pool.
+ *
+ * Rejects with a `RegcoreError`: `hash.input_too_long` (over 4 KiB),
+ * `hash.invalid_salt`, `hash.invalid_pepper`, `hash.invalid_params`.
+ */
+export declare function hashPassword(password: string, options?: HashOptions | undefined | null): Promise<string>
+
+/** `hashPassword` on the calling thread (blocks it for the whole hash). */
+export declare function hashPasswordSync(password: string, options?: HashOptions | undefined | null): string
 
 /** Kind of a history row. */
 export type HistoryEvent = 'issued' | 'reissued' | 'rebound'
@@ -971,8 +1090,60 @@ export interface LockoutTier {
   lockSecs: number
 }
 
+/**
+ * Whether a stored hash should be recomputed with `params` (OWASP's when
+ * omitted) at the next successful login: weaker memory or passes, another
+ * Argon2 variant or version, or a short salt or tag.
+ */
+export declare function needsRehash(phc: string, params?: HashParams | undefined | null): boolean
+
 /** What happened to one activation key of a request. */
 export type OutcomeKind = 'issued' | 'reissued' | 'refused'
+
+/** OWASP's Argon2id parameters, the default for new hashes: m = 19 MiB, t = 2, p = 1. */
+export declare function owaspHashParams(): HashParams
+
+/** How close a password is to expiry. */
+export interface PasswordAgeResult {
+  /** `'fresh'`, `'expires_soon'` or `'expired'` (must change before logging in). */
+  state: string
+  /** Whole days left, rounded up (when `'expires_soon'`). */
+  daysLeft?: number
+}
+
+/** Every violation of a password, at once. */
+export interface PasswordReport {
+  /** No violation at all. */
+  ok: boolean
+  /**
+   * No `'reject'` violation: the password may be used to log in (force a
+   * change first if `mustChange`).
+   */
+  acceptable: boolean
+  /** Some violation is `'must_change'`. */
+  mustChange: boolean
+  /** Every violation, in rule order. */
+  violations: Array<PasswordViolation>
+  /** Previous hashes that could not be checked (skipped, not failed). */
+  skippedHistoryEntries: number
+}
+
+/** One unmet rule: the fields of a `Diagnostic` plus its severity. */
+export interface PasswordViolation {
+  /** Stable code, e.g. `password.too_short`. */
+  code: string
+  /** Named parameters (string values), e.g. `{ min: '10', actual: '3' }`. */
+  params: Record<string, string>
+  /** English message. */
+  message: string
+  /** Japanese message. */
+  messageJa: string
+  /**
+   * `'reject'`: the password must not be used; `'must_change'`: it works
+   * but must be changed now (e.g. the factory default PIN).
+   */
+  severity: string
+}
 
 /**
  * Read a token's claims without checking it (untrusted: only to look up the
@@ -1048,6 +1219,26 @@ export interface TypedActivationKey {
   /** Registration ID as typed. */
   registrationId: string
 }
+
+/** Options of `verifyPassword`. */
+export interface VerifyOptions {
+  /** The pepper used when the hash was made, if any. */
+  pepper?: Uint8Array
+}
+
+/**
+ * Check a password against a stored PHC string (Argon2id/i/d, v1.0 or 1.3,
+ * from any conforming library) on the libuv thread pool. Resolves `true` on
+ * a match, `false` on a wrong password; the comparison is constant-time.
+ *
+ * Rejects with `hash.malformed_phc`, `hash.unsupported_algorithm`,
+ * `hash.invalid_params` (stored cost above the caps), `hash.input_too_long`
+ * or `hash.invalid_pepper`. A rejection is never a match.
+ */
+export declare function verifyPassword(password: string, phc: string, options?: VerifyOptions | undefined | null): Promise<boolean>
+
+/** `verifyPassword` on the calling thread (blocks it for the whole hash). */
+export declare function verifyPasswordSync(password: string, phc: string, options?: VerifyOptions | undefined | null): boolean
 
 /**
  * Who is looking: only `'admin'` refusals name the MPR ID an activation key

@@ -57,7 +57,7 @@ impl<T, E: Coded> OrThrow<T> for std::result::Result<T, E> {
 
 /// Conversion failures detected by the binding itself (never a domain rule).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum BoundaryError {
+pub enum BoundaryError {
     /// Not a `Date`, or one whose time value is `NaN` (`Invalid Date`).
     InvalidDate,
     /// A number that must be a non-negative integer in range was not.
@@ -241,7 +241,7 @@ pub struct Diagnostic {
     /// Stable dotted machine code.
     pub code: String,
     /// Named parameters (string values).
-    pub params: std::collections::BTreeMap<String, String>,
+    pub params: indexmap::IndexMap<String, String>,
     /// English message.
     pub message: String,
     /// Japanese message.

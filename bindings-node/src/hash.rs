@@ -97,7 +97,10 @@ impl HashJob {
     }
 
     fn run(&self) -> std::result::Result<String, JobError> {
-        let salt = self.salt.as_ref().map_err(|e| JobError::Boundary(e.clone()))?;
+        let salt = self
+            .salt
+            .as_ref()
+            .map_err(|e| JobError::Boundary(e.clone()))?;
         let pepper = self.pepper.as_deref().map(|p| Pepper::new(p)).transpose()?;
         Ok(hash::hash_password(
             &self.password,
@@ -202,7 +205,9 @@ pub fn hash_password_sync(
     password: String,
     options: Option<HashOptions>,
 ) -> Result<String> {
-    HashJob::new(password, options).run().map_err(|e| e.to_js(env))
+    HashJob::new(password, options)
+        .run()
+        .map_err(|e| e.to_js(env))
 }
 
 /// Check a password against a stored PHC string (Argon2id/i/d, v1.0 or 1.3,

@@ -3,14 +3,18 @@
 
 mod codes;
 mod convert;
+mod hash;
 mod ids;
 mod keys;
 mod lockout;
 mod pairing;
+mod policy;
 
 pub use codes::*;
 pub use convert::{Date, Diagnostic};
+pub use hash::*;
 pub use ids::*;
 pub use keys::*;
 pub use lockout::*;
 pub use pairing::*;
+pub use policy::*;

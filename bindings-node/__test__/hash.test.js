@@ -1,0 +1,101 @@
+'use strict'
+// Boundary tests of Argon2id hashing: Promises off the main thread, Sync
+// twins, Buffers for salt and pepper, rejections with codes.
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const rc = require('..')
+const { throwsCoded } = require('./helpers')
+
+const fast = { memoryKib: 1024, iterations: 1, parallelism: 1 }
+const salt = Buffer.alloc(16, 1)
+const pepper = Buffer.alloc(16, 2)
+
+async function rejectsCoded(promise, code, params = {}) {
+  await assert.rejects(promise, (err) => {
+    assert.ok(err instanceof Error)
+    assert.equal(err.name, 'RegcoreError')
+    assert.equal(err.code, code)
+    for (const [k, v] of Object.entries(params)) assert.equal(err.params[k], v)
+    assert.ok(err.messageJa.length > 0)
+    return true
+  })
+}
+
+test('hashPassword resolves a PHC string that verifies (async and sync agree)', async () => {
+  const phc = await rc.hashPassword('correct horse', { params: fast, salt })
+  assert.match(phc, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/)
+  assert.equal(phc, rc.hashPasswordSync('correct horse', { params: fast, salt }))
+  assert.equal(await rc.verifyPassword('correct horse', phc), true)
+  assert.equal(await rc.verifyPassword('wrong horse', phc), false)
+  assert.equal(rc.verifyPasswordSync('correct horse', phc), true)
+  assert.equal(rc.verifyPasswordSync('wrong horse', phc), false)
+  // Uint8Array salt works like a Buffer.
+  assert.equal(rc.hashPasswordSync('correct horse', { params: fast, salt: new Uint8Array(salt) }), phc)
+})
+
+test('defaults: OWASP parameters and a fresh OS-random salt', async () => {
+  assert.deepEqual(rc.owaspHashParams(), { memoryKib: 19456, iterations: 2, parallelism: 1 })
+  const a = await rc.hashPassword('pw')
+  const b = await rc.hashPassword('pw')
+  assert.match(a, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+  assert.notEqual(a, b)
+  assert.equal(await rc.verifyPassword('pw', b), true)
+  assert.equal(rc.needsRehash(a), false)
+  assert.equal(rc.needsRehash(rc.hashPasswordSync('pw', { params: fast })), true)
+  assert.equal(rc.needsRehash(a, { memoryKib: 65536, iterations: 3, parallelism: 1 }), true)
+})
+
+test('pepper is required to verify a peppered hash', async () => {
+  const phc = await rc.hashPassword('pw', { params: fast, pepper })
+  assert.equal(await rc.verifyPassword('pw', phc, { pepper }), true)
+  assert.equal(await rc.verifyPassword('pw', phc), false)
+  assert.equal(rc.verifyPasswordSync('pw', phc, { pepper: Buffer.alloc(16, 3) }), false)
+})
+
+test('rejections carry codes (async rejects, sync throws)', async () => {
+  await rejectsCoded(rc.hashPassword('x'.repeat(4097), { params: fast }), 'hash.input_too_long', { max_bytes: '4096' })
+  await rejectsCoded(rc.hashPassword('pw', { params: fast, salt: Buffer.alloc(8) }), 'hash.invalid_salt', { actual: '8' })
+  await rejectsCoded(rc.hashPassword('pw', { params: fast, pepper: Buffer.alloc(4) }), 'hash.invalid_pepper')
+  await rejectsCoded(rc.hashPassword('pw', { params: { memoryKib: 1024, iterations: 0, parallelism: 1 } }), 'hash.invalid_params')
+  await rejectsCoded(rc.verifyPassword('pw', 'not a phc'), 'hash.malformed_phc')
+  await rejectsCoded(rc.verifyPassword('pw', '$2b$12$abcdefghijklmnopqrstuu5Kt6e0ZgJvH0N9oJqC4uV4C9fSO8C2'), 'hash.malformed_phc')
+  throwsCoded(() => rc.hashPasswordSync('x'.repeat(4097)), 'hash.input_too_long')
+  throwsCoded(() => rc.verifyPasswordSync('pw', '$argon2id$v=19$m=99999999,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 'hash.invalid_params')
+  throwsCoded(() => rc.needsRehash('garbage'), 'hash.malformed_phc')
+  // A wrong JavaScript type is a TypeError-like throw, not a rejection.
+  assert.throws(() => rc.hashPassword(42))
+})
+
+test('the event loop keeps ticking while Argon2 runs', async () => {
+  const heavy = { memoryKib: 65536, iterations: 3, parallelism: 1 }
+  let ticks = 0
+  let running = true
+  const spin = () => {
+    if (!running) return
+    ticks++
+    setImmediate(spin)
+  }
+  setImmediate(spin)
+  const started = process.hrtime.bigint()
+  const phc = await rc.hashPassword('event loop', { params: heavy })
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
+  running = false
+  assert.match(phc, /^\$argon2id\$v=19\$m=65536,t=3,p=1\$/)
+  // A 64 MiB, 3-pass hash takes tens of milliseconds at least; the loop
+  // turned many times meanwhile. A hash on the main thread would allow none.
+  assert.ok(elapsedMs > 10, `hash took ${elapsedMs} ms`)
+  assert.ok(ticks >= 10, `only ${ticks} event-loop turns during a ${elapsedMs} ms hash`)
+
+  let syncTicks = 0
+  const timer = setImmediate(() => syncTicks++)
+  rc.hashPasswordSync('event loop', { params: heavy })
+  assert.equal(syncTicks, 0, 'the Sync twin blocks the loop, as documented')
+  clearImmediate(timer)
+})
+
+test('many concurrent hashes all resolve', async () => {
+  const passwords = Array.from({ length: 8 }, (_, i) => `pw-${i}`)
+  const hashes = await Promise.all(passwords.map((p) => rc.hashPassword(p, { params: fast })))
+  const checks = await Promise.all(hashes.map((h, i) => rc.verifyPassword(passwords[i], h)))
+  assert.deepEqual(checks, passwords.map(() => true))
+})
