@@ -514,6 +514,16 @@ export declare class MasterSecret {
    */
   keyCodes(serials: Array<string>): Uint16Array
   /**
+   * Batch: like `keyCodes`, for serial numbers given as one string with
+   * one serial per line (`
+  ` or `\r
+  `, e.g. a CSV column read from a
+   * file): the fastest form, since the whole batch crosses the boundary as
+   * one string. A trailing newline is ignored; `params.index` is the
+   * 0-based line of the first invalid serial.
+   */
+  keyCodesFromLines(serials: string): Uint16Array
+  /**
    * Batch: the printed passwords of many gateways, in input order. Throws
    * on the first invalid gateway ID, with `params.index`.
    */

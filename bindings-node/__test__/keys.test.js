@@ -105,6 +105,10 @@ test('batch functions equal the single calls and report the failing index', () =
   assert.equal(codes.length, serials.length)
   serials.forEach((s, i) => assert.equal(codes[i], master.keyCode(s).value))
   assert.equal(master.keyCodes([]).length, 0)
+  assert.deepEqual(master.keyCodesFromLines(serials.join('\n') + '\n'), codes)
+  assert.deepEqual(master.keyCodesFromLines(serials.slice(0, 3).join('\r\n')), codes.slice(0, 3))
+  assert.equal(master.keyCodesFromLines('').length, 0)
+  throwsCoded(() => master.keyCodesFromLines('A\n\nB'), 'identifier.empty', { index: '1' })
   throwsCoded(() => master.keyCodes(['A', 'B', 'bad_']), 'identifier.invalid_character', { index: '2' })
 
   const gateways = ['01AB12345678', '01AB12345679', '99ZZ00000000']

@@ -176,6 +176,26 @@ impl MasterSecret {
         Ok(Uint16Array::new(out))
     }
 
+    /// Batch: like `keyCodes`, for serial numbers given as one string with
+    /// one serial per line (`\n` or `\r\n`, e.g. a CSV column read from a
+    /// file): the fastest form, since the whole batch crosses the boundary as
+    /// one string. A trailing newline is ignored; `params.index` is the
+    /// 0-based line of the first invalid serial.
+    #[napi]
+    pub fn key_codes_from_lines(&self, env: &Env, serials: String) -> Result<Uint16Array> {
+        let body = serials.strip_suffix('\n').unwrap_or(&serials);
+        if body.is_empty() {
+            return Ok(Uint16Array::new(Vec::new()));
+        }
+        let mut out = Vec::new();
+        for (index, line) in body.split('\n').enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let serial = regcore::UpsSerial::parse(line).map_err(|e| indexed(env, &e, index))?;
+            out.push(CoreKeyCode::for_serial(&self.inner, &serial).value());
+        }
+        Ok(Uint16Array::new(out))
+    }
+
     /// Batch: the printed passwords of many gateways, in input order. Throws
     /// on the first invalid gateway ID, with `params.index`.
     #[napi]

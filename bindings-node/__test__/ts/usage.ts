@@ -2,9 +2,16 @@
 // It is the reference for how a web backend calls regcore; it is type-checked
 // (not executed) so the declarations stay honest.
 import * as regcore from '../..'
-import type { RegcoreError } from '../..'
+import type {
+  CodeState,
+  IssuancePlan,
+  LockoutDecision,
+  LockoutState,
+  PasswordReport,
+  RegcoreError,
+} from '../..'
 
-function isRegcoreError(e: unknown): e is RegcoreError {
+export function isRegcoreError(e: unknown): e is RegcoreError {
   return e instanceof Error && typeof (e as RegcoreError).code === 'string'
 }
 
@@ -25,3 +32,79 @@ export function parseMpr(input: string): string {
 export const email: regcore.EmailAddress = regcore.EmailAddress.parse('taro@example.jp')
 export const key: string = email.comparisonKey
 export const same: boolean = regcore.GatewayId.parse('01AB12345678').equals(regcore.GatewayId.parse('01ab-1234-5678'))
+
+// Sign-up: policy check (all violations) then an Argon2id hash off the main thread.
+export async function signUp(userId: string, password: string): Promise<string | string[]> {
+  const policy = regcore.PasswordPolicy.preset('ups_site') ?? regcore.PasswordPolicy.upsSite()
+  const report: PasswordReport = await policy.checkAsync(password, { userId, previousHashes: [] })
+  if (!report.acceptable) return report.violations.map((v) => `${v.code} ${v.messageJa}`)
+  const params: regcore.HashParams = regcore.owaspHashParams()
+  const phc: string = await regcore.hashPassword(password, { params, pepper: Buffer.alloc(16) })
+  return phc
+}
+
+// Login with lockout; the state lives in the caller's database.
+export async function logIn(stored: string, phc: string, password: string): Promise<[boolean, string]> {
+  const policy = regcore.LockoutPolicy.upsSite()
+  const state: LockoutState = regcore.decodeLockoutState(stored)
+  const decision: LockoutDecision = policy.attempt(state, new Date())
+  if (!decision.allowed) {
+    const wait: number | undefined = decision.retryAfterSecs
+    return [false, decision.newState ? regcore.encodeLockoutState(decision.newState) : `${wait}`]
+  }
+  const ok: boolean = await regcore.verifyPassword(password, phc)
+  const next = ok ? policy.recordSuccess(state) : policy.recordFailure(state)
+  const until: Date | null = next.lockedUntil
+  return [ok, regcore.encodeLockoutState(next) + String(until)]
+}
+
+// One-time code issue and check.
+export function codes(secretBytes: Uint8Array, typed: string, previous: CodeState | null): CodeState {
+  const secret = new regcore.CodeSecret(secretBytes)
+  const policy = regcore.CodePolicy.passwordReset().withLifetimeSecs(600)
+  const issued = policy.issue(secret, 'user-42', previous)
+  const code: string = issued.code
+  const check = policy.verify(secret, 'user-42', typed || code, issued.state, new Date())
+  const reason: string | undefined = check.rejection?.code
+  void reason
+  return check.state
+}
+
+// Signed link with a binding to the current password hash.
+export function link(secret: regcore.CodeSecret, hash: string): Date {
+  const keyring = new regcore.Keyring(1, secret)
+  const token: string = regcore.LinkPolicy.passwordReset().issue(keyring, 'user-42', { generation: 1, binding: hash })
+  return regcore.LinkPolicy.passwordReset().verify(keyring, token, { generation: 1, binding: hash }).expiresAt
+}
+
+// Unlock keys and a factory batch.
+export function keys(masterBytes: Buffer, serials: string[]): Uint16Array {
+  const master = new regcore.MasterSecret(1, masterBytes)
+  const kind: regcore.DeviceKind = 'ups'
+  const kDev: regcore.DeviceKey = master.deviceKey(kind, serials[0])
+  kDev.verifyKeyCode(master.keyCode(serials[0]))
+  const product: number = master.deviceKey('terminal', '0123-4567-89AB-CDEF').verifyRegistrationKey(
+    master.registrationKey('0123-4567-89AB-CDEF', '1111-1111-1111-1111', 0x0101),
+  )
+  void product
+  const factory: Buffer = master.deviceKeys('ups', serials)
+  void factory
+  return master.keyCodes(serials)
+}
+
+// Pairing plan against bindings loaded from the caller's table.
+export function pair(master: regcore.MasterSecret, existing: regcore.Binding[]): IssuancePlan {
+  const a: regcore.ActivationKey = master.activationAuthority().mint(0x0101, 1)
+  const plan = regcore.planIssuance(
+    master,
+    { mprId: '0123-4567-89AB-CDEF', keys: [{ number: a.number, registrationId: a.registrationId }], viewer: 'customer' },
+    existing,
+  )
+  for (const o of plan.outcomes) {
+    const kind: regcore.OutcomeKind = o.outcome
+    const first: Date | undefined = o.firstIssuedAt
+    void kind
+    void first
+  }
+  return plan
+}
