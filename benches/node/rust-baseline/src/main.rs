@@ -49,7 +49,9 @@ fn argon2(rounds: usize) {
     let mut times = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();
-        std::hint::black_box(regcore::hash_password("Sakura-2026!", &[7u8; 16], &params, None).unwrap());
+        std::hint::black_box(
+            regcore::hash_password("Sakura-2026!", &[7u8; 16], &params, None).unwrap(),
+        );
         times.push(t.elapsed().as_secs_f64() * 1e3);
     }
     times.sort_by(f64::total_cmp);
