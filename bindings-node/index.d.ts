@@ -782,6 +782,12 @@ export interface CheckContext {
   blocklist?: Array<string>
 }
 
+/**
+ * The RFC 4226 counter of a state's current code (`series · 2^32 +
+ * generation`), for reproducing it with any HOTP library and `deriveCodeKey`.
+ */
+export declare function codeCounter(state: CodeState): bigint
+
 /** What a code is for (part of its key derivation). */
 export type CodePurpose = 'sign_up' | 'email_change' | 'password_reset'
 

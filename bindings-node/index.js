@@ -862,6 +862,7 @@ module.exports.RegistrationKey = nativeBinding.RegistrationKey
 module.exports.SessionPolicy = nativeBinding.SessionPolicy
 module.exports.UpsSerial = nativeBinding.UpsSerial
 module.exports.Change = nativeBinding.Change
+module.exports.codeCounter = nativeBinding.codeCounter
 module.exports.CodePurpose = nativeBinding.CodePurpose
 module.exports.codeStateFromBytes = nativeBinding.codeStateFromBytes
 module.exports.codeStateToBytes = nativeBinding.codeStateToBytes

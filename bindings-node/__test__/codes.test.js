@@ -28,6 +28,8 @@ test('code vectors (codes.json) through issue, deriveCodeKey and hotp6', () => {
     assert.equal(issued.code, c.code)
     assert.equal(issued.state.generation, c.generation)
     assert.equal(issued.state.series, c.series)
+    assert.equal(rc.codeCounter(issued.state), BigInt('0x' + c.counter_hex))
+    assert.equal(rc.hotp6(key, rc.codeCounter(issued.state)), Number(c.code))
   }
 })
 

@@ -247,6 +247,13 @@ impl CodePolicy {
     }
 }
 
+/// The RFC 4226 counter of a state's current code (`series · 2^32 +
+/// generation`), for reproducing it with any HOTP library and `deriveCodeKey`.
+#[napi]
+pub fn code_counter(state: CodeState) -> BigInt {
+    BigInt::from(code::CodeState::from(state).counter())
+}
+
 /// Compact text form of a code state (`c1.<series>.<generation>.<issuedAt>.<attempts>.<used>`).
 #[napi]
 pub fn encode_code_state(state: CodeState) -> String {
