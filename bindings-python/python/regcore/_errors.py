@@ -1,0 +1,161 @@
+"""Exception hierarchy of regcore.
+
+Every exception raised by regcore derives from :class:`RegcoreError` and
+carries the stable machine ``code`` (e.g. ``"identifier.too_short"``), the
+named ``params`` (all values are strings, exactly as core reports them) and
+the English and Japanese messages.
+
+The subclass is chosen from the code's prefix (see ``_PREFIXES``), so a new
+core error code lands in the right family without a binding change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "RegcoreError",
+    "InvalidIdentifierError",
+    "ConfigError",
+    "InvalidInputError",
+    "DecodeError",
+    "TokenError",
+    "TokenExpiredError",
+    "TokenSupersededError",
+    "TokenInvalidError",
+    "TokenMalformedError",
+    "CodeError",
+    "KeyVerificationError",
+    "PairingError",
+]
+
+
+class RegcoreError(Exception):
+    """Base class: a coded, bilingual error from regcore."""
+
+    code: str
+    params: dict[str, str]
+    message_en: str
+    message_ja: str
+
+    def __init__(
+        self,
+        code: str,
+        params: dict[str, str],
+        message_en: str,
+        message_ja: str,
+    ) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.code = code
+        self.params = dict(params)
+        self.message_en = message_en
+        self.message_ja = message_ja
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``"en"`` or ``"ja"``."""
+        if lang == "ja":
+            return self.message_ja
+        if lang == "en":
+            return self.message_en
+        raise ValueError(f"unknown language {lang!r}; expected 'en' or 'ja'")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.params, self.message_en, self.message_ja))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, params={self.params!r})"
+
+
+class InvalidIdentifierError(RegcoreError, ValueError):
+    """An identifier (MPR ID, serial number, e-mail, …) failed to parse."""
+
+
+class ConfigError(RegcoreError, ValueError):
+    """A policy, schedule, parameter set or secret is not acceptable."""
+
+
+class InvalidInputError(RegcoreError, ValueError):
+    """An input value is out of range (e.g. a password over the hashing cap)."""
+
+
+class DecodeError(RegcoreError, ValueError):
+    """Stored state or an encoded value could not be decoded."""
+
+
+class TokenError(RegcoreError):
+    """A signed link token was not accepted."""
+
+
+class TokenExpiredError(TokenError):
+    """The token's lifetime has passed."""
+
+
+class TokenSupersededError(TokenError):
+    """A newer token was issued for the same subject and purpose."""
+
+
+class TokenInvalidError(TokenError):
+    """The token's authentication tag does not match."""
+
+
+class TokenMalformedError(TokenError, DecodeError):
+    """The token is not a well-formed regcore token."""
+
+
+class CodeError(RegcoreError):
+    """A one-time code was not accepted."""
+
+
+class KeyVerificationError(RegcoreError):
+    """A key code, gateway password, activation or registration key failed."""
+
+
+class PairingError(RegcoreError):
+    """An issuance request broke a pairing rule."""
+
+
+# Longest matching prefix wins.
+_PREFIXES: dict[str, type[RegcoreError]] = {
+    "identifier.": InvalidIdentifierError,
+    "policy.": ConfigError,
+    "config.": ConfigError,
+    "lockout.config": ConfigError,
+    "lockout.decode": DecodeError,
+    "lockout.": DecodeError,
+    "hash.": InvalidInputError,
+    "input.": InvalidInputError,
+    "decode.": DecodeError,
+    "token.expired": TokenExpiredError,
+    "token.superseded": TokenSupersededError,
+    "token.invalid": TokenInvalidError,
+    "token.malformed": TokenMalformedError,
+    "token.": TokenError,
+    "code.": CodeError,
+    "otp.": CodeError,
+    "secret.": ConfigError,
+    "key.": KeyVerificationError,
+    "keycode.": KeyVerificationError,
+    "key_code.": KeyVerificationError,
+    "gateway.": KeyVerificationError,
+    "activation.": KeyVerificationError,
+    "registration_key.": KeyVerificationError,
+    "pairing.": PairingError,
+    "ledger.": PairingError,
+    "maintenance.": PairingError,
+}
+
+
+def exception_class_for(code: str) -> type[RegcoreError]:
+    """The exception class regcore raises for a given error code."""
+    best = ""
+    for prefix in _PREFIXES:
+        if code.startswith(prefix) and len(prefix) > len(best):
+            best = prefix
+    return _PREFIXES[best] if best else RegcoreError
+
+
+def _from_native(
+    code: str, params: dict[str, str], message_en: str, message_ja: str
+) -> RegcoreError:
+    """Called by the native module to build the exception for a core error."""
+    return exception_class_for(code)(code, params, message_en, message_ja)
