@@ -1,6 +1,13 @@
 //! Property tests for identifiers: canonical display round-trips, and any
 //! input either parses or returns a typed error (never panics).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+// Round trips go through Display on purpose.
+#![allow(clippy::arithmetic_side_effects, clippy::unnecessary_to_owned)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use regcore::{
