@@ -39,3 +39,79 @@ impl<T, E: Coded> IntoPyResult<T> for Result<T, E> {
         self.map_err(|e| coded_err(&e))
     }
 }
+
+/// Add a note naming the failing item of a batch (`add_note`, Python 3.11+).
+pub fn with_item_note(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
+    let value = err.value(py);
+    // A failure to add the note must not hide the original error.
+    let _ = value.call_method1("add_note", (format!("in item {index} of the batch"),));
+    err
+}
+
+/// `regcore.Diagnostic`: code, parameters and both messages of a rule
+/// violation or refusal that is data rather than an exception.
+#[pyclass(frozen, eq, name = "Diagnostic", module = "regcore")]
+#[derive(Clone, PartialEq, Eq)]
+pub struct PyDiagnostic(pub regcore::Diagnostic);
+
+impl PyDiagnostic {
+    /// From any coded value.
+    pub fn of<E: Coded + ?Sized>(value: &E) -> Self {
+        Self(value.to_diagnostic())
+    }
+}
+
+#[pymethods]
+impl PyDiagnostic {
+    /// Stable machine code.
+    #[getter]
+    fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Named parameters (string values, in core's order).
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.0.params {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    #[getter]
+    fn message_en(&self) -> &str {
+        &self.0.message_en
+    }
+
+    #[getter]
+    fn message_ja(&self) -> &str {
+        &self.0.message_ja
+    }
+
+    /// The message in `"en"` or `"ja"`.
+    #[pyo3(signature = (lang = "en"))]
+    fn message(&self, lang: &str) -> PyResult<&str> {
+        match lang {
+            "en" => Ok(&self.0.message_en),
+            "ja" => Ok(&self.0.message_ja),
+            other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown language {other:?}; expected 'en' or 'ja'"
+            ))),
+        }
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        let params: Vec<String> = self
+            .0
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k:?}: {v:?}"))
+            .collect();
+        format!("Diagnostic({:?}, {{{}}})", self.0.code, params.join(", "))
+    }
+}

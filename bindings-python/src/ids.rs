@@ -46,6 +46,7 @@ macro_rules! py_id {
 
         /// Argument accepting the typed value or a string to parse.
         #[derive(Clone)]
+        #[allow(dead_code, reason = "not every identifier is an argument of a function yet")]
         pub struct $arg(pub $core);
 
         impl<'a, 'py> FromPyObject<'a, 'py> for $arg {

@@ -9,6 +9,10 @@
 
 mod errors;
 mod ids;
+mod keys;
+mod maintenance;
+mod pairing;
+mod random;
 mod time;
 
 use pyo3::prelude::*;
@@ -19,5 +23,9 @@ use pyo3::prelude::*;
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     ids::register(m)?;
+    keys::register(m)?;
+    pairing::register(m)?;
+    maintenance::register(m)?;
+    m.add_class::<errors::PyDiagnostic>()?;
     Ok(())
 }

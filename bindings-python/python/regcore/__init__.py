@@ -2,48 +2,22 @@
 
 Password policies, Argon2id hashing, login lockout, one-time codes, signed
 links, sessions and unlock-key derivation with pairing rules. Pure rules: you
-store the state values regcore returns; regcore never does I/O except the two
+store the state values regcore returns; regcore does no I/O except the two
 conveniences of this binding, the system clock (``now=None``) and OS
-randomness (salts, minted secrets).
+randomness (salts, generated secrets).
 
 Every error is a :class:`RegcoreError` with ``.code``, ``.params``,
-``.message_en`` and ``.message_ja``.
+``.message_en`` and ``.message_ja``; rule violations that a form shows are
+data (:class:`Diagnostic`), not exceptions.
 """
 
 from __future__ import annotations
 
-from ._errors import (
-    CodeError,
-    ConfigError,
-    DecodeError,
-    InvalidIdentifierError,
-    InvalidInputError,
-    KeyVerificationError,
-    PairingError,
-    RegcoreError,
-    TokenError,
-    TokenExpiredError,
-    TokenInvalidError,
-    TokenMalformedError,
-    TokenSupersededError,
-    exception_class_for,
-)
-from ._native import (
-    ActivationNumber,
-    DealerId,
-    EmailAddress,
-    GatewayId,
-    KmsLoginId,
-    MprId,
-    PhoneNumber,
-    RegistrationId,
-    UpsSerial,
-    __version__,
-)
+from ._errors import *  # noqa: F403
+from ._native import *  # noqa: F403
+from ._native import __version__
 
 __all__ = [
-    "__version__",
-    # errors
     "RegcoreError",
     "InvalidIdentifierError",
     "ConfigError",
@@ -57,15 +31,42 @@ __all__ = [
     "CodeError",
     "KeyVerificationError",
     "PairingError",
+    "MaintenanceError",
     "exception_class_for",
-    # identifiers
+    "__version__",
+    "ActivationAuthority",
+    "ActivationInfo",
+    "ActivationKey",
     "ActivationNumber",
+    "Binding",
+    "DailyCount",
+    "DailyReport",
+    "DealerAccount",
     "DealerId",
+    "DeviceKey",
+    "Diagnostic",
     "EmailAddress",
     "GatewayId",
+    "GatewayMaintenance",
+    "GatewayPassword",
+    "HistoryReport",
+    "HistoryRow",
+    "IssuancePlan",
+    "IssuanceRequest",
+    "KeyCode",
+    "KeyOutcome",
     "KmsLoginId",
+    "Ledger",
+    "MasterSecret",
     "MprId",
     "PhoneNumber",
+    "Product",
+    "ProductCatalogue",
+    "RebindRecord",
     "RegistrationId",
+    "RegistrationKey",
     "UpsSerial",
+    "key_codes",
+    "plan_issuance",
+    "registration_keys",
 ]

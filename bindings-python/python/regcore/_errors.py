@@ -27,6 +27,8 @@ __all__ = [
     "CodeError",
     "KeyVerificationError",
     "PairingError",
+    "MaintenanceError",
+    "exception_class_for",
 ]
 
 
@@ -114,39 +116,50 @@ class PairingError(RegcoreError):
     """An issuance request broke a pairing rule."""
 
 
-# Longest matching prefix wins.
-_PREFIXES: dict[str, type[RegcoreError]] = {
-    "identifier.": InvalidIdentifierError,
-    "policy.": ConfigError,
-    "config.": ConfigError,
-    "lockout.config": ConfigError,
-    "lockout.decode": DecodeError,
-    "lockout.": DecodeError,
-    "hash.": InvalidInputError,
-    "input.": InvalidInputError,
-    "decode.": DecodeError,
+class MaintenanceError(RegcoreError):
+    """A maintenance link or e-mail operation was refused."""
+
+
+# Exact codes first, then the longest matching prefix.
+_EXACT: dict[str, type[RegcoreError]] = {
+    "keycode.mismatch": KeyVerificationError,
+    "gateway_password.mismatch": KeyVerificationError,
+    "activation.authentication_failed": KeyVerificationError,
+    "regkey.authentication_failed": KeyVerificationError,
+    "hash.invalid_params": ConfigError,
+    "hash.invalid_pepper": ConfigError,
+    "hash.malformed_phc": DecodeError,
+    "hash.unsupported_algorithm": DecodeError,
     "token.expired": TokenExpiredError,
     "token.superseded": TokenSupersededError,
     "token.invalid": TokenInvalidError,
     "token.malformed": TokenMalformedError,
-    "token.": TokenError,
+}
+
+_PREFIXES: dict[str, type[RegcoreError]] = {
+    "identifier.": InvalidIdentifierError,
+    "keys.": ConfigError,
+    "keycode.": InvalidInputError,
+    "gateway_password.": InvalidInputError,
+    "regkey.": InvalidInputError,
+    "activation.": InvalidInputError,
+    "hash.": InvalidInputError,
+    "policy.": ConfigError,
+    "lockout.": ConfigError,
     "code.": CodeError,
-    "otp.": CodeError,
-    "secret.": ConfigError,
-    "key.": KeyVerificationError,
-    "keycode.": KeyVerificationError,
-    "key_code.": KeyVerificationError,
-    "gateway.": KeyVerificationError,
-    "activation.": KeyVerificationError,
-    "registration_key.": KeyVerificationError,
-    "pairing.": PairingError,
+    "token.": TokenError,
+    "session.": ConfigError,
+    "issuance.": PairingError,
     "ledger.": PairingError,
-    "maintenance.": PairingError,
+    "maintenance.": MaintenanceError,
 }
 
 
 def exception_class_for(code: str) -> type[RegcoreError]:
     """The exception class regcore raises for a given error code."""
+    exact = _EXACT.get(code)
+    if exact is not None:
+        return exact
     best = ""
     for prefix in _PREFIXES:
         if code.startswith(prefix) and len(prefix) > len(best):
