@@ -50,7 +50,7 @@ pub fn with_item_note(py: Python<'_>, err: PyErr, index: usize) -> PyErr {
 
 /// `regcore.Diagnostic`: code, parameters and both messages of a rule
 /// violation or refusal that is data rather than an exception.
-#[pyclass(frozen, eq, name = "Diagnostic", module = "regcore")]
+#[pyclass(frozen, eq, subclass, name = "Diagnostic", module = "regcore")]
 #[derive(Clone, PartialEq, Eq)]
 pub struct PyDiagnostic(pub regcore::Diagnostic);
 

@@ -10,9 +10,13 @@
 mod errors;
 mod ids;
 mod keys;
+mod lockout;
 mod maintenance;
+mod otp;
 mod pairing;
+mod policy;
 mod random;
+mod serde_py;
 mod time;
 
 use pyo3::prelude::*;
@@ -23,6 +27,9 @@ use pyo3::prelude::*;
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     ids::register(m)?;
+    policy::register(m)?;
+    lockout::register(m)?;
+    otp::register(m)?;
     keys::register(m)?;
     pairing::register(m)?;
     maintenance::register(m)?;

@@ -135,3 +135,37 @@ impl<'py> IntoPyObject<'py> for Utc_ {
         from_utc(py, self.0)
     }
 }
+
+/// A non-negative whole number of seconds from a `timedelta` (the unit core
+/// keeps lifetimes and lock lengths in).
+pub fn whole_secs(d: Delta, what: &str) -> PyResult<u64> {
+    let td = d.0;
+    if td.subsec_nanos() != 0 {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{what} must be a whole number of seconds"
+        )));
+    }
+    u64::try_from(td.num_seconds()).map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err(format!("{what} must not be negative"))
+    })
+}
+
+/// Seconds as a `timedelta` value.
+pub fn secs_delta(secs: u64) -> DeltaOut {
+    DeltaOut(
+        TimeDelta::try_seconds(i64::try_from(secs).unwrap_or(i64::MAX)).unwrap_or(TimeDelta::MAX),
+    )
+}
+
+/// Wrapper converting a chrono duration to `timedelta`.
+#[derive(Clone, Copy, Debug)]
+pub struct DeltaOut(pub TimeDelta);
+
+impl<'py> IntoPyObject<'py> for DeltaOut {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        delta_to_py(py, self.0)
+    }
+}

@@ -24,6 +24,7 @@ __all__ = [
     "TokenSupersededError",
     "TokenInvalidError",
     "TokenMalformedError",
+    "TokenPhoneMismatchError",
     "CodeError",
     "KeyVerificationError",
     "PairingError",
@@ -104,6 +105,10 @@ class TokenMalformedError(TokenError, DecodeError):
     """The token is not a well-formed regcore token."""
 
 
+class TokenPhoneMismatchError(TokenError):
+    """The phone number typed does not match the one given at application."""
+
+
 class CodeError(RegcoreError):
     """A one-time code was not accepted."""
 
@@ -134,6 +139,10 @@ _EXACT: dict[str, type[RegcoreError]] = {
     "token.superseded": TokenSupersededError,
     "token.invalid": TokenInvalidError,
     "token.malformed": TokenMalformedError,
+    "token.phone_mismatch": TokenPhoneMismatchError,
+    "token.claim_too_long": InvalidInputError,
+    "lockout.malformed_state": DecodeError,
+    "code.malformed_state": DecodeError,
 }
 
 _PREFIXES: dict[str, type[RegcoreError]] = {
@@ -149,6 +158,7 @@ _PREFIXES: dict[str, type[RegcoreError]] = {
     "code.": CodeError,
     "token.": TokenError,
     "session.": ConfigError,
+    "secret.": ConfigError,
     "issuance.": PairingError,
     "ledger.": PairingError,
     "maintenance.": MaintenanceError,
