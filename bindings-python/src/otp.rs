@@ -443,6 +443,7 @@ impl PyLinkPolicy {
     /// Sign a link token for `subject`; `binding` (e.g. the current password
     /// hash) is mixed into the tag so the token dies when it changes.
     #[pyo3(signature = (keyring, subject, generation = 0, binding = b"".as_slice(), now = None))]
+    #[pyo3(text_signature = "($self, keyring, subject, generation=0, binding=b'', now=None)")]
     fn issue(
         &self,
         keyring: &PyKeyring,
@@ -459,6 +460,7 @@ impl PyLinkPolicy {
     /// Verify a token; raises a `TokenError` subclass (expired, superseded,
     /// invalid, malformed) otherwise.
     #[pyo3(signature = (keyring, token, current_generation = 0, binding = b"".as_slice(), now = None))]
+    #[pyo3(text_signature = "($self, keyring, token, current_generation=0, binding=b'', now=None)")]
     fn verify(
         &self,
         keyring: &PyKeyring,
@@ -527,6 +529,9 @@ impl PyProvisionalRegistration {
 
     /// Sign the registration link for an application.
     #[pyo3(signature = (keyring, subject, phone, generation = 0, binding = b"".as_slice(), now = None))]
+    #[pyo3(
+        text_signature = "($self, keyring, subject, phone, generation=0, binding=b'', now=None)"
+    )]
     fn issue(
         &self,
         keyring: &PyKeyring,
@@ -550,6 +555,9 @@ impl PyProvisionalRegistration {
 
     /// Verify the link and the phone number typed at completion.
     #[pyo3(signature = (keyring, token, typed_phone, current_generation = 0, binding = b"".as_slice(), now = None))]
+    #[pyo3(
+        text_signature = "($self, keyring, token, typed_phone, current_generation=0, binding=b'', now=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn complete(
         &self,

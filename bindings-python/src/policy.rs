@@ -47,6 +47,7 @@ pub struct PyHashParams(pub HashParams);
 impl PyHashParams {
     /// Defaults are OWASP's: m = 19 MiB, t = 2, p = 1.
     #[new]
+    #[pyo3(text_signature = "(memory_kib=19456, iterations=2, parallelism=1)")]
     #[pyo3(signature = (memory_kib = HashParams::OWASP.memory_kib, iterations = HashParams::OWASP.iterations, parallelism = HashParams::OWASP.parallelism))]
     fn py_new(memory_kib: u32, iterations: u32, parallelism: u32) -> PyResult<Self> {
         let params = HashParams {

@@ -3,6 +3,7 @@ through Python: the same files every binding loads."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -111,8 +112,56 @@ def check_keys(vec: Vec) -> int:
     return n
 
 
+def _at(unix_secs: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(unix_secs, dt.timezone.utc)
+
+
+def check_codes(vec: Vec) -> int:
+    n = 0
+    for c in vec["cases"]:
+        secret = regcore.CodeSecret(bytes.fromhex(c["secret_hex"]))
+        assert regcore.code_key(secret, c["purpose"], c["subject"]).hex() == c["key_hex"], c
+        policy = regcore.CodePolicy(c["purpose"], dt.timedelta(hours=1))
+        t = _at(c["series"])
+        previous = None
+        if c["generation"] > 1:
+            previous = regcore.CodeState.decode(f"c1.{c['series']}.{c['generation'] - 1}.{c['series']}.0.0")
+        state, code = policy.issue(secret, c["subject"], previous, now=t)
+        assert (state.series, state.generation) == (c["series"], c["generation"]), c
+        assert f"{state.counter:016x}" == c["counter_hex"], c
+        assert code.expose() == c["code"], c
+        assert policy.verify(secret, c["subject"], c["code"], state, now=t).ok, c
+        n += 1
+    return n
+
+
+def check_tokens(vec: Vec) -> int:
+    secrets = {k["key_id"]: bytes.fromhex(k["secret_hex"]) for k in vec["keys"]}
+    n = 0
+    for c in vec["cases"]:
+        keyring = regcore.Keyring(c["key_id"], secrets[c["key_id"]])
+        link = regcore.LinkPolicy(c["purpose"], dt.timedelta(seconds=c["lifetime_secs"]))
+        binding = bytes.fromhex(c["binding_hex"])
+        t = _at(c["issued_at"])
+        if c["phone"] is None:
+            token = link.issue(keyring, c["subject"], c["generation"], binding, now=t)
+            claims = link.verify(keyring, token, c["generation"], binding, now=t)
+        else:
+            reg = regcore.ProvisionalRegistration(link)
+            token = reg.issue(keyring, c["subject"], c["phone"], c["generation"], binding, now=t)
+            claims = reg.complete(keyring, token, c["phone"], c["generation"], binding, now=t)
+        assert token == c["token"], c
+        assert claims == regcore.peek_token(token)
+        assert (claims.subject, claims.issued_at, claims.key_id) == (c["subject"], t, c["key_id"]), c
+        assert claims.requires_phone == (c["phone"] is not None)
+        n += 1
+    return n
+
+
 HANDLERS: dict[str, Callable[[Vec], int]] = {
     "keys.json": check_keys,
+    "codes.json": check_codes,
+    "tokens.json": check_tokens,
 }
 
 

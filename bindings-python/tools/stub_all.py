@@ -16,7 +16,10 @@ def block(names: list[str]) -> str:
 
 stub = pkg / "_native.pyi"
 text = re.sub(r"\n__all__ = \[\n(?:    \"[^\"]+\",\n)*\]\n", "\n", stub.read_text())
-native = sorted(set(re.findall(r"^(?:class|def) ([A-Za-z][A-Za-z0-9_]*)", text, re.M)))
+native = sorted(
+    set(re.findall(r"^(?:class|def) ([A-Za-z][A-Za-z0-9_]*)", text, re.M))
+    | set(re.findall(r"^([A-Z][A-Z0-9_]*): Final", text, re.M))
+)
 native = ["__version__", *native]
 text = text.replace("__version__: Final[str]\n", "__version__: Final[str]\n" + block(native), 1)
 stub.write_text(text)
