@@ -137,7 +137,8 @@ impl PyCodeState {
         CodeState::decode(text).py().map(Self)
     }
 
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+    #[pyo3(name = "to_bytes")]
+    fn as_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.0.to_bytes())
     }
 
@@ -286,7 +287,8 @@ impl PyCodePolicy {
         Utc_(self.0.expires_at(&state.0))
     }
 
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(name = "to_dict")]
+    fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::serde_py::to_py(py, &self.0)
     }
 
