@@ -122,11 +122,11 @@ pub(crate) fn update_lp(mac: &mut impl Mac, x: &[u8]) {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CodePurpose {
-    /// Sign-up e-mail verification [000] §2.
+    /// Sign-up e-mail verification \[000\] §2.
     SignUp,
-    /// New e-mail address verification [000] §4-1.
+    /// New e-mail address verification \[000\] §4-1.
     EmailChange,
-    /// Password reset [000] §3-3.
+    /// Password reset \[000\] §3-3.
     PasswordReset,
 }
 
@@ -154,7 +154,7 @@ pub struct CodePolicy {
 }
 
 impl CodePolicy {
-    /// Sign-up verification: 24 h [000], 5 tries.
+    /// Sign-up verification: 24 h \[000\], 5 tries.
     #[must_use]
     pub const fn sign_up() -> Self {
         Self {
@@ -164,7 +164,7 @@ impl CodePolicy {
         }
     }
 
-    /// E-mail change verification: 24 h [000], 5 tries.
+    /// E-mail change verification: 24 h \[000\], 5 tries.
     #[must_use]
     pub const fn email_change() -> Self {
         Self {

@@ -158,7 +158,7 @@ pub struct LockoutPolicy {
 const MS_PER_SEC: u64 = 1000;
 
 impl LockoutPolicy {
-    /// UPS registration site [000] (= AWS Cognito): 4 free failures, then
+    /// UPS registration site \[000\] (= AWS Cognito): 4 free failures, then
     /// 1 s doubling per failure (`2^(n−5)` s), capped at 900 s; reset after
     /// 15 quiet minutes following a lock.
     #[must_use]

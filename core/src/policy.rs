@@ -1039,35 +1039,35 @@ pub enum Violation {
     },
     /// Code `password.missing_lowercase`.
     #[serde(rename = "password.missing_lowercase")]
-    #[error("include at least {min} lower-case letter(s) (a–z)")]
+    #[error("include at least {} (a–z)", counted(*min, "lower-case letter"))]
     MissingLowercase {
         /// Required count.
         min: u32,
     },
     /// Code `password.missing_uppercase`.
     #[serde(rename = "password.missing_uppercase")]
-    #[error("include at least {min} upper-case letter(s) (A–Z)")]
+    #[error("include at least {} (A–Z)", counted(*min, "upper-case letter"))]
     MissingUppercase {
         /// Required count.
         min: u32,
     },
     /// Code `password.missing_letter`.
     #[serde(rename = "password.missing_letter")]
-    #[error("include at least {min} letter(s)")]
+    #[error("include at least {}", counted(*min, "letter"))]
     MissingLetter {
         /// Required count.
         min: u32,
     },
     /// Code `password.missing_digit`.
     #[serde(rename = "password.missing_digit")]
-    #[error("include at least {min} digit(s) (0–9)")]
+    #[error("include at least {} (0–9)", counted(*min, "digit"))]
     MissingDigit {
         /// Required count.
         min: u32,
     },
     /// Code `password.missing_symbol`.
     #[serde(rename = "password.missing_symbol")]
-    #[error("include at least {min} symbol(s){}", symbols_suffix(symbols))]
+    #[error("include at least {}{}", counted(*min, "symbol"), symbols_suffix(symbols))]
     MissingSymbol {
         /// Required count.
         min: u32,
@@ -1124,6 +1124,15 @@ pub enum Violation {
     #[serde(rename = "password.default_credential")]
     #[error("this is the factory default password; change it now")]
     DefaultCredential,
+}
+
+/// "1 digit", "2 digits".
+fn counted(n: u32, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn symbols_suffix(symbols: &str) -> String {
@@ -1765,7 +1774,9 @@ impl fmt::Display for PasswordAge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Fresh => f.write_str("fresh"),
-            Self::ExpiresSoon { days_left } => write!(f, "expires in {days_left} day(s)"),
+            Self::ExpiresSoon { days_left } => {
+                write!(f, "expires in {}", counted(*days_left, "day"))
+            }
             Self::Expired => f.write_str("expired"),
         }
     }

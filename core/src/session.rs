@@ -1,4 +1,4 @@
-//! Login sessions (SPEC §4): an idle timeout (UPS site: 30 minutes [000]
+//! Login sessions (SPEC §4): an idle timeout (UPS site: 30 minutes \[000\]
 //! §3-1) and an optional absolute cap (decision).
 //!
 //! ```
@@ -36,7 +36,7 @@ pub struct SessionPolicy {
 }
 
 impl SessionPolicy {
-    /// UPS site [000]: 30 minutes idle, no absolute cap.
+    /// UPS site \[000\]: 30 minutes idle, no absolute cap.
     #[must_use]
     pub const fn ups_site() -> Self {
         Self {

@@ -409,7 +409,7 @@ fn truncate(full: &[u8]) -> [u8; TAG_LEN] {
         .unwrap_or([0; TAG_LEN])
 }
 
-/// Provisional registration [001][002]: the mailed link completes the
+/// Provisional registration \[001\]\[002\]: the mailed link completes the
 /// account only together with the phone number given at application.
 ///
 /// Decision: the token carries a keyed phone tag
