@@ -41,8 +41,10 @@ def test_code_secret() -> None:
 
 def test_code_issue_verify_single_use(t0: dt.datetime) -> None:
     policy = CodePolicy.password_reset()
+    assert regcore.exception_class_for("code.anything_new") is regcore.CodeError
     assert (policy.purpose, policy.lifetime, policy.max_attempts) == ("password_reset", dt.timedelta(hours=1), 5)
     state, code = policy.issue(SECRET, "user-42", now=t0)
+    assert isinstance(code, regcore.OneTimeCode)
     digits = code.expose()
     assert len(digits) == 6 and digits.isdigit() and digits not in repr(code)
     assert (state.generation, state.attempts, state.used) == (1, 0, False)
@@ -93,6 +95,7 @@ def test_links_issue_verify_and_each_error(t0: dt.datetime) -> None:
     assert (link.purpose, link.lifetime) == ("password_reset", dt.timedelta(hours=1))
     token = link.issue(ring, "user-42", generation=3, binding=b"hash-v1", now=t0)
     claims = link.verify(ring, token, current_generation=3, binding=b"hash-v1", now=t0)
+    assert isinstance(claims, regcore.LinkClaims)
     assert (claims.purpose, claims.subject, claims.generation, claims.key_id) == ("password_reset", "user-42", 3, 1)
     assert claims.issued_at == t0 and claims.expires_at == t0 + dt.timedelta(hours=1)
     assert not claims.requires_phone and regcore.peek_token(token) == claims
@@ -146,6 +149,7 @@ def test_sessions(t0: dt.datetime) -> None:
     session = SessionState.start(now=t0)
     assert session.started_at == session.last_seen == t0
     touch = session.touch(policy, now=t0 + dt.timedelta(minutes=29))
+    assert isinstance(touch, regcore.SessionTouch)
     assert touch.active and touch.status == "active" and touch.state is not None
     assert touch.state.last_seen == t0 + dt.timedelta(minutes=29)
     idle = session.touch(policy, now=t0 + dt.timedelta(minutes=30))

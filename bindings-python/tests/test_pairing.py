@@ -39,6 +39,8 @@ def test_plan_issue_reissue_refuse(master: MasterSecret, t0: dt.datetime) -> Non
     authority = ActivationAuthority(master)
     k1, k2 = authority.mint(0x0101, 1), authority.mint(0x0202, 2)
     plan = regcore.plan_issuance(master, IssuanceRequest(MPR_A, [k1, k2]), [], now=t0)
+    assert isinstance(plan, regcore.IssuancePlan)
+    assert all(isinstance(o, regcore.KeyOutcome) for o in plan.outcomes)
     assert [o.outcome for o in plan.outcomes] == ["issued", "issued"]
     first = plan.outcomes[0]
     assert first.activation_number == k1.number and first.product == 0x0101
@@ -111,6 +113,8 @@ def test_ledger_reports_and_rebind(master: MasterSecret) -> None:
     assert ledger.by_activation_number("0000-0000-0000-0000") is None
 
     utc_days = ledger.daily_counts()
+    assert isinstance(utc_days, regcore.DailyReport) and len(utc_days) == 2
+    assert all(isinstance(r, regcore.DailyCount) for r in utc_days.rows)
     jst_days = ledger.daily_counts(utc_offset=dt.timedelta(hours=9))
     assert [(r.date, r.issued, r.reissued) for r in utc_days.rows] == [
         (dt.date(2025, 3, 31), 2, 0), (dt.date(2025, 4, 1), 1, 2)]
@@ -118,6 +122,11 @@ def test_ledger_reports_and_rebind(master: MasterSecret) -> None:
         (dt.date(2025, 4, 1), 2, 0), (dt.date(2025, 4, 2), 1, 2)]
     assert jst_days.to_csv().splitlines()[0] == "date,issued,reissued"
     only_second = ledger.history((dt.date(2025, 4, 2), dt.date(2025, 4, 2)), dt.timedelta(hours=9))
+    assert isinstance(only_second, regcore.HistoryReport)
+    assert all(isinstance(r, regcore.HistoryRow) for r in only_second.rows)
+    assert only_second.rows[0].mpr_id == MprId(MPR_A) and only_second.rows[0].product == 0x0101
+    row_binding = ledger.by_activation_number(only_second.rows[0].activation_number)
+    assert row_binding is not None and only_second.rows[0].registration_key == row_binding.registration_key
     assert len(only_second) == 3 and {r.event for r in only_second.rows} == {"issued", "reissued"}
     assert only_second.rows[0].at == t2
     assert "+09:00" in only_second.to_csv()
@@ -127,6 +136,7 @@ def test_ledger_reports_and_rebind(master: MasterSecret) -> None:
         ledger.history(("2025-04-01", "2025-04-02"))  # type: ignore[arg-type]
 
     record = ledger.rebind(master, keys[0].number, MPR_B, "admin", "terminal replaced", now=t2)
+    assert isinstance(record, regcore.RebindRecord)
     assert (record.from_mpr_id, record.to_mpr_id, record.actor) == (MprId(MPR_A), MprId(MPR_B), "admin")
     assert record.reason == "terminal replaced" and record.at == t2
     assert record.activation_number == keys[0].number

@@ -29,6 +29,7 @@ FAST = HashParams(memory_kib=64, iterations=1, parallelism=1)
 def test_presets_by_name_and_constructor() -> None:
     names = PasswordPolicy.preset_names()
     assert {"ups_site", "monitoring_service", "kms", "device_admin_pin", "nist_800_63b"} <= set(names)
+    assert PasswordPolicy.nist_800_63b_mfa().check("eight ch").ok
     for name in names:
         assert PasswordPolicy.preset(name) == getattr(PasswordPolicy, name)()
     with pytest.raises(ValueError, match="unknown preset"):
