@@ -22,7 +22,12 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 if [[ ! -x "$venv/bin/python" ]]; then
     log "creating virtualenv $venv"
-    "$python" -m venv "$venv"
+    if ! "$python" -m venv "$venv"; then
+        # Debian's python3 without python3-venv: fall back to virtualenv.
+        rm -rf "$venv"
+        "$python" -m pip install --quiet --user virtualenv
+        "$python" -m virtualenv --quiet "$venv"
+    fi
 fi
 py="$venv/bin/python"
 "$py" - <<'PY'

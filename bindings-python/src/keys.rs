@@ -5,7 +5,9 @@
 use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString};
+use regcore::UpsSerial;
 use regcore::activation::{
     ActivationAuthority, ActivationInfo, ActivationKey, Product, ProductCatalogue,
 };
@@ -129,7 +131,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for KeyCodeArg {
             return Ok(Self(k.get().0));
         }
         if let Ok(s) = ob.cast::<PyString>() {
-            return KeyCode::parse(&s.to_cow()?).py().map(Self);
+            return KeyCode::parse(&s.to_str()?).py().map(Self);
         }
         Err(PyTypeError::new_err(format!(
             "expected KeyCode or str, got {}",
@@ -212,6 +214,32 @@ impl PyKeyCode {
     }
 }
 
+/// A serial of a batch: a typed value borrowed from Python (no copy), or
+/// one parsed from a string.
+enum SerialItem {
+    Typed(Py<PyUpsSerial>),
+    Parsed(UpsSerial),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for SerialItem {
+    type Error = PyErr;
+    fn extract(ob: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(typed) = ob.cast::<PyUpsSerial>() {
+            return Ok(Self::Typed(typed.to_owned().unbind()));
+        }
+        ob.extract::<UpsSerialArg>().map(|s| Self::Parsed(s.0))
+    }
+}
+
+impl SerialItem {
+    fn serial(&self) -> &UpsSerial {
+        match self {
+            Self::Typed(p) => &p.get().0,
+            Self::Parsed(s) => s,
+        }
+    }
+}
+
 /// Key codes of many UPS serial numbers under one master, in one call
 /// (the GIL is released while deriving).
 #[pyfunction]
@@ -219,15 +247,36 @@ pub fn key_codes(
     py: Python<'_>,
     master: &PyMasterSecret,
     serials: &Bound<'_, PyAny>,
-) -> PyResult<Vec<PyKeyCode>> {
-    let parsed = extract_all(serials, |s: UpsSerialArg| s.0)?;
+) -> PyResult<Vec<Py<PyKeyCode>>> {
+    let items = extract_all(serials, |s: SerialItem| s)?;
     let master = &master.0;
-    Ok(py.detach(|| {
-        parsed
+    let codes: Vec<KeyCode> = py.detach(|| {
+        items
             .iter()
-            .map(|s| PyKeyCode(KeyCode::for_serial(master, s)))
+            .map(|s| KeyCode::for_serial(master, s.serial()))
             .collect()
-    }))
+    });
+    let table = key_code_table(py)?;
+    codes
+        .into_iter()
+        .map(|c| match table.get(usize::from(c.value())) {
+            Some(obj) => Ok(obj.clone_ref(py)),
+            None => Py::new(py, PyKeyCode(c)),
+        })
+        .collect()
+}
+
+/// One shared immutable object per key code value (there are only 1024),
+/// so a batch of 100 000 codes allocates no Python object per code.
+static KEY_CODE_TABLE: PyOnceLock<Vec<Py<PyKeyCode>>> = PyOnceLock::new();
+
+fn key_code_table(py: Python<'_>) -> PyResult<&Vec<Py<PyKeyCode>>> {
+    KEY_CODE_TABLE.get_or_try_init(py, || {
+        (0..=KeyCode::MAX)
+            .filter_map(KeyCode::from_u16)
+            .map(|c| Py::new(py, PyKeyCode(c)))
+            .collect()
+    })
 }
 
 /// Extract every item of an iterable, noting the failing index on error.
@@ -479,7 +528,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for RegistrationKeyArg {
             return Ok(Self(k.get().0));
         }
         if let Ok(s) = ob.cast::<PyString>() {
-            return RegistrationKey::parse(&s.to_cow()?).py().map(Self);
+            return RegistrationKey::parse(&s.to_str()?).py().map(Self);
         }
         Err(PyTypeError::new_err(format!(
             "expected RegistrationKey or str, got {}",
