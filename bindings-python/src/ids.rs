@@ -56,7 +56,7 @@ macro_rules! py_id {
                     return Ok(Self(v.get().0.clone()));
                 }
                 if let Ok(s) = ob.cast::<PyString>() {
-                    return <$core>::parse(&s.to_str()?).py().map(Self);
+                    return <$core>::parse(s.to_str()?).py().map(Self);
                 }
                 Err(PyTypeError::new_err(format!(
                     concat!("expected ", $name, " or str, got {}"),

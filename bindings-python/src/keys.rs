@@ -131,7 +131,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for KeyCodeArg {
             return Ok(Self(k.get().0));
         }
         if let Ok(s) = ob.cast::<PyString>() {
-            return KeyCode::parse(&s.to_str()?).py().map(Self);
+            return KeyCode::parse(s.to_str()?).py().map(Self);
         }
         Err(PyTypeError::new_err(format!(
             "expected KeyCode or str, got {}",
@@ -528,7 +528,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for RegistrationKeyArg {
             return Ok(Self(k.get().0));
         }
         if let Ok(s) = ob.cast::<PyString>() {
-            return RegistrationKey::parse(&s.to_str()?).py().map(Self);
+            return RegistrationKey::parse(s.to_str()?).py().map(Self);
         }
         Err(PyTypeError::new_err(format!(
             "expected RegistrationKey or str, got {}",

@@ -504,9 +504,7 @@ impl PyLinkPolicy {
 /// generation and binding to load before `verify`).
 #[pyfunction]
 fn peek_token(token: &Bound<'_, PyString>) -> PyResult<PyLinkClaims> {
-    regcore::token::peek(&token.to_str()?)
-        .py()
-        .map(PyLinkClaims)
+    regcore::token::peek(token.to_str()?).py().map(PyLinkClaims)
 }
 
 /// `regcore.ProvisionalRegistration`: a link that completes only with the
