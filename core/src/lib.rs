@@ -11,9 +11,16 @@
     )
 )]
 
+pub mod activation;
 pub mod error;
 pub mod ids;
+pub mod keycode;
+pub mod keys;
+pub mod ledger;
+pub mod maintenance;
 pub mod normalize;
+pub mod pairing;
+pub mod regkey;
 
 pub use error::{Coded, Diagnostic, Lang, Param};
 pub use ids::{

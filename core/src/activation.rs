@@ -1,0 +1,193 @@
+//! Activation keys (SPEC §5.4, [004]): what a customer buys for one software
+//! feature, an activation number (16 hex) plus a registration ID (8 hex).
+//!
+//! The number carries its 48-bit serial in clear and its 16-bit product code
+//! masked; the registration ID authenticates the number under `K_act`, so the
+//! KMS checks a typed pair and learns the product without any database.
+
+use std::collections::BTreeMap;
+
+use subtle::ConstantTimeEq;
+
+use crate::ids::{ActivationNumber, RegistrationId};
+use crate::keys::{DeviceKey, KeyError, MasterSecret};
+
+/// Label of the product mask inside an activation number.
+pub const MASK_LABEL: &[u8] = b"mask";
+/// Label of the registration ID.
+pub const REGISTRATION_ID_LABEL: &[u8] = b"regid";
+/// Largest activation serial (48 bits).
+pub const MAX_SERIAL: u64 = (1 << 48) - 1;
+
+/// An activation key as printed on the sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ActivationKey {
+    /// The activation key number.
+    pub number: ActivationNumber,
+    /// The registration ID printed next to it.
+    pub registration_id: RegistrationId,
+}
+
+/// What a checked activation key is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ActivationInfo {
+    /// Product code recovered from the number.
+    pub product: u16,
+    /// The 48-bit serial.
+    pub serial: u64,
+}
+
+/// Mints and checks activation keys with `K_act` (held precomputed).
+#[derive(Clone, Debug)]
+pub struct ActivationAuthority {
+    k_act: DeviceKey,
+}
+
+impl ActivationAuthority {
+    /// The authority of `master` (or of its demo master).
+    #[must_use]
+    pub fn new(master: &MasterSecret) -> Self {
+        Self {
+            k_act: master.activation_key(),
+        }
+    }
+
+    fn mask(&self, serial: u64) -> u16 {
+        let serial_be = serial.to_be_bytes();
+        let mac = self
+            .k_act
+            .mac(&[MASK_LABEL, serial_be.get(2..).unwrap_or_default()]);
+        u16::from_be_bytes([mac[0], mac[1]])
+    }
+
+    fn registration_id(&self, number: ActivationNumber) -> RegistrationId {
+        let mac = self.k_act.mac(&[REGISTRATION_ID_LABEL, &number.to_bytes()]);
+        RegistrationId::from_u32(u32::from_be_bytes([mac[0], mac[1], mac[2], mac[3]]))
+    }
+
+    /// Mint the activation key for `product` and a 48-bit `serial`:
+    /// `number = BE16(product ⊕ mask) ‖ BE48(serial)`.
+    ///
+    /// # Errors
+    /// [`KeyError::SerialOutOfRange`] above 48 bits.
+    pub fn mint(&self, product: u16, serial: u64) -> Result<ActivationKey, KeyError> {
+        if serial > MAX_SERIAL {
+            return Err(KeyError::SerialOutOfRange { serial });
+        }
+        let high = product ^ self.mask(serial);
+        let number = ActivationNumber::from_u64((u64::from(high) << 48) | serial);
+        Ok(ActivationKey {
+            number,
+            registration_id: self.registration_id(number),
+        })
+    }
+
+    /// Check a typed pair (constant-time on the registration ID) and recover
+    /// the product code.
+    ///
+    /// # Errors
+    /// [`KeyError::ActivationAuthenticationFailed`].
+    pub fn check(&self, key: &ActivationKey) -> Result<ActivationInfo, KeyError> {
+        let expected = self.registration_id(key.number);
+        if !bool::from(expected.as_u32().ct_eq(&key.registration_id.as_u32())) {
+            return Err(KeyError::ActivationAuthenticationFailed);
+        }
+        let raw = key.number.as_u64();
+        let serial = raw & MAX_SERIAL;
+        let high = u16::try_from(raw >> 48).unwrap_or(0);
+        Ok(ActivationInfo {
+            product: high ^ self.mask(serial),
+            serial,
+        })
+    }
+}
+
+/// Kind of feature an activation key unlocks, as the KMS shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Product {
+    /// Model number, e.g. `KX-VCS101`.
+    pub model: String,
+    /// Activation key type, e.g. `Upgrade`.
+    pub key_type: String,
+    /// True for demo products (shown as `DEMO` by the KMS).
+    pub demo: bool,
+}
+
+/// Caller data: product code → what the KMS screen shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProductCatalogue {
+    /// Products by code.
+    pub products: BTreeMap<u16, Product>,
+}
+
+impl ProductCatalogue {
+    /// An empty catalogue.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add or replace a product.
+    pub fn insert(&mut self, code: u16, product: Product) {
+        self.products.insert(code, product);
+    }
+
+    /// The product with this code.
+    ///
+    /// # Errors
+    /// [`KeyError::UnknownProduct`].
+    pub fn get(&self, code: u16) -> Result<&Product, KeyError> {
+        self.products
+            .get(&code)
+            .ok_or(KeyError::UnknownProduct { product: code })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mint_check_round_trip() {
+        let m = MasterSecret::new(1, &[7; 48]).unwrap();
+        let a = ActivationAuthority::new(&m);
+        let k = a.mint(0x0101, 0x0000_1234_5678).unwrap();
+        assert_eq!(k.number.as_u64() & MAX_SERIAL, 0x0000_1234_5678);
+        let info = a.check(&k).unwrap();
+        assert_eq!(info.product, 0x0101);
+        let wrong = ActivationKey {
+            registration_id: RegistrationId::from_u32(k.registration_id.as_u32() ^ 1),
+            ..k
+        };
+        assert_eq!(
+            a.check(&wrong),
+            Err(KeyError::ActivationAuthenticationFailed)
+        );
+        assert_eq!(
+            a.mint(1, MAX_SERIAL + 1),
+            Err(KeyError::SerialOutOfRange {
+                serial: MAX_SERIAL + 1
+            })
+        );
+        let demo = ActivationAuthority::new(&m.demo());
+        assert_eq!(
+            demo.check(&k),
+            Err(KeyError::ActivationAuthenticationFailed)
+        );
+    }
+
+    #[test]
+    fn catalogue_lookup() {
+        let mut c = ProductCatalogue::new();
+        c.insert(
+            0x0101,
+            Product {
+                model: "KX-VCS101".into(),
+                key_type: "Upgrade".into(),
+                demo: false,
+            },
+        );
+        assert_eq!(c.get(0x0101).unwrap().model, "KX-VCS101");
+        assert_eq!(c.get(2), Err(KeyError::UnknownProduct { product: 2 }));
+    }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Every test regcore has, in the order a failure is cheapest to find.
+# Installs what it needs (idempotently), so it runs on a fresh machine:
+# Rust stable, Python 3.11 + pip, Node 20 + npm, Java 17, root with apt.
+#
+# Usage: bash scripts/test-all.sh            # everything
+#        REGCORE_SKIP="node mobile" bash scripts/test-all.sh   # skip steps by name
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=never
+
+passed=()
+failed=()
+skip=" ${REGCORE_SKIP:-} "
+
+step() {
+    local name=$1
+    shift
+    if [[ "$skip" == *" $name "* ]]; then
+        echo "=== $name: skipped by REGCORE_SKIP"
+        return
+    fi
+    echo
+    echo "=================================================================="
+    echo "=== $name: $*"
+    echo "=================================================================="
+    local start=$SECONDS
+    if "$@"; then
+        passed+=("$name")
+        echo "=== $name: ok ($((SECONDS - start)) s)"
+    else
+        failed+=("$name")
+        echo "=== $name: FAILED ($((SECONDS - start)) s)"
+    fi
+}
+
+reference_scripts() {
+    local rc=0 f
+    for f in tests/reference/*.py; do
+        [ -e "$f" ] || continue
+        echo "--- python3 $f"
+        python3 "$f" || rc=1
+    done
+    return $rc
+}
+
+step fmt cargo fmt --all --check
+step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+step core cargo test --locked -p regcore
+step doc env RUSTDOCFLAGS="-D warnings" cargo doc --locked -p regcore --no-deps
+[ -d benches/benches ] && step benches-smoke cargo test --locked -p regcore-benches --benches
+step reference reference_scripts
+[ -f bindings-python/test.sh ] && step python bash bindings-python/test.sh
+[ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
+[ -f bindings-mobile/test.sh ] && step mobile bash bindings-mobile/test.sh
+[ -f fuzz/smoke.sh ] && step fuzz bash fuzz/smoke.sh
+
+echo
+echo "=================================================================="
+echo "steps passed: ${passed[*]:-none}"
+echo "steps failed: ${failed[*]:-none}"
+echo "steps: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
