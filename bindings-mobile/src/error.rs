@@ -84,90 +84,79 @@ impl Diagnostic {
     }
 }
 
-/// Every failure of the mobile API. The variant says which area rejected the
-/// input; `code()` is the stable code (`identifier.too_short`, …), identical
-/// across the Rust, Python, Node and mobile APIs.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum RegcoreError {
-    /// An identifier (MPR ID, serial number, e-mail, …) did not parse.
-    #[error("{code}: {message_en}")]
-    InvalidIdentifier {
-        /// Stable code.
-        code: String,
-        /// Named parameters.
-        params: Vec<Param>,
-        /// English message.
-        message_en: String,
-        /// Japanese message.
-        message_ja: String,
-    },
+/// Declares [`RegcoreError`] with the same four fields in every variant, the
+/// matching [`Area`] and the conversions between them.
+macro_rules! regcore_error {
+    ($($(#[$doc:meta])* $variant:ident,)+) => {
+        /// Every failure of the mobile API. The variant says which area
+        /// rejected the input; `code()` is the stable code
+        /// (`identifier.too_short`, `keycode.mismatch`, …), identical across
+        /// the Rust, Python, Node and mobile APIs.
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+        pub enum RegcoreError {
+            $(
+                $(#[$doc])*
+                #[error("{code}: {message_en}")]
+                $variant {
+                    /// Stable code.
+                    code: String,
+                    /// Named parameters in a stable order.
+                    params: Vec<Param>,
+                    /// English message.
+                    message_en: String,
+                    /// Japanese message.
+                    message_ja: String,
+                },
+            )+
+        }
+
+        /// Which variant of [`RegcoreError`] a core error becomes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Area {
+            $($variant,)+
+        }
+
+        impl RegcoreError {
+            pub(crate) fn from_coded<E: Coded + ?Sized>(area: Area, coded: &E) -> Self {
+                let Diagnostic { code, params, message_en, message_ja } =
+                    Diagnostic::from_coded(coded);
+                match area {
+                    $(Area::$variant => Self::$variant { code, params, message_en, message_ja },)+
+                }
+            }
+
+            fn diagnostic(&self) -> Diagnostic {
+                match self {
+                    $(Self::$variant { code, params, message_en, message_ja } => Diagnostic {
+                        code: code.clone(),
+                        params: params.clone(),
+                        message_en: message_en.clone(),
+                        message_ja: message_ja.clone(),
+                    },)+
+                }
+            }
+        }
+    };
+}
+
+regcore_error! {
+    /// An identifier (MPR ID, serial number, e-mail, …) did not parse
+    /// (`identifier.*`).
+    InvalidIdentifier,
+    /// A typed key code, registration key, gateway password or device key is
+    /// malformed (`keycode.*`, `regkey.*`, `gateway_password.*` format codes,
+    /// `keys.device_key_format`): a typo, not a wrong key.
+    InvalidKey,
+    /// A well-formed key, code or password that does not belong to this
+    /// device (`keycode.mismatch`, `gateway_password.mismatch`,
+    /// `regkey.authentication_failed`): count it as a failed attempt.
+    KeyRejected,
+    /// A product code missing from the caller's catalogue
+    /// (`activation.unknown_product`).
+    UnknownProduct,
     /// A value passed to the binding is outside what core can represent
-    /// (e.g. a timestamp before 1970 or beyond year 262143).
-    #[error("{code}: {message_en}")]
-    InvalidArgument {
-        /// Stable code.
-        code: String,
-        /// Named parameters.
-        params: Vec<Param>,
-        /// English message.
-        message_en: String,
-        /// Japanese message.
-        message_ja: String,
-    },
-}
-
-/// Which variant of [`RegcoreError`] a core error becomes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Area {
-    Identifier,
-    Argument,
-}
-
-impl RegcoreError {
-    pub(crate) fn from_coded<E: Coded + ?Sized>(area: Area, coded: &E) -> Self {
-        let Diagnostic {
-            code,
-            params,
-            message_en,
-            message_ja,
-        } = Diagnostic::from_coded(coded);
-        match area {
-            Area::Identifier => Self::InvalidIdentifier {
-                code,
-                params,
-                message_en,
-                message_ja,
-            },
-            Area::Argument => Self::InvalidArgument {
-                code,
-                params,
-                message_en,
-                message_ja,
-            },
-        }
-    }
-
-    fn diagnostic(&self) -> Diagnostic {
-        // Every variant has the same four fields; one or-pattern keeps it so.
-        let (Self::InvalidIdentifier {
-            code,
-            params,
-            message_en,
-            message_ja,
-        }
-        | Self::InvalidArgument {
-            code,
-            params,
-            message_en,
-            message_ja,
-        }) = self;
-        Diagnostic {
-            code: code.clone(),
-            params: params.clone(),
-            message_en: message_en.clone(),
-            message_ja: message_ja.clone(),
-        }
-    }
+    /// (`time.out_of_range`).
+    InvalidArgument,
 }
 
 #[uniffi::export]
@@ -195,6 +184,23 @@ impl RegcoreError {
 
 impl From<regcore::IdError> for RegcoreError {
     fn from(e: regcore::IdError) -> Self {
-        Self::from_coded(Area::Identifier, &e)
+        Self::from_coded(Area::InvalidIdentifier, &e)
+    }
+}
+
+impl From<regcore::keys::KeyError> for RegcoreError {
+    fn from(e: regcore::keys::KeyError) -> Self {
+        use regcore::keys::KeyError as K;
+        // Wrong-key outcomes are told apart from typos so an app counts only
+        // the former against its lockout.
+        let area = match e {
+            K::KeyCodeMismatch
+            | K::GatewayPasswordMismatch
+            | K::RegistrationKeyAuthenticationFailed
+            | K::ActivationAuthenticationFailed => Area::KeyRejected,
+            K::UnknownProduct { .. } => Area::UnknownProduct,
+            _ => Area::InvalidKey,
+        };
+        Self::from_coded(area, &e)
     }
 }

@@ -13,9 +13,14 @@
 
 mod error;
 mod identifiers;
+mod keys;
 mod time;
 
 pub use error::{Diagnostic, Lang, Param, RegcoreError};
 pub use identifiers::{Identifier, IdentifierKind, parse_identifier};
+pub use keys::{
+    DeviceKey, KeyCode, Product, RegistrationKey, VerifiedRegistrationKey, lookup_product,
+    parse_key_code, parse_registration_key, validate_gateway_password,
+};
 
 uniffi::setup_scaffolding!();

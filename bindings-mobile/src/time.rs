@@ -35,7 +35,7 @@ impl Coded for OutOfRange {
 
 impl From<OutOfRange> for RegcoreError {
     fn from(e: OutOfRange) -> Self {
-        Self::from_coded(Area::Argument, &e)
+        Self::from_coded(Area::InvalidArgument, &e)
     }
 }
 
