@@ -412,17 +412,17 @@ macro_rules! hex16_id {
 }
 
 hex16_id!(
-    /// MPR ID of a video-conference terminal: 16 hex digits [004].
+    /// MPR ID of a video-conference terminal: 16 hex digits \[004\].
     MprId,
     IdKind::MprId
 );
 hex16_id!(
-    /// Activation key number: 16 hex digits [004].
+    /// Activation key number: 16 hex digits \[004\].
     ActivationNumber,
     IdKind::ActivationNumber
 );
 
-/// Registration ID printed with an activation key: 8 hex digits [004]
+/// Registration ID printed with an activation key: 8 hex digits \[004\]
 /// (decision: SPEC §2.5). Shown as 8 upper-case hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegistrationId(u32);
@@ -514,29 +514,29 @@ string_id!(
     |input| parse_compact(input, IdKind::UpsSerial, 1, 32, is_upper_alnum)
 );
 string_id!(
-    /// Gateway ID: 12 of `A–Z 0–9`, e.g. `01AB12345678` [002].
+    /// Gateway ID: 12 of `A–Z 0–9`, e.g. `01AB12345678` \[002\].
     GatewayId,
     |input| parse_compact(input, IdKind::GatewayId, 12, 12, is_upper_alnum)
 );
 string_id!(
-    /// Phone number: 10–11 digits after dropping hyphens and spaces [001][002].
+    /// Phone number: 10–11 digits after dropping hyphens and spaces \[001\]\[002\].
     PhoneNumber,
     |input| parse_compact(input, IdKind::PhoneNumber, 10, 11, |c| c.is_ascii_digit())
 );
 string_id!(
-    /// Dealer ID: 3–16 of `A–Z a–z 0–9 _ -`, case-sensitive [001].
+    /// Dealer ID: 3–16 of `A–Z a–z 0–9 _ -`, case-sensitive \[001\].
     DealerId,
     |input| parse_plain(input, IdKind::DealerId, 3, 16, |c| c.is_ascii_alphanumeric()
         || c == '_'
         || c == '-')
 );
 string_id!(
-    /// KMS login ID: 8–10 of `A–Z a–z 0–9`, case-sensitive [004].
+    /// KMS login ID: 8–10 of `A–Z a–z 0–9`, case-sensitive \[004\].
     KmsLoginId,
     |input| parse_plain(input, IdKind::KmsLoginId, 8, 10, |c| c.is_ascii_alphanumeric())
 );
 
-/// E-mail address used as a user ID [000][002].
+/// E-mail address used as a user ID \[000\]\[002\].
 ///
 /// Accepts the dot-atom form (`local@domain`, no quoted local parts, no
 /// comments), ASCII only, at most 254 bytes. The address keeps the case the

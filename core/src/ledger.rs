@@ -1,6 +1,6 @@
 //! An in-memory issuance ledger (SPEC §5.6): the pairing rules of
 //! [`plan_issuance`] applied to a value the caller owns, with the KMS
-//! searches [004] §7, reports [004] §6 and audited administrative rebinds.
+//! searches \[004\] §7, reports \[004\] §6 and audited administrative rebinds.
 //! For tests, scripts and small tools; a web site keeps the same rules with
 //! its own database (`docs/pairing.md`).
 
@@ -94,7 +94,7 @@ pub struct DailyCount {
     pub reissued: u64,
 }
 
-/// Daily totals report [004] §6.
+/// Daily totals report \[004\] §6.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DailyReport {
     /// Days with at least one issue, ascending.
@@ -113,7 +113,7 @@ impl DailyReport {
     }
 }
 
-/// Detail history report [004] §6.
+/// Detail history report \[004\] §6.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryReport {
     /// Offset the times are shown in.
@@ -194,7 +194,7 @@ impl Coded for LedgerError {
                 format!("アクティベーションキー{activation_number}は未発行です。")
             }
             (Lang::Ja, Self::SameTerminal) => {
-                "このアクティベーションキーは既にこのHDコムに紐付いています。".to_owned()
+                "このアクティベーションキーは既にこの端末に紐付いています。".to_owned()
             }
             (Lang::Ja, Self::Unaudited) => "付け替えには担当者名と理由が必要です。".to_owned(),
         }
@@ -269,7 +269,7 @@ impl Ledger {
         self.bindings.values()
     }
 
-    /// Every activation key issued for a terminal [004] §7.
+    /// Every activation key issued for a terminal \[004\] §7.
     #[must_use]
     pub fn by_mpr_id(&self, mpr_id: MprId) -> Vec<&Binding> {
         self.bindings
@@ -278,7 +278,7 @@ impl Ledger {
             .collect()
     }
 
-    /// The terminal (and first issue date) of an activation number [004] §7.
+    /// The terminal (and first issue date) of an activation number \[004\] §7.
     #[must_use]
     pub fn by_activation_number(&self, number: ActivationNumber) -> Option<&Binding> {
         self.bindings.get(&number)
@@ -298,7 +298,7 @@ impl Ledger {
     }
 
     /// Detail history over an optional range of days in `offset` (e.g.
-    /// +09:00 for Japan); no range means everything [004] §6.
+    /// +09:00 for Japan); no range means everything \[004\] §6.
     #[must_use]
     pub fn history(&self, range: Option<DateRange>, offset: FixedOffset) -> HistoryReport {
         let mut rows: Vec<HistoryRow> = self
@@ -311,7 +311,7 @@ impl Ledger {
         HistoryReport { offset, rows }
     }
 
-    /// Issues per day over an optional range of days in `offset` [004] §6.
+    /// Issues per day over an optional range of days in `offset` \[004\] §6.
     #[must_use]
     pub fn daily_counts(&self, range: Option<DateRange>, offset: FixedOffset) -> DailyReport {
         let mut days: BTreeMap<NaiveDate, DailyCount> = BTreeMap::new();

@@ -12,18 +12,28 @@
 )]
 
 pub mod activation;
+pub mod code;
 pub mod error;
+pub mod hash;
 pub mod ids;
 pub mod keycode;
 pub mod keys;
 pub mod ledger;
+pub mod lockout;
 pub mod maintenance;
 pub mod normalize;
 pub mod pairing;
+pub mod policy;
 pub mod regkey;
+pub mod session;
+pub mod token;
 
 pub use error::{Coded, Diagnostic, Lang, Param};
+pub use hash::{HashError, HashParams, Pepper, hash_password, needs_rehash, verify_password};
 pub use ids::{
     ActivationNumber, DealerId, EmailAddress, GatewayId, IdError, IdKind, KmsLoginId, MprId,
     PhoneNumber, RegistrationId, UpsSerial,
+};
+pub use policy::{
+    CheckContext, PasswordAge, PasswordPolicy, PolicyError, Report, Rule, Violation, password_age,
 };

@@ -1,13 +1,13 @@
-//! Maintenance links (SPEC §5.7, [002][001]): a customer lets up to 5 dealers
+//! Maintenance links (SPEC §5.7, \[002\]\[001\]): a customer lets up to 5 dealers
 //! maintain a gateway; a dealer account notifies up to 5 maintenance e-mail
 //! addresses.
 
 use crate::error::{Coded, Lang, Param};
 use crate::ids::{DealerId, EmailAddress, GatewayId, PhoneNumber};
 
-/// Most dealers linked to one gateway [002].
+/// Most dealers linked to one gateway \[002\].
 pub const MAX_DEALERS_PER_GATEWAY: usize = 5;
-/// Most maintenance e-mail addresses per dealer account [001].
+/// Most maintenance e-mail addresses per dealer account \[001\].
 pub const MAX_MAINTENANCE_EMAILS: usize = 5;
 
 /// Why a maintenance operation was refused.

@@ -1,4 +1,4 @@
-//! Pairing rules (SPEC §5.6, [004]): which registration keys a request may
+//! Pairing rules (SPEC §5.6, \[004\]): which registration keys a request may
 //! receive, decided purely from the request and the bindings the caller
 //! loaded. The caller persists [`IssuancePlan::new_bindings`] under a unique
 //! constraint on the activation number and re-plans on conflict (recipe in
@@ -12,7 +12,7 @@ use crate::ids::{ActivationNumber, MprId};
 use crate::keys::MasterSecret;
 use crate::regkey::RegistrationKey;
 
-/// Most activation keys in one request [004].
+/// Most activation keys in one request \[004\].
 pub const MAX_KEYS_PER_REQUEST: usize = 8;
 
 /// Real issuance, or the KMS demo whose keys work on no terminal.
@@ -120,7 +120,7 @@ impl Coded for Refusal {
                 format!("このアクティベーションキーはMPR ID {m}で使用済みです。")
             }
             (Lang::Ja, Self::BoundElsewhere { bound_to: None }) => {
-                "このアクティベーションキーは他のHDコムで使用済みです。".to_owned()
+                "このアクティベーションキーは他の端末で使用済みです。".to_owned()
             }
             (Lang::Ja, Self::WrongRegistrationId) => {
                 "レジストレーションIDがアクティベーションキーナンバーと一致しません。".to_owned()

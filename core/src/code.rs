@@ -1,0 +1,678 @@
+//! One-time codes (SPEC §4): the 6-digit codes mailed for sign-up, e-mail
+//! change and password reset.
+//!
+//! Codes are **derived, not stored**: `code = HOTP(K, counter)` (RFC 4226,
+//! HMAC-SHA-1, dynamic truncation, 6 digits) with
+//!
+//! ```text
+//! K       = HMAC-SHA256(secret, LP("regcore/otp/v1") ‖ LP(purpose) ‖ LP(subject))
+//! counter = BE64(series · 2^32 + generation)
+//! LP(x)   = BE32(len(x)) ‖ x
+//! ```
+//!
+//! The caller stores only a small [`CodeState`] per subject and purpose.
+//! `generation` goes up by one at every issue, so each issue gives a new
+//! code and an older code can be recognised as superseded by recomputing it
+//! (no old code is stored). `series` is the issue time (Unix seconds mod
+//! 2^32) of the first code of the chain, so that a caller who loses the
+//! state and starts again at generation 1 does not mail the same codes again.
+//! See docs/algorithms.md §1 for the byte-exact construction.
+//!
+//! ```
+//! use chrono::{Duration, TimeZone, Utc};
+//! use regcore::code::{CodePolicy, CodeSecret};
+//!
+//! let secret = CodeSecret::new(&[7u8; 32]).unwrap(); // from your secret store
+//! let policy = CodePolicy::password_reset();
+//! let t0 = Utc.with_ymd_and_hms(2025, 4, 1, 9, 0, 0).unwrap();
+//!
+//! let (state, code) = policy.issue(&secret, "user-42", None, t0);
+//! // mail code.as_str() to the user, store state.encode()
+//! let typed = code.as_str().to_owned();
+//! let check = policy.verify(&secret, "user-42", &typed, &state, t0 + Duration::minutes(5));
+//! assert!(check.result.is_ok());
+//! // store check.state: the code is now spent
+//! let again = policy.verify(&secret, "user-42", &typed, &check.state, t0 + Duration::minutes(6));
+//! assert!(again.result.is_err());
+//! ```
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use sha1::Sha1;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::{Coded, Lang, Param};
+use crate::normalize::compact_string;
+
+/// Minimum secret length in bytes (256 bits).
+pub const MIN_SECRET_LEN: usize = 32;
+/// Digits in a code.
+pub const CODE_DIGITS: usize = 6;
+/// How many generations before the current one verification recomputes to
+/// report [`CodeRejection::Superseded`] instead of [`CodeRejection::Wrong`].
+pub const SUPERSEDED_LOOKBACK: u32 = 4;
+/// A code or token stamped more than this many seconds in the future is
+/// treated as expired (the clock went backwards beyond normal skew; fail
+/// closed). Within it, elapsed time counts as zero.
+pub const CLOCK_SKEW_SECS: i64 = 300;
+
+const OTP_LABEL: &[u8] = b"regcore/otp/v1";
+const DIGITS_MODULUS: u32 = 1_000_000;
+
+/// A server-side secret for codes and link tokens: at least
+/// [`MIN_SECRET_LEN`] bytes, wiped on drop, never printed.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct CodeSecret {
+    bytes: Vec<u8>,
+}
+
+impl CodeSecret {
+    /// Wrap secret bytes (copied).
+    ///
+    /// # Errors
+    /// [`CodeError::SecretTooShort`] below [`MIN_SECRET_LEN`] bytes.
+    pub fn new(bytes: &[u8]) -> Result<Self, CodeError> {
+        if bytes.len() < MIN_SECRET_LEN {
+            return Err(CodeError::SecretTooShort {
+                min: MIN_SECRET_LEN,
+                actual: bytes.len(),
+            });
+        }
+        Ok(Self {
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    pub(crate) fn mac(&self) -> Hmac<Sha256> {
+        // HMAC accepts keys of any length; this cannot fail.
+        match <Hmac<Sha256> as KeyInit>::new_from_slice(&self.bytes) {
+            Ok(m) => m,
+            Err(_) => unreachable_mac(),
+        }
+    }
+}
+
+#[cold]
+fn unreachable_mac() -> Hmac<Sha256> {
+    // Unreachable: HMAC keys have no length limit. Keyed with a fixed
+    // value rather than panicking, and never used for a match.
+    <Hmac<Sha256> as KeyInit>::new(&Default::default())
+}
+
+impl fmt::Debug for CodeSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CodeSecret(<redacted>)")
+    }
+}
+
+/// `BE32(len(x)) ‖ x` into a MAC.
+pub(crate) fn update_lp(mac: &mut impl Mac, x: &[u8]) {
+    let len = u32::try_from(x.len()).unwrap_or(u32::MAX);
+    mac.update(&len.to_be_bytes());
+    mac.update(x);
+}
+
+/// What a code is for. Its name is part of the key derivation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CodePurpose {
+    /// Sign-up e-mail verification \[000\] §2.
+    SignUp,
+    /// New e-mail address verification \[000\] §4-1.
+    EmailChange,
+    /// Password reset \[000\] §3-3.
+    PasswordReset,
+}
+
+impl CodePurpose {
+    /// Stable name (ASCII), used in the derivation.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::SignUp => "sign_up",
+            Self::EmailChange => "email_change",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// Lifetime and attempt limit for one purpose (serde data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodePolicy {
+    /// What the codes are for.
+    pub purpose: CodePurpose,
+    /// Seconds from issue until a code expires.
+    pub lifetime_secs: u64,
+    /// Wrong entries after which the code is burned (decision: 5).
+    pub max_attempts: u32,
+}
+
+impl CodePolicy {
+    /// Sign-up verification: 24 h \[000\], 5 tries.
+    #[must_use]
+    pub const fn sign_up() -> Self {
+        Self {
+            purpose: CodePurpose::SignUp,
+            lifetime_secs: 86_400,
+            max_attempts: 5,
+        }
+    }
+
+    /// E-mail change verification: 24 h \[000\], 5 tries.
+    #[must_use]
+    pub const fn email_change() -> Self {
+        Self {
+            purpose: CodePurpose::EmailChange,
+            lifetime_secs: 86_400,
+            max_attempts: 5,
+        }
+    }
+
+    /// Password reset: 1 h (decision, Cognito's), 5 tries.
+    #[must_use]
+    pub const fn password_reset() -> Self {
+        Self {
+            purpose: CodePurpose::PasswordReset,
+            lifetime_secs: 3_600,
+            max_attempts: 5,
+        }
+    }
+
+    /// The same policy with another lifetime.
+    #[must_use]
+    pub const fn with_lifetime_secs(mut self, lifetime_secs: u64) -> Self {
+        self.lifetime_secs = lifetime_secs;
+        self
+    }
+
+    /// Issue a new code for `subject` (a stable account identifier, the
+    /// same bytes every time). `previous` is the stored state, if any: the
+    /// new code supersedes every earlier one. Returns the state to store and
+    /// the code to send.
+    #[must_use]
+    pub fn issue(
+        &self,
+        secret: &CodeSecret,
+        subject: &str,
+        previous: Option<&CodeState>,
+        now: DateTime<Utc>,
+    ) -> (CodeState, OneTimeCode) {
+        let now_secs = now.timestamp();
+        let (series, generation) = match previous {
+            Some(p) if p.generation < u32::MAX => (p.series, p.generation.saturating_add(1)),
+            _ => (series_of(now_secs), 1),
+        };
+        let state = CodeState {
+            series,
+            generation,
+            issued_at: DateTime::from_timestamp(now_secs, 0).unwrap_or(now),
+            attempts: 0,
+            used: false,
+        };
+        let key = derive_key(secret, self.purpose, subject);
+        let code = OneTimeCode::from_value(hotp6(key.as_slice(), state.counter()));
+        (state, code)
+    }
+
+    /// Check a typed code against the stored state. Always returns the state
+    /// to store (unchanged, one more attempt, or spent) with the result.
+    ///
+    /// Order: spent → burned → expired → malformed input → compare. Full-width
+    /// digits, spaces and hyphens in `typed` are accepted. A wrong or
+    /// superseded code costs one of [`CodePolicy::max_attempts`]; malformed
+    /// input costs nothing. The comparison is constant-time.
+    pub fn verify(
+        &self,
+        secret: &CodeSecret,
+        subject: &str,
+        typed: &str,
+        state: &CodeState,
+        now: DateTime<Utc>,
+    ) -> Verification {
+        let unchanged = |rejection| Verification {
+            result: Err(rejection),
+            state: *state,
+        };
+        if state.used {
+            return unchanged(CodeRejection::AlreadyUsed);
+        }
+        if state.attempts >= self.max_attempts {
+            return unchanged(CodeRejection::TooManyAttempts);
+        }
+        if self.is_expired(state, now) {
+            return unchanged(CodeRejection::Expired);
+        }
+        let Some(typed_value) = parse_typed(typed) else {
+            return unchanged(CodeRejection::Malformed);
+        };
+        let key = derive_key(secret, self.purpose, subject);
+        let current = hotp6(key.as_slice(), state.counter());
+        if bool::from(current.ct_eq(&typed_value)) {
+            return Verification {
+                result: Ok(()),
+                state: CodeState {
+                    used: true,
+                    ..*state
+                },
+            };
+        }
+        let mut superseded = subtle::Choice::from(0);
+        for back in 1..=SUPERSEDED_LOOKBACK {
+            if let Some(g) = state.generation.checked_sub(back).filter(|g| *g >= 1) {
+                let old = hotp6(key.as_slice(), counter(state.series, g));
+                superseded |= old.ct_eq(&typed_value);
+            }
+        }
+        let attempts = state.attempts.saturating_add(1);
+        let attempts_left = self.max_attempts.saturating_sub(attempts);
+        Verification {
+            result: Err(if bool::from(superseded) {
+                CodeRejection::Superseded { attempts_left }
+            } else {
+                CodeRejection::Wrong { attempts_left }
+            }),
+            state: CodeState { attempts, ..*state },
+        }
+    }
+
+    /// True once the state's code can no longer be used because of time.
+    #[must_use]
+    pub fn is_expired(&self, state: &CodeState, now: DateTime<Utc>) -> bool {
+        let issued = state.issued_at.timestamp();
+        let now = now.timestamp();
+        if now < issued.saturating_sub(CLOCK_SKEW_SECS) {
+            return true;
+        }
+        let elapsed = u64::try_from(now.saturating_sub(issued)).unwrap_or(0);
+        elapsed >= self.lifetime_secs
+    }
+
+    /// When the state's code expires.
+    #[must_use]
+    pub fn expires_at(&self, state: &CodeState) -> DateTime<Utc> {
+        let lifetime = i64::try_from(self.lifetime_secs).unwrap_or(i64::MAX);
+        DateTime::from_timestamp(state.issued_at.timestamp().saturating_add(lifetime), 0)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+}
+
+fn series_of(unix_secs: i64) -> u32 {
+    // Unix seconds mod 2^32 (two's complement low word; pre-1970 wraps too).
+    u32::try_from(unix_secs.rem_euclid(1_i64 << 32)).unwrap_or(0)
+}
+
+fn counter(series: u32, generation: u32) -> u64 {
+    (u64::from(series) << 32) | u64::from(generation)
+}
+
+/// Parse 6 digits after folding full-width and dropping spaces/hyphens.
+fn parse_typed(typed: &str) -> Option<u32> {
+    if typed.len() > 64 {
+        return None;
+    }
+    let compact = compact_string(typed);
+    if compact.len() != CODE_DIGITS || !compact.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    compact.parse().ok()
+}
+
+/// The per-code key `K` (32 bytes, wiped on drop).
+#[must_use]
+pub fn derive_key(secret: &CodeSecret, purpose: CodePurpose, subject: &str) -> Zeroizing<[u8; 32]> {
+    let mut mac = secret.mac();
+    update_lp(&mut mac, OTP_LABEL);
+    update_lp(&mut mac, purpose.name().as_bytes());
+    update_lp(&mut mac, subject.as_bytes());
+    Zeroizing::new(mac.finalize().into_bytes().into())
+}
+
+/// RFC 4226 HOTP before the decimal reduction: HMAC-SHA-1 of `BE64(counter)`
+/// under `key`, dynamically truncated to 31 bits.
+#[must_use]
+pub fn hotp_truncated(key: &[u8], counter: u64) -> u32 {
+    let mac = match <Hmac<Sha1> as KeyInit>::new_from_slice(key) {
+        Ok(mut m) => {
+            m.update(&counter.to_be_bytes());
+            m.finalize().into_bytes()
+        }
+        Err(_) => return 0, // unreachable: HMAC takes any key length
+    };
+    let digest: [u8; 20] = mac.into();
+    let offset = usize::from(digest[19] & 0x0f);
+    let word = digest
+        .get(offset..offset.saturating_add(4))
+        .and_then(|s| <[u8; 4]>::try_from(s).ok())
+        .unwrap_or([0; 4]);
+    u32::from_be_bytes(word) & 0x7fff_ffff
+}
+
+/// RFC 4226 HOTP with 6 digits, as a number (`0..1_000_000`).
+#[must_use]
+pub fn hotp6(key: &[u8], counter: u64) -> u32 {
+    hotp_truncated(key, counter) % DIGITS_MODULUS
+}
+
+/// A code to send: six ASCII digits. Wiped on drop; `Debug` redacts.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct OneTimeCode {
+    digits: String,
+}
+
+impl OneTimeCode {
+    fn from_value(value: u32) -> Self {
+        Self {
+            digits: format!("{value:06}"),
+        }
+    }
+
+    /// The six digits (zero-padded), for the e-mail.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.digits
+    }
+}
+
+impl fmt::Debug for OneTimeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneTimeCode(<redacted>)")
+    }
+}
+
+/// What the caller stores per subject and purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CodeState {
+    /// Unix seconds (mod 2^32) of the chain's first issue.
+    pub series: u32,
+    /// 1 for the first code, +1 at every issue.
+    pub generation: u32,
+    /// When the current code was issued (whole seconds).
+    pub issued_at: DateTime<Utc>,
+    /// Wrong entries of the current code so far.
+    pub attempts: u32,
+    /// The current code was accepted (single use).
+    pub used: bool,
+}
+
+impl CodeState {
+    /// The RFC 4226 counter of the current code: `series · 2^32 + generation`.
+    #[must_use]
+    pub fn counter(&self) -> u64 {
+        counter(self.series, self.generation)
+    }
+
+    /// Compact text form: `c1.<series>.<generation>.<issued_at_secs>.<attempts>.<used 0|1>`.
+    #[must_use]
+    pub fn encode(&self) -> String {
+        format!(
+            "c1.{}.{}.{}.{}.{}",
+            self.series,
+            self.generation,
+            self.issued_at.timestamp(),
+            self.attempts,
+            u8::from(self.used)
+        )
+    }
+
+    /// Parse [`CodeState::encode`]'s canonical form.
+    ///
+    /// # Errors
+    /// [`CodeError::MalformedState`]; never panics.
+    pub fn decode(input: &str) -> Result<Self, CodeError> {
+        let bad = |reason| CodeError::MalformedState { reason };
+        if input.len() > 80 {
+            return Err(bad("too_long"));
+        }
+        let parts: Vec<&str> = input.split('.').collect();
+        let [version, series, generation, issued, attempts, used] = parts.as_slice() else {
+            return Err(bad("fields"));
+        };
+        if *version != "c1" {
+            return Err(bad("version"));
+        }
+        let u32_field = |s: &str, reason| {
+            canonical_u64(s)
+                .and_then(|v| u32::try_from(v).ok())
+                .ok_or(bad(reason))
+        };
+        let issued_secs = canonical_i64(issued).ok_or(bad("issued_at"))?;
+        let used = match *used {
+            "0" => false,
+            "1" => true,
+            _ => return Err(bad("used")),
+        };
+        Self::checked(
+            u32_field(series, "series")?,
+            u32_field(generation, "generation")?,
+            issued_secs,
+            u32_field(attempts, "attempts")?,
+            used,
+        )
+    }
+
+    fn checked(
+        series: u32,
+        generation: u32,
+        issued_secs: i64,
+        attempts: u32,
+        used: bool,
+    ) -> Result<Self, CodeError> {
+        let bad = |reason| CodeError::MalformedState { reason };
+        if generation == 0 {
+            return Err(bad("generation"));
+        }
+        let issued_at = DateTime::from_timestamp(issued_secs, 0).ok_or(bad("issued_at"))?;
+        Ok(Self {
+            series,
+            generation,
+            issued_at,
+            attempts,
+            used,
+        })
+    }
+
+    /// Binary form (22 bytes): `0x01 ‖ BE32(series) ‖ BE32(generation) ‖
+    /// BE64(issued_at_secs, signed) ‖ BE32(attempts) ‖ used (0x00/0x01)`.
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(22);
+        out.push(1);
+        out.extend_from_slice(&self.series.to_be_bytes());
+        out.extend_from_slice(&self.generation.to_be_bytes());
+        out.extend_from_slice(&self.issued_at.timestamp().to_be_bytes());
+        out.extend_from_slice(&self.attempts.to_be_bytes());
+        out.push(u8::from(self.used));
+        out
+    }
+
+    /// Parse [`CodeState::to_bytes`]'s form.
+    ///
+    /// # Errors
+    /// [`CodeError::MalformedState`]; never panics.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CodeError> {
+        let bad = |reason| CodeError::MalformedState { reason };
+        let fixed: &[u8; 22] = bytes.try_into().map_err(|_| bad("length"))?;
+        let (head, rest) = fixed.split_first_chunk::<1>().ok_or(bad("length"))?;
+        if head[0] != 1 {
+            return Err(bad("version"));
+        }
+        let take4 =
+            |s: &[u8]| -> Option<u32> { s.first_chunk::<4>().map(|c| u32::from_be_bytes(*c)) };
+        let series = take4(rest).ok_or(bad("length"))?;
+        let generation = take4(rest.get(4..).unwrap_or_default()).ok_or(bad("length"))?;
+        let issued = rest
+            .get(8..16)
+            .and_then(|s| s.first_chunk::<8>())
+            .map(|c| i64::from_be_bytes(*c))
+            .ok_or(bad("length"))?;
+        let attempts = take4(rest.get(16..).unwrap_or_default()).ok_or(bad("length"))?;
+        let used = match rest.get(20) {
+            Some(0) => false,
+            Some(1) => true,
+            _ => return Err(bad("used")),
+        };
+        Self::checked(series, generation, issued, attempts, used)
+    }
+}
+
+pub(crate) fn canonical_u64(s: &str) -> Option<u64> {
+    let ok = !s.is_empty()
+        && s.len() <= 20
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s == "0" || !s.starts_with('0'));
+    if ok { s.parse().ok() } else { None }
+}
+
+pub(crate) fn canonical_i64(s: &str) -> Option<i64> {
+    canonical_u64(s.strip_prefix('-').unwrap_or(s))?;
+    if s == "-0" { None } else { s.parse().ok() }
+}
+
+/// Result of [`CodePolicy::verify`]: what to tell the user, and the state
+/// to store (always store it: attempts and single use live there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "store the returned state"]
+pub struct Verification {
+    /// `Ok(())` if the code was right (it is now spent).
+    pub result: Result<(), CodeRejection>,
+    /// The state to store.
+    pub state: CodeState,
+}
+
+/// Why a typed code was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodeRejection {
+    /// Not the current code. Code `code.wrong`; parameter `attempts_left`.
+    #[error("the code is not correct ({attempts_left} attempts left)")]
+    Wrong {
+        /// Tries left before the code is burned.
+        attempts_left: u32,
+    },
+    /// An earlier code of this chain (within [`SUPERSEDED_LOOKBACK`]
+    /// generations); a newer one was sent. Counts as a wrong try. Code
+    /// `code.superseded`; parameter `attempts_left`.
+    #[error(
+        "this code was replaced by a newer one; use the latest code ({attempts_left} attempts left)"
+    )]
+    Superseded {
+        /// Tries left before the code is burned.
+        attempts_left: u32,
+    },
+    /// The code's lifetime has passed. Code `code.expired`.
+    #[error("the code has expired; request a new one")]
+    Expired,
+    /// Too many wrong tries; the code is burned. Code `code.too_many_attempts`.
+    #[error("too many wrong attempts; request a new code")]
+    TooManyAttempts,
+    /// The code was already used. Code `code.already_used`.
+    #[error("the code has already been used")]
+    AlreadyUsed,
+    /// Not six digits. Code `code.malformed`.
+    #[error("enter the {CODE_DIGITS}-digit code")]
+    Malformed,
+}
+
+impl Coded for CodeRejection {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Wrong { .. } => "code.wrong",
+            Self::Superseded { .. } => "code.superseded",
+            Self::Expired => "code.expired",
+            Self::TooManyAttempts => "code.too_many_attempts",
+            Self::AlreadyUsed => "code.already_used",
+            Self::Malformed => "code.malformed",
+        }
+    }
+    fn params(&self) -> Vec<Param> {
+        match self {
+            Self::Wrong { attempts_left } | Self::Superseded { attempts_left } => {
+                vec![("attempts_left", attempts_left.to_string())]
+            }
+            Self::Malformed => vec![("digits", CODE_DIGITS.to_string())],
+            _ => Vec::new(),
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.to_string(),
+            (Lang::Ja, Self::Wrong { attempts_left }) => {
+                format!("認証コードが正しくありません（残り{attempts_left}回）。")
+            }
+            (Lang::Ja, Self::Superseded { attempts_left }) => format!(
+                "この認証コードは無効です。最新の認証コードを入力してください（残り{attempts_left}回）。"
+            ),
+            (Lang::Ja, Self::Expired) => {
+                "認証コードの有効期限が切れています。再度発行してください。".to_owned()
+            }
+            (Lang::Ja, Self::TooManyAttempts) => {
+                "入力の誤りが多すぎます。認証コードを再度発行してください。".to_owned()
+            }
+            (Lang::Ja, Self::AlreadyUsed) => "この認証コードは使用済みです。".to_owned(),
+            (Lang::Ja, Self::Malformed) => {
+                format!("{CODE_DIGITS}桁の数字で入力してください。")
+            }
+        }
+    }
+}
+
+/// Errors building a secret or decoding a stored code state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodeError {
+    /// The secret is too short. Code `secret.too_short`; parameters `min`,
+    /// `actual` (lengths only, never the secret).
+    #[error("secret must be at least {min} bytes (got {actual})")]
+    SecretTooShort {
+        /// Minimum length in bytes.
+        min: usize,
+        /// Given length in bytes.
+        actual: usize,
+    },
+    /// A stored state that is not a canonical encoding. Code
+    /// `code.malformed_state`; parameter `reason`.
+    #[error("stored code state is malformed ({reason})")]
+    MalformedState {
+        /// Stable snake_case reason.
+        reason: &'static str,
+    },
+}
+
+impl Coded for CodeError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::SecretTooShort { .. } => "secret.too_short",
+            Self::MalformedState { .. } => "code.malformed_state",
+        }
+    }
+    fn params(&self) -> Vec<Param> {
+        match self {
+            Self::SecretTooShort { min, actual } => {
+                vec![("min", min.to_string()), ("actual", actual.to_string())]
+            }
+            Self::MalformedState { reason } => vec![("reason", (*reason).to_owned())],
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, _) => self.to_string(),
+            (Lang::Ja, Self::SecretTooShort { min, actual }) => {
+                format!("秘密鍵は{min}バイト以上必要です（{actual}バイト）。")
+            }
+            (Lang::Ja, Self::MalformedState { reason }) => {
+                format!("保存された認証コードの状態が不正です（{reason}）。")
+            }
+        }
+    }
+}
+
+/// The examples in docs/codes-and-links.md compile and pass as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/codes-and-links.md")]
+struct CodesAndLinksMdExamples;
