@@ -154,6 +154,18 @@ regcore_error! {
     /// A product code missing from the caller's catalogue
     /// (`activation.unknown_product`).
     UnknownProduct,
+    /// A password or lockout policy that makes no sense, or cannot be
+    /// loaded (`policy.*`, `lockout.invalid_policy`).
+    InvalidPolicy,
+    /// A stored state string or byte form that is not a canonical encoding
+    /// (`lockout.malformed_state`, `code.malformed_state`).
+    InvalidState,
+    /// A secret that is too short (`secret.too_short`).
+    InvalidSecret,
+    /// A link token refused (`token.malformed`, `token.invalid`,
+    /// `token.expired`, `token.superseded`, `token.phone_mismatch`) or not
+    /// issuable (`token.claim_too_long`).
+    LinkRejected,
     /// A value passed to the binding is outside what core can represent
     /// (`time.out_of_range`).
     InvalidArgument,

@@ -4,8 +4,6 @@
 //! conversions, and they never panic (chrono's own `From<SystemTime>` does on
 //! out-of-range values).
 
-#![allow(dead_code)] // TEMP: used once lockout/codes are wrapped
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};

@@ -23,6 +23,16 @@ object Harness {
         }
     }
 
+    /** Run a group of tests; a failure outside any test counts as one failure. */
+    fun group(name: String, body: () -> Unit) {
+        try {
+            body()
+        } catch (e: Throwable) {
+            failures += "$name (setup): $e"
+            println("FAIL $name (setup): $e")
+        }
+    }
+
     fun count() { checks++ }
 
     /** Print a summary and exit 1 when anything failed or nothing ran. */

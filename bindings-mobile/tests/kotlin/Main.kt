@@ -3,8 +3,11 @@
 fun main() {
     // A group that cannot even set up (e.g. a missing vector file) counts as
     // one failed test instead of silently skipping the rest.
-    Harness.test("identifiers") { identifierTests() }
-    Harness.test("keys") { keysTests() }
-    Harness.test("errors") { errorTests() }
+    Harness.group("identifiers") { identifierTests() }
+    Harness.group("keys") { keysTests() }
+    Harness.group("policy") { policyTests() }
+    Harness.group("lockout") { lockoutTests() }
+    Harness.group("codes") { codesTests() }
+    Harness.group("errors") { errorTests() }
     Harness.finish()
 }
