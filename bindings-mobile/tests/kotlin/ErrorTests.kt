@@ -17,3 +17,16 @@ fun errorTests() {
         assertEq("en", a.message(Lang.EN))
     }
 }
+
+fun debugFormTests() {
+    Harness.test("objects print their Rust Debug form, secrets redacted") {
+        PasswordPolicy.preset("kms").use { check(it.toString().contains("min_length: 8")) { it.toString() } }
+        LockoutPolicy.upsSite().use { check(it.toString().contains("threshold: 5")) { it.toString() } }
+        Secret(ByteArray(32) { 0x41 }).use { s ->
+            Keyring(7u, s).use { k ->
+                val text = k.toString()
+                check(text.contains("7") && !text.contains("65, 65") && !text.contains("AAAA")) { text }
+            }
+        }
+    }
+}

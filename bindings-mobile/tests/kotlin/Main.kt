@@ -8,6 +8,6 @@ fun main() {
     Harness.group("policy") { policyTests() }
     Harness.group("lockout") { lockoutTests() }
     Harness.group("codes") { codesTests() }
-    Harness.group("errors") { errorTests() }
+    Harness.group("errors") { errorTests(); debugFormTests() }
     Harness.finish()
 }
