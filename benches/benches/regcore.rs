@@ -96,5 +96,111 @@ fn keys(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sha256_bound, identifiers, keys);
+fn codes_and_links(c: &mut Criterion) {
+    use chrono::{Duration, TimeZone, Utc};
+    use regcore::code::{CodePolicy, CodeSecret};
+    use regcore::token::{Keyring, LinkPolicy};
+
+    let t0 = Utc.with_ymd_and_hms(2026, 4, 1, 9, 0, 0).unwrap();
+    let secret = CodeSecret::new(&[7u8; 32]).unwrap();
+    let policy = CodePolicy::sign_up();
+    let (state, code) = policy.issue(&secret, "taro@example.jp", None, t0);
+    let mut g = c.benchmark_group("codes");
+    g.bench_function("issue", |b| {
+        b.iter(|| policy.issue(&secret, black_box("taro@example.jp"), None, t0))
+    });
+    g.bench_function("verify", |b| {
+        b.iter(|| {
+            policy.verify(
+                &secret,
+                "taro@example.jp",
+                black_box(code.as_str()),
+                &state,
+                t0 + Duration::minutes(1),
+            )
+        })
+    });
+    g.finish();
+
+    let ring = Keyring::new(1, CodeSecret::new(&[9u8; 32]).unwrap());
+    let link = LinkPolicy::password_reset();
+    let token = link.issue(&ring, "account-42", 1, b"", t0).unwrap();
+    let mut g = c.benchmark_group("tokens");
+    g.bench_function("sign", |b| {
+        b.iter(|| link.issue(&ring, black_box("account-42"), 1, b"", t0))
+    });
+    g.bench_function("verify", |b| {
+        b.iter(|| link.verify(&ring, black_box(&token), 1, b"", t0 + Duration::minutes(1)))
+    });
+    g.finish();
+}
+
+fn policies(c: &mut Criterion) {
+    use regcore::{CheckContext, PasswordPolicy};
+    let ctx = CheckContext::new().with_user_id("taro@example.jp");
+    let mut g = c.benchmark_group("policy_check");
+    for (name, password) in [
+        ("ups_site", "Sakura-2026!"),
+        ("monitoring_service", "Sakura2026x"),
+        ("kms", "Sak1ura2x"),
+        ("device_admin_pin", "27182818"),
+        ("nist_800_63b", "correct horse battery staple"),
+    ] {
+        let policy = PasswordPolicy::preset(name).unwrap();
+        g.bench_function(name, |b| b.iter(|| policy.check(black_box(password), &ctx)));
+    }
+    g.finish();
+}
+
+fn lockout(c: &mut Criterion) {
+    use chrono::{TimeZone, Utc};
+    use regcore::lockout::{LockoutPolicy, LockoutState};
+    let policy = LockoutPolicy::ups_site();
+    let t0 = Utc.with_ymd_and_hms(2026, 4, 1, 9, 0, 0).unwrap();
+    let state = LockoutState::default().record_failure(&policy, t0);
+    let encoded = state.encode();
+    let mut g = c.benchmark_group("lockout");
+    g.bench_function("decode_decide_failure_encode", |b| {
+        b.iter(|| {
+            let s = LockoutState::decode(black_box(&encoded)).unwrap();
+            match s.attempt(&policy, t0) {
+                Ok(a) => a.failure().encode(),
+                Err(r) => r.new_state.unwrap_or(s).encode(),
+            }
+        })
+    });
+    g.finish();
+}
+
+fn argon2(c: &mut Criterion) {
+    use regcore::{HashParams, hash_password, verify_password};
+    let phc = hash_password("Sakura-2026!", &[7u8; 16], &HashParams::OWASP, None).unwrap();
+    let mut g = c.benchmark_group("argon2id");
+    g.sample_size(10);
+    g.bench_function("hash_owasp", |b| {
+        b.iter(|| {
+            hash_password(
+                black_box("Sakura-2026!"),
+                &[7u8; 16],
+                &HashParams::OWASP,
+                None,
+            )
+        })
+    });
+    g.bench_function("verify_owasp", |b| {
+        b.iter(|| verify_password(black_box("Sakura-2026!"), &phc, None))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    sha256_bound,
+    identifiers,
+    keys,
+    codes_and_links,
+    policies,
+    lockout,
+    argon2
+);
 criterion_main!(benches);

@@ -10,8 +10,6 @@
 
 use std::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -36,35 +34,7 @@ pub const MASTER_MIN_LEN: usize = 32;
 /// key is used as is and never pre-hashed).
 pub const MASTER_MAX_LEN: usize = 64;
 
-type HmacSha256 = Hmac<Sha256>;
-
-/// A keyed HMAC-SHA256 state, ready to clone for each message (the key's
-/// inner and outer pad blocks are absorbed once).
-#[derive(Clone)]
-pub(crate) struct KeyedMac(HmacSha256);
-
-impl KeyedMac {
-    /// Key HMAC with at most 64 bytes. A key up to the block size is
-    /// zero-padded to 64 bytes by the HMAC definition, so padding here gives
-    /// the same function and cannot fail.
-    fn new(key: &[u8]) -> Self {
-        let mut block = Zeroizing::new([0u8; 64]);
-        let n = key.len().min(64);
-        if let (Some(dst), Some(src)) = (block.get_mut(..n), key.get(..n)) {
-            dst.copy_from_slice(src);
-        }
-        Self(HmacSha256::new(&(*block).into()))
-    }
-
-    /// HMAC of the concatenation of `parts`.
-    pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut m = self.0.clone();
-        for p in parts {
-            m.update(p);
-        }
-        m.finalize().into_bytes().into()
-    }
-}
+pub(crate) use crate::mac::KeyedMac;
 
 /// Why a key, key code, password or activation key was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -750,7 +720,8 @@ mod tests {
         // give the same function as keying with the short key.
         let key = [0x42u8; 40];
         let ours = KeyedMac::new(&key).mac(&[b"abc"]);
-        let mut plain = HmacSha256::new_from_slice(&key).unwrap();
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut plain = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
         plain.update(b"abc");
         let plain: [u8; 32] = plain.finalize().into_bytes().into();
         assert_eq!(ours, plain);

@@ -20,6 +20,7 @@ pub mod keycode;
 pub mod keys;
 pub mod ledger;
 pub mod lockout;
+mod mac;
 pub mod maintenance;
 pub mod normalize;
 pub mod pairing;
