@@ -64,11 +64,32 @@ kotlin_src="$build/gen/kotlin/io/regcore/regcore_mobile.kt"
 [ -s "$kotlin_src" ] || { echo "missing Kotlin bindings" >&2; exit 1; }
 
 # --- Kotlin tests on the JVM ---------------------------------------------------
-step "compiling Kotlin tests"
-"$kotlinc" -nowarn -include-runtime -cp "$jna_jar" -d "$build/regcore-tests.jar" \
-    "$kotlin_src" "$here"/tests/kotlin/*.kt
+# kotlinc is slow (minutes on a shared machine), so each jar is rebuilt only
+# when its sources change: the bindings jar is keyed by the generated Kotlin,
+# the tests jar by the tests and the bindings. The native library is loaded
+# fresh at every run, so a Rust change with an unchanged interface is still
+# tested.
+kotlin_home="$build/kotlin/node_modules/kotlin-compiler"
+jars="$build/jars"
+mkdir -p "$jars"
+bindings_key="$(cat "$kotlin_src" | sha256sum | cut -c1-16)"
+tests_key="$( (echo "$bindings_key"; cat "$here"/tests/kotlin/*.kt) | sha256sum | cut -c1-16)"
+bindings_jar="$jars/bindings-$bindings_key.jar"
+tests_jar="$jars/tests-$tests_key.jar"
+if [ ! -s "$bindings_jar" ]; then
+    step "compiling generated Kotlin bindings"
+    "$kotlinc" -nowarn -cp "$jna_jar" -d "$bindings_jar.tmp.jar" "$kotlin_src"
+    mv "$bindings_jar.tmp.jar" "$bindings_jar"
+fi
+if [ ! -s "$tests_jar" ]; then
+    step "compiling Kotlin tests"
+    "$kotlinc" -nowarn -cp "$jna_jar:$bindings_jar" -d "$tests_jar.tmp.jar" "$here"/tests/kotlin/*.kt
+    mv "$tests_jar.tmp.jar" "$tests_jar"
+fi
+# Keep only the current jars.
+find "$jars" -name '*.jar' ! -name "$(basename "$bindings_jar")" ! -name "$(basename "$tests_jar")" -delete
 
 step "running Kotlin tests"
 java -Djna.library.path="$target_dir/debug" \
     -Dregcore.vectors="$root/core/tests/vectors" \
-    -cp "$build/regcore-tests.jar:$jna_jar" MainKt
+    -cp "$tests_jar:$bindings_jar:$jna_jar:$kotlin_home/lib/kotlin-stdlib.jar" MainKt
