@@ -349,15 +349,29 @@ impl MasterSecret {
     /// The diversified key of one device (`docs/algorithms.md` §2.2).
     #[must_use]
     pub fn device_key(&self, device: Device<'_>) -> DeviceKey {
-        let id = device.canonical_id();
+        // Same bytes as `canonical_id()`, without allocating (this is the
+        // hot path of bulk derivation).
+        let mut hex = [0u8; 16];
+        let id: &[u8] = match &device {
+            Device::Ups(s) => s.as_str().as_bytes(),
+            Device::Gateway(g) => g.as_str().as_bytes(),
+            Device::Terminal(m) => {
+                const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+                let v = m.as_u64();
+                for (i, d) in hex.iter_mut().enumerate() {
+                    let shift = 60usize.saturating_sub(i.saturating_mul(4));
+                    let nibble = usize::try_from((v >> shift) & 0xF).unwrap_or(0);
+                    *d = DIGITS.get(nibble).copied().unwrap_or(b'0');
+                }
+                &hex
+            }
+            Device::Activation => &[],
+        };
         // Canonical ids are at most 32 bytes (UPS serial), so one length byte suffices.
         let len = u8::try_from(id.len()).unwrap_or(u8::MAX);
-        let bytes = self.keyed.mac(&[
-            DEVICE_KEY_LABEL,
-            &[device.kind().byte()],
-            &[len],
-            id.as_bytes(),
-        ]);
+        let bytes = self
+            .keyed
+            .mac(&[DEVICE_KEY_LABEL, &[device.kind().byte()], &[len], id]);
         DeviceKey::from_bytes(bytes)
     }
 

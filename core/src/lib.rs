@@ -38,3 +38,15 @@ pub use ids::{
 pub use policy::{
     CheckContext, PasswordAge, PasswordPolicy, PolicyError, Report, Rule, Violation, password_age,
 };
+
+/// The examples in `docs/` compile and run as doctests, so the documents
+/// cannot drift from the API.
+#[cfg(doctest)]
+mod doc_examples {
+    #[doc = include_str!("../../docs/passwords.md")]
+    struct Passwords;
+    #[doc = include_str!("../../docs/keys.md")]
+    struct Keys;
+    #[doc = include_str!("../../docs/pairing.md")]
+    struct Pairing;
+}

@@ -87,9 +87,34 @@ impl Stream {
         for (chunk, word) in out.chunks_exact_mut(4).zip(self.state) {
             chunk.copy_from_slice(&word.to_be_bytes());
         }
-        self.zeroize();
+        // The final chaining value is the output, which may be a derived
+        // key: wipe this copy. The block holds only the (public) message
+        // tail or the inner digest, which reveals nothing without the key.
+        self.state.zeroize();
         out
     }
+}
+
+/// Finish a hash whose first block was the key pad: `block[..len]` holds the
+/// message (at most 55 bytes); pad, append the bit length, compress once.
+fn one_block(mut state: [u32; 8], block: &mut [u8; BLOCK], len: usize) -> [u8; 32] {
+    if let Some(b) = block.get_mut(len) {
+        *b = 0x80;
+    }
+    let bits = u64::try_from(len.saturating_add(BLOCK))
+        .unwrap_or(u64::MAX)
+        .wrapping_mul(8);
+    if let Some(tail) = block.get_mut(BLOCK - 8..) {
+        tail.copy_from_slice(&bits.to_be_bytes());
+    }
+    compress256(&mut state, core::slice::from_ref(block));
+    let mut out = [0u8; 32];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    // The final chaining value is the output (maybe a derived key): wipe it.
+    state.zeroize();
+    out
 }
 
 /// HMAC-SHA256 keyed once, ready for any number of messages.
@@ -128,15 +153,32 @@ impl KeyedMac {
 
     /// HMAC of the concatenation of `parts`.
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut inner = Stream::resume(self.inner);
-        for part in parts {
-            inner.update(part);
+        let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+        let inner_digest = if total <= BLOCK - 9 {
+            // The common case (every derivation label + id): the message and
+            // its padding fit one block, built in place.
+            let mut block = [0u8; BLOCK];
+            let mut at = 0usize;
+            for part in parts {
+                let end = at.saturating_add(part.len());
+                if let Some(dst) = block.get_mut(at..end) {
+                    dst.copy_from_slice(part);
+                }
+                at = end;
+            }
+            one_block(self.inner, &mut block, at)
+        } else {
+            let mut inner = Stream::resume(self.inner);
+            for part in parts {
+                inner.update(part);
+            }
+            inner.finalize()
+        };
+        let mut block = [0u8; BLOCK];
+        if let Some(dst) = block.get_mut(..32) {
+            dst.copy_from_slice(&inner_digest);
         }
-        let mut inner_digest = inner.finalize();
-        let mut outer = Stream::resume(self.outer);
-        outer.update(&inner_digest);
-        inner_digest.zeroize();
-        outer.finalize()
+        one_block(self.outer, &mut block, 32)
     }
 }
 
