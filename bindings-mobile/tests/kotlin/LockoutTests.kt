@@ -1,0 +1,110 @@
+import io.regcore.*
+import java.time.Duration
+import java.time.Instant
+
+private val T0: Instant = Instant.parse("2025-04-01T09:00:00Z")
+
+fun lockoutTests() {
+    Harness.test("LockoutPolicy.upsSite: lock lengths through the boundary") {
+        LockoutPolicy.upsSite().use { p ->
+            assertEq(Duration.ZERO, p.lockDuration(4u))
+            assertEq(Duration.ofSeconds(1), p.lockDuration(5u))
+            assertEq(Duration.ofSeconds(512), p.lockDuration(14u))
+            assertEq(Duration.ofSeconds(900), p.lockDuration(15u))
+            assertEq(Duration.ofSeconds(900), p.lockDuration(UInt.MAX_VALUE))
+        }
+    }
+
+    Harness.test("LockoutPolicy: record failures, check, locked decision with en/ja message") {
+        LockoutPolicy.upsSite().use { p ->
+            var s = LockoutState()
+            repeat(5) { s = p.recordFailure(s, T0) }
+            assertEq(5u, s.failures)
+            assertEq(T0.plusSeconds(1), s.lockedUntil)
+            assertEq(T0, s.lastAttempt)
+            val d = p.check(s, T0.plusMillis(400))
+            check(d is LockoutDecision.Locked) { "$d" }
+            val lock = (d as LockoutDecision.Locked).lock
+            assertEq(Duration.ofMillis(600), lock.retryAfter)
+            assertEq(1uL, lock.retryAfterSecs)
+            assertEq(T0.plusSeconds(1), lock.until)
+            assertEq("lockout.locked", lock.message.code)
+            assertEq("1", lock.message.param("retry_after_secs"))
+            check(lock.message.messageJa.contains("1秒")) { lock.message.messageJa }
+            // refused attempts do not count
+            assertEq(s, p.recordFailure(s, T0.plusMillis(500)))
+            assertEq(s, p.recordSuccess(s, T0.plusMillis(500)))
+            assertEq(LockoutDecision.Allowed, p.check(s, T0.plusSeconds(1)))
+            val reset = p.recordSuccess(s, T0.plusSeconds(2))
+            assertEq(LockoutState(0u, null, T0.plusSeconds(2)), reset)
+        }
+    }
+
+    Harness.test("LockoutPolicy.attempt: proceed/refused, attempt records the outcome") {
+        LockoutPolicy.deviceEntry().use { p ->
+            var s = LockoutState()
+            for (i in 1..3) {
+                val r = p.attempt(s, T0)
+                check(r is AttemptResult.Proceed) { "attempt $i: $r" }
+                s = (r as AttemptResult.Proceed).attempt.use { it.failure() }
+            }
+            assertEq(3u, s.failures)
+            assertEq(T0.plusSeconds(30), s.lockedUntil)
+            val refused = p.attempt(s, T0.plusSeconds(10))
+            check(refused is AttemptResult.Refused) { "$refused" }
+            refused as AttemptResult.Refused
+            assertEq(20uL, refused.lock.retryAfterSecs)
+            assertEq(null, refused.newState)
+            val later = p.attempt(s, T0.plusSeconds(30)) as AttemptResult.Proceed
+            val ok = later.attempt.use { it.success() }
+            assertEq(0u, ok.failures)
+        }
+    }
+
+    Harness.test("LockoutPolicy: other presets and fixed(); clock going backwards never unlocks") {
+        LockoutPolicy.aspnetIdentity().use { assertEq(Duration.ofMinutes(5), it.lockDuration(5u)) }
+        LockoutPolicy.devise().use { assertEq(Duration.ofHours(1), it.lockDuration(20u)); assertEq(Duration.ZERO, it.lockDuration(19u)) }
+        LockoutPolicy.keycloak().use { assertEq(Duration.ofSeconds(60), it.lockDuration(30u)) }
+        LockoutPolicy.fixed(2u, 7uL).use { p ->
+            assertEq(Duration.ofSeconds(7), p.lockDuration(2u))
+            var s = LockoutState()
+            repeat(2) { s = p.recordFailure(s, T0) }
+            // the clock jumps back an hour: still locked for the remaining time
+            val d = p.check(s, T0.minusSeconds(3600))
+            check(d is LockoutDecision.Locked) { "$d" }
+            assertEq(7uL, (d as LockoutDecision.Locked).lock.retryAfterSecs)
+        }
+    }
+
+    Harness.test("LockoutPolicy JSON round trip and validation errors") {
+        val json = LockoutPolicy.upsSite().use { it.toJson() }
+        LockoutPolicy.fromJson(json).use { back -> LockoutPolicy.upsSite().use { check(back == it) } }
+        check(LockoutPolicy.upsSite() != LockoutPolicy.deviceEntry())
+        assertEq("policy.invalid_json", assertThrows<RegcoreException.InvalidPolicy> { LockoutPolicy.fromJson("[]") }.code())
+        val zero = json.replace("\"threshold\":5", "\"threshold\":0")
+        check(zero != json)
+        val e = assertThrows<RegcoreException.InvalidPolicy> { LockoutPolicy.fromJson(zero) }
+        assertEq("lockout.invalid_policy", e.code())
+        check(e.param("reason") != null)
+    }
+
+    Harness.test("Lockout state: string and byte encodings round trip; garbage is InvalidState") {
+        LockoutPolicy.upsSite().use { p ->
+            var s = LockoutState()
+            repeat(6) { i -> s = p.recordFailure(s, T0.plusSeconds(10L * i)) }
+            val text = encodeLockoutState(s)
+            check(text.startsWith("l1.6.")) { text }
+            assertEq(s, decodeLockoutState(text))
+            assertEq(s, lockoutStateFromBytes(lockoutStateToBytes(s)))
+            assertEq("l1.0..", encodeLockoutState(LockoutState()))
+        }
+        for (bad in listOf("", "l1", "l2.1..", "l1.x..", "l1.1.2.3.4", "\u0000", "l1.99999999999..")) {
+            val e = assertThrows<RegcoreException.InvalidState> { decodeLockoutState(bad) }
+            assertEq("lockout.malformed_state", e.code(), "'$bad'")
+        }
+        assertEq("lockout.malformed_state", assertThrows<RegcoreException.InvalidState> { lockoutStateFromBytes(byteArrayOf(9, 9)) }.code())
+        assertEq("time.out_of_range", assertThrows<RegcoreException.InvalidArgument> {
+            encodeLockoutState(LockoutState(1u, Instant.MAX, null))
+        }.code())
+    }
+}
