@@ -91,3 +91,118 @@ write("device_keys", dk)
 act = [joined(r["number_input"], r["registration_id_input"]) for r in keys["activation_check"]]
 act += [joined(r["number"], r["registration_id"]) for r in keys["activation_mint"]]
 write("activation", act)
+
+# --- password policies: "<password>\xff<user id>\xff<e-mail>\xff<blocklist>" --
+passwords = [
+    "Passw0rd!2024", "password", "abcd1234", "1234", "0000", "ｐａｓｓ１２３４！",
+    "Regcore#2025x", "aaaaaaaa1!", "taro.yamada", "パスワード123!", "KX-VCS101",
+    "correct horse battery staple", "\t\u0000ctrl", "Ab1!" * 5,
+]
+users = ["taro.yamada@example.co.jp", "user-42", "ab", ""]
+pol = []
+for i, pw in enumerate(passwords):
+    pol.append(joined(pw, users[i % len(users)], "taro.yamada@example.co.jp", ""))
+pol.append(joined("KX-VCS101", "u", "", "kx-vcs101"))
+pol.append(joined("user-42", "user-42", "", ""))
+write("policy_presets", pol)
+
+policy_json = [
+    {"min_length": 10, "max_length": 16,
+     "alphabet": {"kind": "ascii", "lowercase": True, "uppercase": True, "digits": True,
+                  "symbols": "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+="},
+     "required": [{"class": "letter", "min_count": 1}, {"class": "digit", "min_count": 1},
+                  {"class": "symbol", "min_count": 1}],
+     "max_age_days": 180},
+    {"min_length": 15, "max_length": 64, "alphabet": {"kind": "any_unicode"},
+     "use_common_blocklist": True, "forbid_user_id": True, "blocklist": ["regcore"]},
+    {"min_length": 4, "max_length": 8,
+     "alphabet": {"kind": "ascii", "lowercase": False, "uppercase": False, "digits": True, "symbols": ""},
+     "forbid_sequential_run": 4, "forbid_repeated_run": 3, "default_credentials": ["1234"]},
+    {"min_length": 8, "max_length": 4, "alphabet": {"kind": "any_unicode"}},
+    {"min_length": 8, "max_length": 64,
+     "alphabet": {"kind": "ascii", "lowercase": True, "uppercase": False, "digits": False, "symbols": " !"},
+     "required": [{"class": "uppercase", "min_count": 1}], "history_depth": 3,
+     "expiry_warning_days": 14},
+]
+pj = []
+for i, p in enumerate(policy_json):
+    pj.append(joined(json.dumps(p), passwords[i % len(passwords)], "user-42", ""))
+write("policy_json", pj)
+
+# --- lockout state: policy, form, now (i64 ms), op count, ops, state -----
+T0 = 1743498000000
+lock_texts = ["l1.0..", "l1.1..1743498000000", "l1.5.1743498001000.1743498000000",
+              "l1.6.1743498002000.1743498000000", "l1.4294967295.9223372036854775807.0",
+              "l1.3..-62135596800000"]
+
+
+def lock_bytes(failures, locked_until, last):
+    flags = (1 if locked_until is not None else 0) | (2 if last is not None else 0)
+    out = bytes([1, flags]) + struct.pack(">I", failures)
+    for t in (locked_until, last):
+        if t is not None:
+            out += struct.pack(">q", t)
+    return out
+
+
+lock_bins = [lock_bytes(0, None, None), lock_bytes(5, T0 + 1000, T0),
+             lock_bytes(6, T0 + 2000, T0), lock_bytes(2, None, T0)]
+ops = [(0, 1), (0, 1), (0, 1), (0, 1), (0, 1), (2, 30), (1, 0), (0, -3600)]
+op_bytes = bytes([len(ops)]) + b"".join(bytes([k]) + struct.pack(">i", d) for k, d in ops)
+lk = []
+for policy in range(8):
+    for text in lock_texts:
+        lk.append(bytes([policy, 0]) + struct.pack(">q", T0 + 500) + op_bytes + text.encode())
+    for binary in lock_bins:
+        lk.append(bytes([policy, 1]) + struct.pack(">q", T0 + 500) + op_bytes + binary)
+write("lockout_state", lk)
+
+# --- code state: form, policy, clock offset, typed, state ------------------
+cs = []
+for i, case in enumerate(codes["cases"]):
+    series, generation = case["series"], case["generation"]
+    text = f"c1.{series}.{generation}.{series}.0.0"
+    binary = struct.pack(">BIIqIB", 1, series, generation, series, 0, 0)
+    typed = case["code"].encode()
+    for form, state in ((0, text.encode()), (1, binary)):
+        cs.append(bytes([form, i % 3]) + struct.pack(">i", 60) + bytes([len(typed)]) + typed + state)
+cs.append(bytes([0, 0]) + struct.pack(">i", 90000) + b"\x06123456" + b"c1.1.4294967295.-1.4.1")
+write("code_state", cs)
+
+# --- tokens: "<token>\xff<phone>\xff<binding bytes>" -----------------------
+tk = []
+for case in tokens["cases"]:
+    tk.append(joined(case["token"], case["phone"] or "", bytes.fromhex(case["binding_hex"])))
+write("token", tk)
+
+# --- PHC strings: "<phc>\xff<password>" --------------------------------------
+phc = [
+    "$argon2id$v=19$m=32,t=3,p=4,data=BAQEBAQEBAQEBAQE$AgICAgICAgICAgICAgICAg$DWQN9Y14dmwIwDejSotTydAe8EUtdbZetSUg6WsB5lk",
+    "$argon2i$m=4096,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$wrPVqqK94QBN2rB1yjytrNq18RbjLommI0M2YiVJm18",
+    "$argon2i$v=16$m=4096,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$wrPVqqK94QBN2rB1yjytrNq18RbjLommI0M2YiVJm18",
+    "$argon2id$v=19$m=19456,t=2,p=1$cmVnY29yZS1zYWx0LTE2Yg$PXoEILKx0C1rM7HQu09tbCFPfKghx2SVsRgfimXyboY",
+    "$argon2id$v=19$m=64,t=2,p=1$cmVnY29yZS1zYWx0LTE2Yg$PXoEILKx0C1rM7HQu09tbCFPfKghx2SVsRgfimXyboY",
+    "$argon2d$v=19$m=8,t=1,p=1,keyid=AAAA$c2FsdHNhbHRzYWx0c2FsdA$wrPVqqK94QBN2rB1yjytrNq18RbjLommI0M2YiVJm18",
+    "$argon2id$v=19$m=16,t=1,p=2$c2FsdHNhbHQ$PXoEILKx0C1rM7HQu09tbCFPfKghx2SVsRgfimXyboY",
+    "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E",
+]
+write("phc", [joined(p, pw) for p in phc for pw in ("password", "")])
+
+# --- ledger: op bytes (see fuzz_targets/ledger.rs) -------------------------
+def issue(mpr, flags, picks, minutes=1):
+    return bytes([0, mpr, flags, len(picks)] + picks + [minutes])
+
+
+def rebind(pick, to, audit=0):
+    return bytes([2, pick, to, audit])
+
+
+REPORT = bytes([4, 0, 0, 0x7E, 0x90])  # +09:00
+ld = [
+    issue(0, 0, [0, 1]) + issue(0, 0, [0]) + issue(1, 0, [1, 2]) + REPORT,
+    issue(0, 0, [0]) + issue(1, 2, [0]) + rebind(0, 1) + issue(1, 0, [0]) + REPORT,
+    issue(0, 1, [16, 17]) + issue(0, 0, [16, 32 + 3]) + issue(2, 0, [4, 4, 5]) + REPORT,
+    issue(0, 0, list(range(9))) + issue(3, 0, []) + rebind(5, 3, 3) + REPORT,
+    issue(0, 0, [7]) + bytes([3]) + struct.pack(">q", 8210266876799999) + issue(0, 0, [7, 8]) + REPORT,
+]
+write("ledger", ld)

@@ -109,3 +109,65 @@ pub fn assert_coded(err: &dyn Coded, prefixes: &[&str]) {
     assert!(!err.message(regcore::Lang::En).is_empty());
     assert!(!err.message(regcore::Lang::Ja).is_empty());
 }
+
+/// The invariants every password check must keep (shared by the preset and
+/// the policy-JSON targets).
+pub mod policy {
+    use regcore::policy::{CheckContext, PasswordPolicy};
+
+    use super::assert_coded;
+
+    /// Check `password` and assert: every violation has a `password.` code
+    /// that `describe()` lists (except the accept-but-change
+    /// `default_credential`); length verdicts match the character count; a
+    /// password equal to a blocklist entry is common; equal to the user ID
+    /// (under `forbid_user_id`) contains it; the check is deterministic.
+    pub fn check_all(policy: &PasswordPolicy, password: &str, user_id: &str, email: &str, listed: &[String]) {
+        let context = CheckContext::new()
+            .with_user_id(user_id)
+            .with_email(email)
+            .with_blocklist(listed);
+        let report = policy.check(password, &context);
+        assert_eq!(report, policy.check(password, &context), "check is deterministic");
+        let rules = policy.describe();
+        let mut allowed: Vec<&str> = rules.iter().flat_map(|r| r.violation_codes().iter().copied()).collect();
+        // `describe()` sees only the policy, not the caller's context
+        // blocklist, so a context-listed password may be rejected as common
+        // under a policy that describes no such rule (noted in docs/fuzzing.md).
+        if !listed.is_empty() {
+            allowed.push("password.common_password");
+        }
+        let codes = report.codes();
+        for v in report.violations() {
+            assert_coded(v, &["password."]);
+        }
+        for code in &codes {
+            assert!(
+                *code == "password.default_credential" || allowed.contains(code),
+                "{code} reported but no rule of {rules:?} lists it"
+            );
+        }
+        assert_eq!(report.is_ok(), report.violations().is_empty());
+        assert_eq!(report.diagnostics().len(), report.violations().len());
+        assert_eq!(report.skipped_history_entries(), 0, "no history given");
+    
+        let parts = policy.parts();
+        let length = password.chars().count();
+        assert_eq!(codes.contains(&"password.too_short"), length < parts.min_length as usize);
+        assert_eq!(codes.contains(&"password.too_long"), length > parts.max_length as usize);
+        if let Some(entry) = listed.first()
+            && entry.to_lowercase() == password.to_lowercase()
+        {
+            assert!(codes.contains(&"password.common_password"), "{report:?}");
+        }
+        if parts.forbid_user_id
+            && !user_id.trim().is_empty()
+            && password.to_lowercase() == user_id.trim().to_lowercase()
+        {
+            assert!(codes.contains(&"password.contains_user_id"), "{report:?}");
+        }
+        if report.is_acceptable() {
+            assert!(length >= parts.min_length as usize && length <= parts.max_length as usize);
+        }
+    }
+}
