@@ -14,11 +14,17 @@ use regcore_fuzz::{Bytes, assert_coded, fields, master};
 
 fuzz_target!(|data: &[u8]| {
     let m = master();
-    let authorities = [ActivationAuthority::new(&m), ActivationAuthority::new(&m.demo())];
+    let authorities = [
+        ActivationAuthority::new(&m),
+        ActivationAuthority::new(&m.demo()),
+    ];
     let [number, reg_id] = fields::<2>(data);
     let number = ActivationNumber::parse(&number);
     let reg_id = RegistrationId::parse(&reg_id);
-    for e in [number.as_ref().err(), reg_id.as_ref().err()].into_iter().flatten() {
+    for e in [number.as_ref().err(), reg_id.as_ref().err()]
+        .into_iter()
+        .flatten()
+    {
         assert_coded(e, &["identifier."]);
     }
     if let (Ok(number), Ok(registration_id)) = (number, reg_id) {
@@ -51,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
             assert!(serial <= MAX_SERIAL);
             let info = a.check(&key).expect("a minted key checks");
             assert_eq!((info.product, info.serial), (product, serial));
-            assert_eq!(ActivationNumber::parse(&key.number.to_string()), Ok(key.number));
+            assert_eq!(
+                ActivationNumber::parse(&key.number.to_string()),
+                Ok(key.number)
+            );
             assert_eq!(
                 RegistrationId::parse(&key.registration_id.to_string()),
                 Ok(key.registration_id)

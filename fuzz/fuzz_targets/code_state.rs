@@ -33,7 +33,13 @@ fn live(policy: &CodePolicy, s: &CodeState, now: DateTime<Utc>) -> bool {
     !s.used && s.attempts < policy.max_attempts && !policy.is_expired(s, now)
 }
 
-fn check_transition(policy: &CodePolicy, old: &CodeState, typed: &str, now: DateTime<Utc>, secret: &CodeSecret) {
+fn check_transition(
+    policy: &CodePolicy,
+    old: &CodeState,
+    typed: &str,
+    now: DateTime<Utc>,
+    secret: &CodeSecret,
+) {
     let v = policy.verify(secret, SUBJECT, typed, old, now);
     match v.result {
         Ok(()) => {
@@ -43,7 +49,8 @@ fn check_transition(policy: &CodePolicy, old: &CodeState, typed: &str, now: Date
         Err(r) => {
             assert_coded(&r, &["code."]);
             match r {
-                CodeRejection::Wrong { attempts_left } | CodeRejection::Superseded { attempts_left } => {
+                CodeRejection::Wrong { attempts_left }
+                | CodeRejection::Superseded { attempts_left } => {
                     assert!(live(policy, old, now));
                     let attempts = old.attempts + 1;
                     assert_eq!(v.state, CodeState { attempts, ..*old });
@@ -120,7 +127,10 @@ fuzz_target!(|data: &[u8]| {
     let key = derive_key(&secret, policy.purpose, SUBJECT);
     let current = format!("{:06}", hotp6(key.as_slice(), state.counter()));
     let is_live = live(&policy, &state, now);
-    for form in [current.clone(), fullwidth(&current[..3]) + "-" + &current[3..]] {
+    for form in [
+        current.clone(),
+        fullwidth(&current[..3]) + "-" + &current[3..],
+    ] {
         let v = policy.verify(&secret, SUBJECT, &form, &state, now);
         assert_eq!(v.result.is_ok(), is_live, "{form} on {state:?} at {now}");
         check_transition(&policy, &state, &form, now, &secret);
@@ -132,13 +142,19 @@ fuzz_target!(|data: &[u8]| {
         // coincides with the current code and is simply accepted).
         if previous != current && SUPERSEDED_LOOKBACK >= 1 {
             let v = policy.verify(&secret, SUBJECT, &previous, &state, now);
-            assert!(matches!(v.result, Err(CodeRejection::Superseded { .. })), "{v:?}");
+            assert!(
+                matches!(v.result, Err(CodeRejection::Superseded { .. })),
+                "{v:?}"
+            );
         }
     }
 
     let (next, code) = policy.issue(&secret, SUBJECT, Some(&state), now);
     if state.generation < u32::MAX {
-        assert_eq!((next.series, next.generation), (state.series, state.generation + 1));
+        assert_eq!(
+            (next.series, next.generation),
+            (state.series, state.generation + 1)
+        );
     } else {
         assert_eq!(next.generation, 1);
     }

@@ -18,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(k) => {
             let lower = k.to_hex();
             assert_eq!(lower.len(), 64);
-            assert!(lower.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            assert!(
+                lower
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            );
             assert_eq!(DeviceKey::from_hex(&lower).as_ref(), Ok(&k));
             assert_eq!(DeviceKey::from_hex(&lower.to_uppercase()).as_ref(), Ok(&k));
             assert_eq!(&DeviceKey::from_bytes(*k.to_bytes()), &k);
@@ -43,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(text.len(), GATEWAY_PASSWORD_LEN);
             assert!(text.bytes().all(|b| GATEWAY_PASSWORD_ALPHABET.contains(&b)));
             assert_eq!(GatewayPassword::parse(&text).as_ref(), Ok(&p));
-            assert_eq!(GatewayPassword::parse(&text.to_uppercase()).as_ref(), Ok(&p));
+            assert_eq!(
+                GatewayPassword::parse(&text.to_uppercase()).as_ref(),
+                Ok(&p)
+            );
             let verdict = GatewayPassword::verify(&key, &typed);
             assert_eq!(verdict.is_ok(), p == derived);
             if let Err(e) = verdict {

@@ -47,7 +47,11 @@ impl Pool {
     }
     /// Bits 0–3 pick the serial, bit 4 demo, bit 5 a tampered registration ID.
     fn key(&self, pick: u8) -> ActivationKey {
-        let set = if pick & 16 == 0 { &self.real } else { &self.demo };
+        let set = if pick & 16 == 0 {
+            &self.real
+        } else {
+            &self.demo
+        };
         let mut k = set[usize::from(pick & 15)];
         if pick & 32 != 0 {
             k.registration_id = RegistrationId::from_u32(k.registration_id.as_u32() ^ 1);
@@ -87,13 +91,26 @@ fuzz_target!(|data: &[u8]| {
             0 | 1 => {
                 let mpr_id = terminal(&mut b);
                 let flags = b.u8();
-                let mode = if flags & 1 == 0 { Mode::Real } else { Mode::Demo };
-                let viewer = if flags & 2 == 0 { Viewer::Customer } else { Viewer::Admin };
+                let mode = if flags & 1 == 0 {
+                    Mode::Real
+                } else {
+                    Mode::Demo
+                };
+                let viewer = if flags & 2 == 0 {
+                    Viewer::Customer
+                } else {
+                    Viewer::Admin
+                };
                 let keys: Vec<ActivationKey> = (0..b.u8() % 10).map(|_| pool.key(b.u8())).collect();
                 now = now
                     .checked_add_signed(TimeDelta::minutes(i64::from(b.u8())))
                     .unwrap_or(now);
-                let request = IssuanceRequest { mpr_id, keys: keys.clone(), mode, viewer };
+                let request = IssuanceRequest {
+                    mpr_id,
+                    keys: keys.clone(),
+                    mode,
+                    viewer,
+                };
                 let before = ledger.clone();
                 let plan = match ledger.issue(&m, &request, now) {
                     Ok(plan) => plan,
@@ -123,38 +140,83 @@ fuzz_target!(|data: &[u8]| {
                         Outcome::Refused(Refusal::DuplicateInRequest)
                     } else {
                         match own.check(k) {
-                            Err(_) if other.check(k).is_ok() => Outcome::Refused(Refusal::DemoRealMismatch),
+                            Err(_) if other.check(k).is_ok() => {
+                                Outcome::Refused(Refusal::DemoRealMismatch)
+                            }
                             Err(_) => Outcome::Refused(Refusal::WrongRegistrationId),
                             Ok(info) => {
-                                let fresh = RegistrationKey::issue(own_master, mpr_id, k.number, info.product);
+                                let fresh = RegistrationKey::issue(
+                                    own_master,
+                                    mpr_id,
+                                    k.number,
+                                    info.product,
+                                );
                                 match (mode, model.get(&k.number.as_u64())) {
-                                    (Mode::Demo, _) => Outcome::Issued { registration_key: fresh, product: info.product },
+                                    (Mode::Demo, _) => Outcome::Issued {
+                                        registration_key: fresh,
+                                        product: info.product,
+                                    },
                                     (Mode::Real, Some(bound)) if bound.mpr == mpr_id => {
                                         // Re-issue: the same key as the first time.
                                         match &o.outcome {
-                                            Outcome::Reissued { registration_key, product, first_issued_at } => {
-                                                assert_eq!((*registration_key, *product), (bound.key, bound.product));
-                                                Outcome::Reissued { registration_key: bound.key, product: bound.product, first_issued_at: *first_issued_at }
+                                            Outcome::Reissued {
+                                                registration_key,
+                                                product,
+                                                first_issued_at,
+                                            } => {
+                                                assert_eq!(
+                                                    (*registration_key, *product),
+                                                    (bound.key, bound.product)
+                                                );
+                                                Outcome::Reissued {
+                                                    registration_key: bound.key,
+                                                    product: bound.product,
+                                                    first_issued_at: *first_issued_at,
+                                                }
                                             }
                                             other => panic!("expected a re-issue, got {other:?}"),
                                         }
                                     }
-                                    (Mode::Real, Some(bound)) => Outcome::Refused(Refusal::BoundElsewhere {
-                                        bound_to: (viewer == Viewer::Admin).then_some(bound.mpr),
-                                    }),
+                                    (Mode::Real, Some(bound)) => {
+                                        Outcome::Refused(Refusal::BoundElsewhere {
+                                            bound_to: (viewer == Viewer::Admin)
+                                                .then_some(bound.mpr),
+                                        })
+                                    }
                                     (Mode::Real, None) => {
-                                        model.insert(k.number.as_u64(), Bound { mpr: mpr_id, key: fresh, product: info.product });
-                                        Outcome::Issued { registration_key: fresh, product: info.product }
+                                        model.insert(
+                                            k.number.as_u64(),
+                                            Bound {
+                                                mpr: mpr_id,
+                                                key: fresh,
+                                                product: info.product,
+                                            },
+                                        );
+                                        Outcome::Issued {
+                                            registration_key: fresh,
+                                            product: info.product,
+                                        }
                                     }
                                 }
                             }
                         }
                     };
                     assert_eq!(o.outcome, expected, "key {i} of {request:?}");
-                    if mode == Mode::Real && matches!(o.outcome, Outcome::Issued { .. } | Outcome::Reissued { .. }) {
+                    if mode == Mode::Real
+                        && matches!(o.outcome, Outcome::Issued { .. } | Outcome::Reissued { .. })
+                    {
                         events += 1;
                     }
-                    if let Outcome::Issued { registration_key, product } | Outcome::Reissued { registration_key, product, .. } = o.outcome {
+                    if let Outcome::Issued {
+                        registration_key,
+                        product,
+                    }
+                    | Outcome::Reissued {
+                        registration_key,
+                        product,
+                        ..
+                    } = o.outcome
+                    {
                         let k_dev = own_master.device_key(Device::Terminal(mpr_id));
                         assert_eq!(registration_key.verify(&k_dev), Ok(product));
                     }
@@ -165,11 +227,17 @@ fuzz_target!(|data: &[u8]| {
                 let to = terminal(&mut b);
                 let audit = b.u8();
                 let actor = if audit & 1 == 0 { "admin" } else { " " };
-                let reason = if audit & 2 == 0 { "terminal replaced" } else { "" };
+                let reason = if audit & 2 == 0 {
+                    "terminal replaced"
+                } else {
+                    ""
+                };
                 let before = ledger.clone();
                 match ledger.rebind(&m, k.number, to, actor, reason, now) {
                     Ok(record) => {
-                        let bound = model.get_mut(&k.number.as_u64()).expect("rebind of an unbound key");
+                        let bound = model
+                            .get_mut(&k.number.as_u64())
+                            .expect("rebind of an unbound key");
                         assert_eq!((record.from, record.to), (bound.mpr, to));
                         assert_ne!(bound.mpr, to);
                         assert_eq!(audit & 3, 0, "unaudited rebind accepted");
@@ -200,7 +268,11 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(history.rows.len(), events);
                 let _ = history.to_csv();
                 let daily = ledger.daily_counts(None, offset);
-                let total: u64 = daily.rows.iter().map(|r| u64::from(r.issued) + u64::from(r.reissued)).sum();
+                let total: u64 = daily
+                    .rows
+                    .iter()
+                    .map(|r| u64::from(r.issued) + u64::from(r.reissued))
+                    .sum();
                 assert_eq!(total, events as u64);
                 let _ = daily.to_csv();
             }
@@ -211,8 +283,14 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(bindings.len(), model.len());
         for binding in &bindings {
             let bound = model[&binding.activation_number.as_u64()];
-            assert_eq!((binding.mpr_id, binding.registration_key, binding.product), (bound.mpr, bound.key, bound.product));
-            assert_eq!(ledger.by_activation_number(binding.activation_number), Some(*binding));
+            assert_eq!(
+                (binding.mpr_id, binding.registration_key, binding.product),
+                (bound.mpr, bound.key, bound.product)
+            );
+            assert_eq!(
+                ledger.by_activation_number(binding.activation_number),
+                Some(*binding)
+            );
         }
         let mut seen = 0;
         for t in 1..=4 {

@@ -31,8 +31,14 @@ fn policies() -> Vec<LockoutPolicy> {
         LockoutPolicy::keycloak(),
         LockoutPolicy::keycloak_linear(3, 60, 900, 3_600),
         LockoutPolicy::tiers(vec![
-            Tier { failures: 3, lock_secs: 60 },
-            Tier { failures: 5, lock_secs: 600 },
+            Tier {
+                failures: 3,
+                lock_secs: 60,
+            },
+            Tier {
+                failures: 5,
+                lock_secs: 600,
+            },
         ]),
         counting,
     ]

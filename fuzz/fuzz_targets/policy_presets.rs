@@ -13,7 +13,11 @@ use regcore_fuzz::policy::check_all;
 
 fuzz_target!(|data: &[u8]| {
     let [password, user_id, email, listed] = fields::<4>(data);
-    let listed = if listed.is_empty() { Vec::new() } else { vec![listed] };
+    let listed = if listed.is_empty() {
+        Vec::new()
+    } else {
+        vec![listed]
+    };
     for name in PasswordPolicy::preset_names() {
         let policy = PasswordPolicy::preset(name).expect("every listed preset exists");
         check_all(&policy, &password, &user_id, &email, &listed);

@@ -69,9 +69,12 @@ fn verify_any(
     let plain = link.verify(keys, token, generation, binding, now);
     let registration = ProvisionalRegistration { link: link.clone() };
     let completed = phone.map(|p| registration.complete(keys, token, p, generation, binding, now));
-    for e in [plain.as_ref().err(), completed.as_ref().and_then(|c| c.as_ref().err())]
-        .into_iter()
-        .flatten()
+    for e in [
+        plain.as_ref().err(),
+        completed.as_ref().and_then(|c| c.as_ref().err()),
+    ]
+    .into_iter()
+    .flatten()
     {
         assert_coded(e, &["token."]);
     }
@@ -87,7 +90,9 @@ fn verify_any(
     // Authentic: now kill it every way the caller can.
     if generation < u32::MAX {
         assert_eq!(
-            link.verify(keys, token, generation + 1, binding, now).err().map(|e| e.code()),
+            link.verify(keys, token, generation + 1, binding, now)
+                .err()
+                .map(|e| e.code()),
             Some("token.superseded")
         );
     }
@@ -113,7 +118,11 @@ fuzz_target!(|data: &[u8]| {
     let phone = PhoneNumber::parse(&text).ok();
 
     if let Some(bytes) = base64url_decode(&token) {
-        assert_eq!(base64url_encode(&bytes), token, "non-canonical base64url accepted");
+        assert_eq!(
+            base64url_encode(&bytes),
+            token,
+            "non-canonical base64url accepted"
+        );
     }
     let now = match peek(&token) {
         Ok(c) => c.issued_at,
@@ -141,7 +150,10 @@ fuzz_target!(|data: &[u8]| {
             let mut chars: Vec<char> = t.chars().collect();
             chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
             let changed: String = chars.into_iter().collect();
-            assert!(link.verify(&keys, &changed, generation, binding, now).is_err());
+            assert!(
+                link.verify(&keys, &changed, generation, binding, now)
+                    .is_err()
+            );
         }
     }
     if let Some(p) = &phone {

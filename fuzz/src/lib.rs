@@ -102,7 +102,8 @@ pub fn assert_coded(err: &dyn Coded, prefixes: &[&str]) {
         "code {code:?} not under {prefixes:?}"
     );
     assert!(
-        code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_'),
+        code.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_'),
         "code {code:?} is not snake_case.dotted"
     );
     let _ = err.params();
@@ -122,15 +123,28 @@ pub mod policy {
     /// `default_credential`); length verdicts match the character count; a
     /// password equal to a blocklist entry is common; equal to the user ID
     /// (under `forbid_user_id`) contains it; the check is deterministic.
-    pub fn check_all(policy: &PasswordPolicy, password: &str, user_id: &str, email: &str, listed: &[String]) {
+    pub fn check_all(
+        policy: &PasswordPolicy,
+        password: &str,
+        user_id: &str,
+        email: &str,
+        listed: &[String],
+    ) {
         let context = CheckContext::new()
             .with_user_id(user_id)
             .with_email(email)
             .with_blocklist(listed);
         let report = policy.check(password, &context);
-        assert_eq!(report, policy.check(password, &context), "check is deterministic");
+        assert_eq!(
+            report,
+            policy.check(password, &context),
+            "check is deterministic"
+        );
         let rules = policy.describe();
-        let mut allowed: Vec<&str> = rules.iter().flat_map(|r| r.violation_codes().iter().copied()).collect();
+        let mut allowed: Vec<&str> = rules
+            .iter()
+            .flat_map(|r| r.violation_codes().iter().copied())
+            .collect();
         // `describe()` sees only the policy, not the caller's context
         // blocklist, so a context-listed password may be rejected as common
         // under a policy that describes no such rule (noted in docs/fuzzing.md).
@@ -150,11 +164,17 @@ pub mod policy {
         assert_eq!(report.is_ok(), report.violations().is_empty());
         assert_eq!(report.diagnostics().len(), report.violations().len());
         assert_eq!(report.skipped_history_entries(), 0, "no history given");
-    
+
         let parts = policy.parts();
         let length = password.chars().count();
-        assert_eq!(codes.contains(&"password.too_short"), length < parts.min_length as usize);
-        assert_eq!(codes.contains(&"password.too_long"), length > parts.max_length as usize);
+        assert_eq!(
+            codes.contains(&"password.too_short"),
+            length < parts.min_length as usize
+        );
+        assert_eq!(
+            codes.contains(&"password.too_long"),
+            length > parts.max_length as usize
+        );
         if let Some(entry) = listed.first()
             && entry.to_lowercase() == password.to_lowercase()
         {
