@@ -4,13 +4,15 @@
 //! Input: JSON bytes, 0xFF, then password / user ID / e-mail fields. An
 //! invalid policy fails with a `policy.` code, and deserialising
 //! `PasswordPolicy` directly refuses it too; a valid one survives a JSON
-//! round trip unchanged, describes itself, and checks the password under
-//! the same invariants as the presets.
+//! round trip unchanged, describes itself, checks the password under the
+//! same invariants as the presets, and reports a sane password age
+//! (fresh without a max age, expired only after the change, at most
+//! `expiry_warning_days + 1` days left when warning).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use regcore::policy::{PasswordPolicy, PolicyParts};
-use regcore_fuzz::{SEP, assert_coded, fields};
+use regcore::policy::{PasswordAge, PasswordPolicy, PolicyParts, password_age};
+use regcore_fuzz::{Bytes, SEP, assert_coded, fields, instant_ms};
 
 fuzz_target!(|data: &[u8]| {
     let (json, rest) = match data.iter().position(|b| *b == SEP) {
@@ -36,6 +38,21 @@ fuzz_target!(|data: &[u8]| {
                 assert_coded(&rule, &["password.rule."]);
             }
             let [password, user_id, email] = fields::<3>(rest);
+            // Password age at instants anywhere in chrono's range, taken
+            // from the password bytes.
+            let mut b = Bytes(password.as_bytes());
+            let (changed_at, now) = (instant_ms(b.i64()), instant_ms(b.i64()));
+            let age = password_age(changed_at, now, &policy);
+            let _ = age.to_string();
+            match (policy.parts().max_age_days, age) {
+                (None, a) => assert_eq!(a, PasswordAge::Fresh),
+                (Some(_), PasswordAge::Expired) => assert!(now > changed_at),
+                (Some(_), PasswordAge::ExpiresSoon { days_left }) => {
+                    assert!(days_left >= 1);
+                    assert!(days_left <= policy.parts().expiry_warning_days.saturating_add(1));
+                }
+                (Some(_), _) => {}
+            }
             let listed = Vec::new();
             regcore_fuzz::policy::check_all(&policy, &password, &user_id, &email, &listed);
         }
