@@ -146,8 +146,17 @@ impl HistoryReport {
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff]+HH:MM` without chrono's `alloc` formatter.
 fn rfc3339(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    let local = at.with_timezone(&offset);
-    format!("{}T{}{}", local.date_naive(), local.time(), offset)
+    let local = local_naive(at, offset);
+    format!("{}T{}{}", local.date(), local.time(), offset)
+}
+
+/// Wall-clock time in `offset`. At the edges of chrono's range the shifted
+/// time does not exist; report the UTC wall time there instead of panicking
+/// (found by the `ledger` fuzz target).
+fn local_naive(at: DateTime<Utc>, offset: FixedOffset) -> chrono::NaiveDateTime {
+    at.naive_utc()
+        .checked_add_offset(offset)
+        .unwrap_or_else(|| at.naive_utc())
 }
 
 /// Why a ledger operation was refused.
@@ -292,7 +301,7 @@ impl Ledger {
 
     fn in_range(at: DateTime<Utc>, range: Option<DateRange>, offset: FixedOffset) -> bool {
         range.is_none_or(|r| {
-            let day = at.with_timezone(&offset).date_naive();
+            let day = local_naive(at, offset).date();
             r.from <= day && day <= r.to
         })
     }
@@ -320,7 +329,7 @@ impl Ledger {
             .iter()
             .filter(|r| Self::in_range(r.at, range, offset))
         {
-            let date = r.at.with_timezone(&offset).date_naive();
+            let date = local_naive(r.at, offset).date();
             let row = days.entry(date).or_insert(DailyCount {
                 date,
                 issued: 0,

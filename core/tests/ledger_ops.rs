@@ -264,3 +264,37 @@ proptest! {
         }
     }
 }
+
+/// Reports at the edges of chrono's range must not panic (fuzz finding).
+#[test]
+fn reports_at_the_edges_of_time_do_not_panic() {
+    use chrono::{DateTime, FixedOffset, Utc};
+    use regcore::MprId;
+    use regcore::activation::ActivationAuthority;
+    use regcore::keys::MasterSecret;
+    use regcore::ledger::Ledger;
+    use regcore::pairing::{IssuanceRequest, Mode, Viewer};
+    let m = MasterSecret::new(1, &[0u8; 32]).unwrap();
+    for (at, offset) in [
+        (
+            DateTime::<Utc>::MAX_UTC,
+            FixedOffset::east_opt(9 * 3600).unwrap(),
+        ),
+        (
+            DateTime::<Utc>::MIN_UTC,
+            FixedOffset::west_opt(3600).unwrap(),
+        ),
+    ] {
+        let key = ActivationAuthority::new(&m).mint(0x0101, 1).unwrap();
+        let req = IssuanceRequest {
+            mpr_id: MprId::from_u64(1),
+            keys: vec![key],
+            mode: Mode::Real,
+            viewer: Viewer::Customer,
+        };
+        let mut l = Ledger::new();
+        l.issue(&m, &req, at).unwrap();
+        assert_eq!(l.daily_counts(None, offset).rows.len(), 1);
+        assert!(!l.history(None, offset).to_csv().is_empty());
+    }
+}
