@@ -47,7 +47,13 @@ reference_scripts() {
 
 step fmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+# The workspace build unifies features (the bindings turn on argon2-simd), so
+# lint and test core once more as a Rust user gets it by default.
+step clippy-core-default cargo clippy -p regcore --all-targets --locked -- -D warnings
 step core cargo test --locked -p regcore
+# The SIMD Argon2 backend: RFC 9106 KAT, PHC tests and the property test that
+# both backends give the same tag.
+step core-argon2-simd cargo test --locked -p regcore --features argon2-simd --lib --test hash_argon2
 step doc env RUSTDOCFLAGS="-D warnings" cargo doc --locked -p regcore --no-deps
 [ -d benches/benches ] && step benches-smoke cargo test --locked -p regcore-benches --benches
 step reference reference_scripts

@@ -12,6 +12,19 @@ fn sha256_bound(c: &mut Criterion) {
     let blocks = vec![[0x5Au8; 64]; 16 * 1024]; // 1 MiB
     let mut g = c.benchmark_group("bound");
     g.throughput(Throughput::Elements(blocks.len() as u64));
+    // One block per call, each call depending on the last: the floor for a
+    // derivation made of single-block compressions (load, shuffle and store
+    // of the state are paid per call).
+    let one = [[0x5Au8; 64]; 1];
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("sha256_compress_single_block", |b| {
+        let mut state = [0x6a09e667u32; 8];
+        b.iter(|| {
+            sha2::block_api::compress256(&mut state, black_box(&one));
+            state[0]
+        })
+    });
+    g.throughput(Throughput::Elements(blocks.len() as u64));
     g.bench_function("sha256_compress_1MiB", |b| {
         b.iter(|| {
             let mut state = [
@@ -25,6 +38,21 @@ fn sha256_bound(c: &mut Criterion) {
                 0x5be0cd19,
             ];
             sha2::block_api::compress256(&mut state, black_box(&blocks));
+            state
+        })
+    });
+    // SHA-1 (RFC 4226 HOTP inside the one-time codes), same method.
+    g.throughput(Throughput::Elements(blocks.len() as u64));
+    g.bench_function("sha1_compress_1MiB", |b| {
+        b.iter(|| {
+            let mut state = [
+                0x67452301u32,
+                0xefcdab89,
+                0x98badcfe,
+                0x10325476,
+                0xc3d2e1f0,
+            ];
+            sha1::block_api::compress(&mut state, black_box(&blocks));
             state
         })
     });
@@ -189,6 +217,22 @@ fn argon2(c: &mut Criterion) {
     });
     g.bench_function("verify_owasp", |b| {
         b.iter(|| verify_password(black_box("Sakura-2026!"), &phc, None))
+    });
+    // Peer: RustCrypto's argon2 alone (regcore's default backend) at the
+    // same parameters, so the table shows what the SIMD backend buys.
+    let rustcrypto = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(19 * 1024, 2, 1, Some(32)).unwrap(),
+    );
+    g.bench_function("peer_rustcrypto_hash_owasp", |b| {
+        b.iter(|| {
+            let mut tag = [0u8; 32];
+            rustcrypto
+                .hash_password_into(black_box(b"Sakura-2026!"), &[7u8; 16], &mut tag)
+                .unwrap();
+            tag
+        })
     });
     g.finish();
 }

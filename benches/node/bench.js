@@ -154,26 +154,37 @@ async function benchArgon2() {
   if (!(await nodeRsArgon2.verify(ours, password))) throw new Error('@node-rs/argon2 rejects regcore hash')
   if (!(await rc.verifyPassword(password, theirs))) throw new Error('regcore rejects @node-rs/argon2 hash')
 
-  const seq = async (fn) =>
-    (await timeAsync(async () => {
-      for (let i = 0; i < hashes; i++) await fn()
-    }, quick ? 1 : 3)) / hashes
-  const par = async (fn) =>
-    (await timeAsync(() => Promise.all(Array.from({ length: concurrent }, fn)), quick ? 1 : 3)) / concurrent
-
-  return {
-    params: OWASP,
-    threadpool: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
-    regcoreAsyncMs: await seq(() => rc.hashPassword(password)),
-    nodeRsAsyncMs: await seq(() => nodeRsArgon2.hash(password, nodeRsOptions)),
-    rustNativeMs: Number(execFileSync(baselineExe, ['argon2', String(hashes)]).toString()),
-    regcoreSyncMs: timeSync(() => rc.hashPasswordSync(password), hashes),
-    nodeRsSyncMs: timeSync(() => nodeRsArgon2.hashSync(password, nodeRsOptions), hashes),
-    regcoreVerifyMs: await seq(() => rc.verifyPassword(password, ours)),
-    nodeRsVerifyMs: await seq(() => nodeRsArgon2.verify(theirs, password)),
-    regcoreConcurrentMsPerHash: await par(() => rc.hashPassword(password)),
-    nodeRsConcurrentMsPerHash: await par(() => nodeRsArgon2.hash(password, nodeRsOptions)),
+  // The machine may be shared and its clock drifts: every measurement below
+  // alternates regcore and @node-rs/argon2 hash by hash, then takes medians.
+  const lap = async (fn) => {
+    const t = process.hrtime.bigint()
+    await fn()
+    return Number(process.hrtime.bigint() - t) / 1e6
   }
+  const arms = {
+    regcoreAsyncMs: () => rc.hashPassword(password),
+    nodeRsAsyncMs: () => nodeRsArgon2.hash(password, nodeRsOptions),
+    regcoreSyncMs: async () => rc.hashPasswordSync(password),
+    nodeRsSyncMs: async () => nodeRsArgon2.hashSync(password, nodeRsOptions),
+    regcoreVerifyMs: () => rc.verifyPassword(password, ours),
+    nodeRsVerifyMs: () => nodeRsArgon2.verify(theirs, password),
+    regcoreConcurrentMsPerHash: async () => Promise.all(Array.from({ length: concurrent }, () => rc.hashPassword(password))),
+    nodeRsConcurrentMsPerHash: async () =>
+      Promise.all(Array.from({ length: concurrent }, () => nodeRsArgon2.hash(password, nodeRsOptions))),
+  }
+  const laps = Object.fromEntries(Object.keys(arms).map((k) => [k, []]))
+  for (let i = 0; i < hashes; i++) {
+    for (const [name, fn] of Object.entries(arms)) laps[name].push(await lap(fn))
+  }
+  const result = { params: OWASP, threadpool: process.env.UV_THREADPOOL_SIZE ?? '4 (default)', hashesPerArm: hashes }
+  for (const [name, values] of Object.entries(laps)) {
+    result[name] = median(values) / (name.includes('Concurrent') ? concurrent : 1)
+  }
+  result.rustNativeMs = Number(execFileSync(baselineExe, ['argon2', String(hashes)]).toString())
+  result.regcoreVsNodeRsAsync = result.nodeRsAsyncMs / result.regcoreAsyncMs
+  result.regcoreVsNodeRsSync = result.nodeRsSyncMs / result.regcoreSyncMs
+  result.regcoreVsNodeRsConcurrent = result.nodeRsConcurrentMsPerHash / result.regcoreConcurrentMsPerHash
+  return result
 }
 
 async function main() {

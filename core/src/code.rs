@@ -42,11 +42,11 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha1::Sha1;
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Coded, Lang, Param};
+use crate::mac::{KeyedMac, MacStream};
 use crate::normalize::compact_string;
 
 /// Minimum secret length in bytes (256 bits).
@@ -68,7 +68,10 @@ const DIGITS_MODULUS: u32 = 1_000_000;
 /// [`MIN_SECRET_LEN`] bytes, wiped on drop, never printed.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct CodeSecret {
-    bytes: Vec<u8>,
+    /// Only the HMAC-SHA256 pad states of the secret are kept, computed
+    /// once: every code and link under it then skips the two keying
+    /// compressions, and no copy of the raw bytes lingers.
+    keyed: KeyedMac,
 }
 
 impl CodeSecret {
@@ -84,24 +87,14 @@ impl CodeSecret {
             });
         }
         Ok(Self {
-            bytes: bytes.to_vec(),
+            keyed: KeyedMac::new(bytes),
         })
     }
 
-    pub(crate) fn mac(&self) -> Hmac<Sha256> {
-        // HMAC accepts keys of any length; this cannot fail.
-        match <Hmac<Sha256> as KeyInit>::new_from_slice(&self.bytes) {
-            Ok(m) => m,
-            Err(_) => unreachable_mac(),
-        }
+    /// An HMAC-SHA256 under this secret, keyed already.
+    pub(crate) fn mac(&self) -> MacStream<'_> {
+        self.keyed.stream()
     }
-}
-
-#[cold]
-fn unreachable_mac() -> Hmac<Sha256> {
-    // Unreachable: HMAC keys have no length limit. Keyed with a fixed
-    // value rather than panicking, and never used for a match.
-    <Hmac<Sha256> as KeyInit>::new(&Default::default())
 }
 
 impl fmt::Debug for CodeSecret {
@@ -111,7 +104,7 @@ impl fmt::Debug for CodeSecret {
 }
 
 /// `BE32(len(x)) ‖ x` into a MAC.
-pub(crate) fn update_lp(mac: &mut impl Mac, x: &[u8]) {
+pub(crate) fn update_lp(mac: &mut MacStream<'_>, x: &[u8]) {
     let len = u32::try_from(x.len()).unwrap_or(u32::MAX);
     mac.update(&len.to_be_bytes());
     mac.update(x);
@@ -330,7 +323,7 @@ pub fn derive_key(secret: &CodeSecret, purpose: CodePurpose, subject: &str) -> Z
     update_lp(&mut mac, OTP_LABEL);
     update_lp(&mut mac, purpose.name().as_bytes());
     update_lp(&mut mac, subject.as_bytes());
-    Zeroizing::new(mac.finalize().into_bytes().into())
+    Zeroizing::new(mac.finalize())
 }
 
 /// RFC 4226 HOTP before the decimal reduction: HMAC-SHA-1 of `BE64(counter)`

@@ -463,9 +463,40 @@ fn computation_failed(err: impl fmt::Display) -> HashError {
     }
 }
 
+/// Which Argon2 implementation computes tags in this build: `"argon2-rust"`
+/// (runtime-dispatched AVX-512/AVX2/SSE/NEON, cargo feature `argon2-simd`)
+/// or `"RustCrypto argon2"` (the default). Both produce identical tags; only
+/// speed differs (docs/passwords.md, "Argon2 backends").
+pub const ARGON2_BACKEND: &str = if cfg!(feature = "argon2-simd") {
+    "argon2-rust"
+} else {
+    "RustCrypto argon2"
+};
+
 /// The one place regcore calls Argon2, so the RFC 9106 known-answer test
 /// exercises exactly the code hashing and verification use.
 fn compute(
+    password: &[u8],
+    salt: &[u8],
+    secret: Option<&[u8]>,
+    algorithm: Algorithm,
+    version: Version,
+    params: Params,
+    out: &mut [u8],
+) -> Result<(), HashError> {
+    #[cfg(feature = "argon2-simd")]
+    {
+        compute_simd(password, salt, secret, algorithm, version, &params, out)
+    }
+    #[cfg(not(feature = "argon2-simd"))]
+    {
+        compute_portable(password, salt, secret, algorithm, version, params, out)
+    }
+}
+
+/// RustCrypto's `argon2`: portable Rust with an AVX2 block function.
+#[cfg_attr(all(feature = "argon2-simd", not(test)), allow(dead_code))]
+fn compute_portable(
     password: &[u8],
     salt: &[u8],
     secret: Option<&[u8]>,
@@ -481,6 +512,45 @@ fn compute(
     };
     context
         .hash_password_into(password, salt, out)
+        .map_err(computation_failed)
+}
+
+/// `argon2-rust`: a port of the reference C implementation with
+/// runtime-dispatched SIMD block functions. Parameters were already checked
+/// (and capped) by RustCrypto's `Params`; they are only translated here.
+/// One thread per hash, as in the portable backend: lanes are computed in
+/// turn, so a server's concurrency stays the caller's decision.
+#[cfg(feature = "argon2-simd")]
+fn compute_simd(
+    password: &[u8],
+    salt: &[u8],
+    secret: Option<&[u8]>,
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    out: &mut [u8],
+) -> Result<(), HashError> {
+    use argon2_rust as simd;
+    let algorithm = match algorithm {
+        Algorithm::Argon2d => simd::Algorithm::Argon2d,
+        Algorithm::Argon2i => simd::Algorithm::Argon2i,
+        _ => simd::Algorithm::Argon2id,
+    };
+    let version = match version {
+        Version::V0x10 => simd::Version::V0x10,
+        _ => simd::Version::V0x13,
+    };
+    let tag_len = u64::try_from(out.len()).map_err(computation_failed)?;
+    let simd_params = simd::Params::builder()
+        .memory(simd::params::Memory::kib(u64::from(params.m_cost())))
+        .passes(params.t_cost())
+        .lanes(params.p_cost())
+        .threads(1)
+        .tag_len(simd::params::TagLen::bytes(tag_len))
+        .build()
+        .map_err(computation_failed)?;
+    simd::Argon2::new(algorithm, version, simd_params)
+        .hash_into_with_ad(password, salt, secret.unwrap_or(&[]), params.data(), out)
         .map_err(computation_failed)
 }
 
@@ -637,5 +707,52 @@ mod tests {
 
         let password = "\u{1}".repeat(32);
         assert!(!verify_password(&password, phc, None).unwrap());
+    }
+
+    /// The two backends are one function: random algorithms, versions,
+    /// costs, lanes, tag lengths, secrets and associated data give the same
+    /// tag from both (small memory so the property runs hundreds of cases).
+    #[cfg(feature = "argon2-simd")]
+    #[allow(clippy::arithmetic_side_effects)]
+    mod backends_agree {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            #[test]
+            fn simd_equals_portable(
+                algorithm in prop_oneof![
+                    Just(Algorithm::Argon2d),
+                    Just(Algorithm::Argon2i),
+                    Just(Algorithm::Argon2id),
+                ],
+                version in prop_oneof![Just(Version::V0x10), Just(Version::V0x13)],
+                lanes in 1u32..=4,
+                extra_kib in 0u32..48,
+                passes in 1u32..=3,
+                password in proptest::collection::vec(any::<u8>(), 0..80),
+                salt in proptest::collection::vec(any::<u8>(), 8..40),
+                secret in proptest::option::of(proptest::collection::vec(any::<u8>(), 1..40)),
+                data in proptest::collection::vec(any::<u8>(), 0..20),
+                tag_len in 4usize..=64,
+            ) {
+                let mut builder = ParamsBuilder::new();
+                builder
+                    .m_cost(8 * lanes + extra_kib)
+                    .t_cost(passes)
+                    .p_cost(lanes)
+                    .output_len(tag_len);
+                if !data.is_empty() {
+                    builder.data(argon2::AssociatedData::new(&data).unwrap());
+                }
+                let params = builder.build().unwrap();
+                let mut portable = vec![0u8; tag_len];
+                let mut simd = vec![0u8; tag_len];
+                compute_portable(&password, &salt, secret.as_deref(), algorithm, version, params.clone(), &mut portable).unwrap();
+                compute_simd(&password, &salt, secret.as_deref(), algorithm, version, &params, &mut simd).unwrap();
+                prop_assert_eq!(portable, simd);
+            }
+        }
     }
 }

@@ -349,24 +349,8 @@ impl MasterSecret {
     /// The diversified key of one device (`docs/algorithms.md` §2.2).
     #[must_use]
     pub fn device_key(&self, device: Device<'_>) -> DeviceKey {
-        // Same bytes as `canonical_id()`, without allocating (this is the
-        // hot path of bulk derivation).
         let mut hex = [0u8; 16];
-        let id: &[u8] = match &device {
-            Device::Ups(s) => s.as_str().as_bytes(),
-            Device::Gateway(g) => g.as_str().as_bytes(),
-            Device::Terminal(m) => {
-                const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-                let v = m.as_u64();
-                for (i, d) in hex.iter_mut().enumerate() {
-                    let shift = 60usize.saturating_sub(i.saturating_mul(4));
-                    let nibble = usize::try_from((v >> shift) & 0xF).unwrap_or(0);
-                    *d = DIGITS.get(nibble).copied().unwrap_or(b'0');
-                }
-                &hex
-            }
-            Device::Activation => &[],
-        };
+        let id = device.id_bytes(&mut hex);
         // Canonical ids are at most 32 bytes (UPS serial), so one length byte suffices.
         let len = u8::try_from(id.len()).unwrap_or(u8::MAX);
         let bytes = self
@@ -473,6 +457,26 @@ impl Device<'_> {
             Self::Activation => String::new(),
         }
     }
+
+    /// The bytes of [`Device::canonical_id`] without allocating (the hot
+    /// path of bulk derivation); an MPR ID is written into `hex`.
+    fn id_bytes<'s>(&'s self, hex: &'s mut [u8; 16]) -> &'s [u8] {
+        match self {
+            Self::Ups(s) => s.as_str().as_bytes(),
+            Self::Gateway(g) => g.as_str().as_bytes(),
+            Self::Terminal(m) => {
+                const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+                let v = m.as_u64();
+                for (i, d) in hex.iter_mut().enumerate() {
+                    let shift = 60usize.saturating_sub(i.saturating_mul(4));
+                    let nibble = usize::try_from((v >> shift) & 0xF).unwrap_or(0);
+                    *d = DIGITS.get(nibble).copied().unwrap_or(b'0');
+                }
+                hex
+            }
+            Self::Activation => &[],
+        }
+    }
 }
 
 /// One device's 32-byte key `K_dev`. Exportable for factory programming;
@@ -486,6 +490,7 @@ pub struct DeviceKey {
 impl DeviceKey {
     /// A device key from its 32 bytes (as programmed into the device).
     #[must_use]
+    #[inline]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         let bytes = Zeroizing::new(bytes);
         Self {

@@ -64,7 +64,7 @@ impl Stream {
         }
     }
 
-    fn finalize(mut self) -> [u8; 32] {
+    fn finalize(&mut self) -> [u8; 32] {
         let bit_len = self.len.wrapping_mul(8);
         if let Some(b) = self.block.get_mut(self.fill) {
             *b = 0x80;
@@ -83,38 +83,13 @@ impl Stream {
             tail.copy_from_slice(&bit_len.to_be_bytes());
         }
         compress256(&mut self.state, core::slice::from_ref(&self.block));
-        let mut out = [0u8; 32];
-        for (chunk, word) in out.chunks_exact_mut(4).zip(self.state) {
-            chunk.copy_from_slice(&word.to_be_bytes());
-        }
+        let out = state_bytes(&self.state);
         // The final chaining value is the output, which may be a derived
         // key: wipe this copy. The block holds only the (public) message
         // tail or the inner digest, which reveals nothing without the key.
         self.state.zeroize();
         out
     }
-}
-
-/// Finish a hash whose first block was the key pad: `block[..len]` holds the
-/// message (at most 55 bytes); pad, append the bit length, compress once.
-fn one_block(mut state: [u32; 8], block: &mut [u8; BLOCK], len: usize) -> [u8; 32] {
-    if let Some(b) = block.get_mut(len) {
-        *b = 0x80;
-    }
-    let bits = u64::try_from(len.saturating_add(BLOCK))
-        .unwrap_or(u64::MAX)
-        .wrapping_mul(8);
-    if let Some(tail) = block.get_mut(BLOCK - 8..) {
-        tail.copy_from_slice(&bits.to_be_bytes());
-    }
-    compress256(&mut state, core::slice::from_ref(block));
-    let mut out = [0u8; 32];
-    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
-        chunk.copy_from_slice(&word.to_be_bytes());
-    }
-    // The final chaining value is the output (maybe a derived key): wipe it.
-    state.zeroize();
-    out
 }
 
 /// HMAC-SHA256 keyed once, ready for any number of messages.
@@ -127,58 +102,140 @@ pub(crate) struct KeyedMac {
 impl KeyedMac {
     /// Absorb the key's inner and outer pad blocks. A key longer than the
     /// block is first hashed, as RFC 2104 says.
+    #[inline]
     pub(crate) fn new(key: &[u8]) -> Self {
-        let mut padded = [0u8; BLOCK];
+        // One pad buffer, flipped from ipad to opad in place, so only one
+        // copy of the key exists and one wipe clears it.
+        let mut pad = [0u8; BLOCK];
         if key.len() > BLOCK {
-            let digest = sha2::Sha256::digest(key);
-            if let Some(dst) = padded.get_mut(..32) {
+            let mut digest: [u8; 32] = sha2::Sha256::digest(key).into();
+            if let Some(dst) = pad.get_mut(..32) {
                 dst.copy_from_slice(&digest);
             }
-        } else if let Some(dst) = padded.get_mut(..key.len()) {
+            digest.zeroize();
+        } else if let Some(dst) = pad.get_mut(..key.len()) {
             dst.copy_from_slice(key);
         }
-        let mut ipad = padded;
-        let mut opad = padded;
-        ipad.iter_mut().for_each(|b| *b ^= 0x36);
-        opad.iter_mut().for_each(|b| *b ^= 0x5c);
+        pad.iter_mut().for_each(|b| *b ^= 0x36);
         let mut inner = IV;
+        compress256(&mut inner, core::slice::from_ref(&pad));
+        pad.iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
         let mut outer = IV;
-        compress256(&mut inner, core::slice::from_ref(&ipad));
-        compress256(&mut outer, core::slice::from_ref(&opad));
-        padded.zeroize();
-        ipad.zeroize();
-        opad.zeroize();
+        compress256(&mut outer, core::slice::from_ref(&pad));
+        pad.zeroize();
         Self { inner, outer }
     }
 
     /// HMAC of the concatenation of `parts`.
+    #[inline]
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
-        let inner_digest = if total <= BLOCK - 9 {
+        let inner_digest = match padded_block(parts) {
             // The common case (every derivation label + id): the message and
             // its padding fit one block, built in place.
-            let mut block = [0u8; BLOCK];
-            let mut at = 0usize;
-            for part in parts {
-                let end = at.saturating_add(part.len());
-                if let Some(dst) = block.get_mut(at..end) {
-                    dst.copy_from_slice(part);
+            Some(block) => finish(self.inner, &block),
+            None => {
+                let mut inner = Stream::resume(self.inner);
+                for part in parts {
+                    inner.update(part);
                 }
-                at = end;
+                inner.finalize()
             }
-            one_block(self.inner, &mut block, at)
-        } else {
-            let mut inner = Stream::resume(self.inner);
-            for part in parts {
-                inner.update(part);
-            }
-            inner.finalize()
         };
-        let mut block = [0u8; BLOCK];
-        if let Some(dst) = block.get_mut(..32) {
-            dst.copy_from_slice(&inner_digest);
+        self.outer(&inner_digest)
+    }
+
+    /// Start an HMAC whose message is fed piece by piece (length-prefixed
+    /// fields of a code or link), still without re-keying.
+    #[inline]
+    pub(crate) fn stream(&self) -> MacStream<'_> {
+        MacStream {
+            key: self,
+            inner: Stream::resume(self.inner),
         }
-        one_block(self.outer, &mut block, 32)
+    }
+
+    /// The outer hash: one block holding the inner digest.
+    #[inline]
+    fn outer(&self, inner_digest: &[u8; 32]) -> [u8; 32] {
+        match padded_block(&[inner_digest]) {
+            Some(block) => finish(self.outer, &block),
+            None => [0; 32], // unreachable: 32 bytes always fit one block
+        }
+    }
+}
+
+/// Compress one last block into `state` and return the digest. The final
+/// chaining value is the output (maybe a derived key): the copy is wiped.
+#[inline]
+fn finish(mut state: [u32; 8], block: &[u8; BLOCK]) -> [u8; 32] {
+    compress256(&mut state, core::slice::from_ref(block));
+    let out = state_bytes(&state);
+    state.zeroize();
+    out
+}
+
+/// Longest message that fits the block after the key pad with its padding.
+const ONE_BLOCK_MESSAGE: usize = BLOCK - 9;
+
+/// Write `parts` into a zeroed block and pad it as the second block of a
+/// hash (the first being the key pad). `None` if they do not fit.
+#[inline]
+fn padded_block(parts: &[&[u8]]) -> Option<[u8; BLOCK]> {
+    let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
+    if total > ONE_BLOCK_MESSAGE {
+        return None;
+    }
+    let mut block = [0u8; BLOCK];
+    let mut at = 0usize;
+    for part in parts {
+        let end = at.saturating_add(part.len());
+        block.get_mut(at..end)?.copy_from_slice(part);
+        at = end;
+    }
+    *block.get_mut(at)? = 0x80;
+    let bits = u64::try_from(at.saturating_add(BLOCK))
+        .unwrap_or(u64::MAX)
+        .wrapping_mul(8);
+    block
+        .get_mut(BLOCK - 8..)?
+        .copy_from_slice(&bits.to_be_bytes());
+    Some(block)
+}
+
+#[inline]
+fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    out
+}
+
+/// An HMAC in progress under a [`KeyedMac`]; its chaining value is wiped on
+/// drop.
+pub(crate) struct MacStream<'k> {
+    key: &'k KeyedMac,
+    inner: Stream,
+}
+
+impl MacStream<'_> {
+    /// Absorb more message bytes.
+    #[inline]
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        self.inner.update(data);
+    }
+
+    /// The HMAC of everything absorbed.
+    #[inline]
+    pub(crate) fn finalize(mut self) -> [u8; 32] {
+        let inner_digest = self.inner.finalize();
+        self.key.outer(&inner_digest)
+    }
+}
+
+impl Drop for MacStream<'_> {
+    fn drop(&mut self) {
+        self.inner.zeroize();
     }
 }
 
@@ -217,6 +274,20 @@ mod tests {
             0x0e, 0xe3, 0x7f, 0x54,
         ];
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn stream_equals_one_shot_and_hmac_crate() {
+        let key = [0x0bu8; 20];
+        let keyed = KeyedMac::new(&key);
+        for len in [0usize, 1, 55, 56, 63, 64, 65, 119, 120, 200] {
+            let msg: Vec<u8> = (0..len).map(|i| u8::try_from(i % 256).unwrap()).collect();
+            let mut stream = keyed.stream();
+            let (head, tail) = msg.split_at(len / 3);
+            stream.update(head);
+            stream.update(tail);
+            assert_eq!(stream.finalize(), reference(&key, &msg), "len {len}");
+        }
     }
 
     #[test]

@@ -34,7 +34,6 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use hmac::Mac;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -393,14 +392,14 @@ fn link_tag(secret: &CodeSecret, payload: &[u8], binding: &[u8]) -> [u8; TAG_LEN
     update_lp(&mut mac, LINK_LABEL);
     mac.update(payload);
     update_lp(&mut mac, binding);
-    truncate(&mac.finalize().into_bytes())
+    truncate(&mac.finalize())
 }
 
 fn phone_tag(secret: &CodeSecret, phone: &PhoneNumber) -> [u8; TAG_LEN] {
     let mut mac = secret.mac();
     update_lp(&mut mac, PHONE_LABEL);
     update_lp(&mut mac, phone.as_str().as_bytes());
-    truncate(&mac.finalize().into_bytes())
+    truncate(&mac.finalize())
 }
 
 fn truncate(full: &[u8]) -> [u8; TAG_LEN] {
