@@ -706,7 +706,8 @@ mod tests {
                 "[A-Za-z0-9]{11,13}",
             ],
         ) {
-            let kinds: [(IdKind, usize, usize, fn(char) -> bool); 4] = [
+            type Rule = (IdKind, usize, usize, fn(char) -> bool);
+            let kinds: [Rule; 4] = [
                 (IdKind::UpsSerial, 1, 32, is_upper_alnum),
                 (IdKind::GatewayId, 12, 12, is_upper_alnum),
                 (IdKind::PhoneNumber, 10, 11, |c| c.is_ascii_digit()),
