@@ -211,7 +211,13 @@ impl LinkPolicy {
             .saturating_add(lifetime)
             .min(DateTime::<Utc>::MAX_UTC.timestamp());
 
-        let mut out = Vec::with_capacity(64);
+        // Header 27 + purpose + subject + phone tag + link tag.
+        let mut out = Vec::with_capacity(
+            27usize
+                .saturating_add(self.purpose.len())
+                .saturating_add(subject.len())
+                .saturating_add(2 * TAG_LEN),
+        );
         out.push(VERSION);
         out.extend_from_slice(&key_id.to_be_bytes());
         out.extend_from_slice(&issued.to_be_bytes());
@@ -487,21 +493,17 @@ impl ProvisionalRegistration {
 #[must_use]
 pub fn base64url_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let sym = |v: u32| char::from(ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A'));
-    let mut out = String::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
+    let sym = |v: u32| ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A');
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
     for chunk in bytes.chunks(3) {
         let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
         let n = (b(0) << 16) | (b(1) << 8) | b(2);
-        out.push(sym(n >> 18));
-        out.push(sym(n >> 12));
-        if chunk.len() > 1 {
-            out.push(sym(n >> 6));
-        }
-        if chunk.len() > 2 {
-            out.push(sym(n));
-        }
+        let four = [sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)];
+        // 1, 2 or 3 input bytes give 2, 3 or 4 symbols (no padding).
+        out.extend_from_slice(four.get(..chunk.len().saturating_add(1)).unwrap_or(&four));
     }
-    out
+    // Every byte comes from the ASCII alphabet, so this never falls back.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decode [`base64url_encode`]'s form; `None` for any other input
