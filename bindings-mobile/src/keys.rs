@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use regcore::activation::{Product as CoreProduct, ProductCatalogue as CoreCatalogue};
 use regcore::keycode::KeyCode as CoreKeyCode;
-use regcore::keys::{DeviceKey as CoreDeviceKey, GatewayPassword, KeyError};
+use regcore::keys::{DeviceKey as CoreDeviceKey, GatewayPassword};
 use regcore::regkey::RegistrationKey as CoreRegistrationKey;
 
 use crate::error::RegcoreError;
@@ -41,15 +41,11 @@ impl DeviceKey {
     /// A device key from its 32 raw bytes.
     ///
     /// # Errors
-    /// `InvalidKey` with code `keys.device_key_format` unless exactly 32 bytes.
+    /// `InvalidKey` with code `keys.device_key_length` unless exactly 32 bytes.
     #[uniffi::constructor]
     pub fn new(bytes: Vec<u8>) -> Result<Arc<Self>, RegcoreError> {
         let bytes = zeroize::Zeroizing::new(bytes);
-        let array: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| KeyError::DeviceKeyFormat)?;
-        Ok(Arc::new(Self(CoreDeviceKey::from_bytes(array))))
+        Ok(Arc::new(Self(CoreDeviceKey::from_slice(&bytes)?)))
     }
 
     /// A device key from 64 hex digits (either case; spaces and hyphens

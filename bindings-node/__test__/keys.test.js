@@ -55,7 +55,7 @@ test('DeviceKey bytes and hex round-trip; wrong formats are coded', () => {
   assert.ok(rc.DeviceKey.fromBytes(raw).equals(k))
   assert.ok(rc.DeviceKey.fromBytes(new Uint8Array(raw)).equals(k))
   assert.ok(rc.DeviceKey.fromHex(k.toHex().toUpperCase()).equals(k))
-  throwsCoded(() => rc.DeviceKey.fromBytes(Buffer.alloc(31)), 'keys.device_key_format')
+  throwsCoded(() => rc.DeviceKey.fromBytes(Buffer.alloc(31)), 'keys.device_key_length')
   throwsCoded(() => rc.DeviceKey.fromHex('zz'.repeat(32)), 'keys.device_key_format')
   // The error never echoes the secret.
   try {

@@ -260,12 +260,8 @@ impl DeviceKey {
     /// From the 32 bytes programmed into the device.
     #[napi(factory)]
     pub fn from_bytes(env: &Env, bytes: Uint8Array) -> Result<Self> {
-        let array: [u8; 32] = bytes
-            .as_ref()
-            .try_into()
-            .map_err(|_| coded_error(env, &regcore::keys::KeyError::DeviceKeyFormat))?;
         Ok(Self {
-            inner: keys::DeviceKey::from_bytes(array),
+            inner: keys::DeviceKey::from_slice(bytes.as_ref()).map_err(|e| coded_error(env, &e))?,
         })
     }
 

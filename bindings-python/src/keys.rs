@@ -94,10 +94,10 @@ pub struct PyDeviceKey(pub DeviceKey);
 
 #[pymethods]
 impl PyDeviceKey {
-    /// From the 32 key bytes.
+    /// From the 32 key bytes (`keys.device_key_length` otherwise).
     #[new]
-    fn py_new(key: [u8; 32]) -> Self {
-        Self(DeviceKey::from_bytes(key))
+    fn py_new(key: &[u8]) -> PyResult<Self> {
+        DeviceKey::from_slice(key).py().map(Self)
     }
 
     /// From 64 hex digits.

@@ -72,8 +72,10 @@ def test_device_keys_by_identifier_type(master: MasterSecret) -> None:
     with pytest.raises(ConfigError) as info:
         DeviceKey.from_hex("zz")
     assert info.value.code == "keys.device_key_format"
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError) as length:
         DeviceKey(b"\x00" * 31)
+    assert length.value.code == "keys.device_key_length"
+    assert length.value.params == {"expected": "32", "actual": "31"}
 
 
 def test_key_code_forms_and_parsing(master: MasterSecret) -> None:

@@ -15,7 +15,6 @@
 //! | [`PhoneNumber`] | 10–11 digits |
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::error::{Coded, Lang, Param};
 use crate::normalize::{Positioned, compact, fold_and_trim, is_fullwidth, is_separator};
@@ -364,36 +363,6 @@ fn grouped_hex16(value: u64) -> String {
     out
 }
 
-/// Implements `FromStr`, `Display`, `TryFrom<&str>` and string serde for a
-/// type with `parse` and `Display`.
-macro_rules! string_like {
-    ($ty:ident) => {
-        impl FromStr for $ty {
-            type Err = IdError;
-            fn from_str(s: &str) -> Result<Self, IdError> {
-                Self::parse(s)
-            }
-        }
-        impl TryFrom<&str> for $ty {
-            type Error = IdError;
-            fn try_from(s: &str) -> Result<Self, IdError> {
-                Self::parse(s)
-            }
-        }
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_str(self)
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for $ty {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-                Self::parse(&s).map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
-
 /// A 64-bit hex identifier shown as `XXXX-XXXX-XXXX-XXXX`.
 macro_rules! hex16_id {
     ($(#[$doc:meta])* $ty:ident, $kind:expr) => {
@@ -440,7 +409,7 @@ macro_rules! hex16_id {
                 write!(f, "{}({})", stringify!($ty), self)
             }
         }
-        string_like!($ty);
+        text_form!($ty, IdError);
     };
 }
 
@@ -499,7 +468,7 @@ impl fmt::Debug for RegistrationId {
         write!(f, "RegistrationId({self})")
     }
 }
-string_like!(RegistrationId);
+text_form!(RegistrationId, IdError);
 
 /// A validated string identifier.
 macro_rules! string_id {
@@ -537,7 +506,7 @@ macro_rules! string_id {
                 &self.0
             }
         }
-        string_like!($ty);
+        text_form!($ty, IdError);
     };
 }
 
@@ -686,7 +655,7 @@ impl AsRef<str> for EmailAddress {
         &self.0
     }
 }
-string_like!(EmailAddress);
+text_form!(EmailAddress, IdError);
 
 #[cfg(test)]
 mod tests {

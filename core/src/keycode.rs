@@ -8,7 +8,6 @@
 //! weeks instead of minutes.
 
 use std::fmt;
-use std::str::FromStr;
 
 use subtle::ConstantTimeEq;
 
@@ -144,25 +143,7 @@ impl fmt::Debug for KeyCode {
     }
 }
 
-impl FromStr for KeyCode {
-    type Err = KeyError;
-    fn from_str(s: &str) -> Result<Self, KeyError> {
-        Self::parse(s)
-    }
-}
-
-impl serde::Serialize for KeyCode {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for KeyCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+text_form!(KeyCode, KeyError);
 
 #[cfg(test)]
 mod tests {

@@ -53,6 +53,15 @@ pub enum KeyError {
     /// An imported device key is not 64 hex digits. Code `keys.device_key_format`.
     #[error("a device key is 64 hex digits")]
     DeviceKeyFormat,
+    /// Raw device-key bytes are not 32 long. Code `keys.device_key_length`,
+    /// params `expected`, `actual`.
+    #[error("a device key is {expected} bytes, got {actual}")]
+    DeviceKeyLength {
+        /// Required length in bytes (32).
+        expected: usize,
+        /// Length given.
+        actual: usize,
+    },
     /// Nothing typed. Code `keycode.empty` / `gateway_password.empty` /
     /// `regkey.empty` depending on `what`.
     #[error("the {} is empty", what.label(Lang::En))]
@@ -166,6 +175,7 @@ impl Coded for KeyError {
         match self {
             Self::MasterLength { .. } => "keys.master_length",
             Self::DeviceKeyFormat => "keys.device_key_format",
+            Self::DeviceKeyLength { .. } => "keys.device_key_length",
             Self::Empty { what } => match what {
                 KeyKind::KeyCode => "keycode.empty",
                 KeyKind::GatewayPassword => "gateway_password.empty",
@@ -217,6 +227,10 @@ impl Coded for KeyError {
                 ("expected", (*expected).to_owned()),
                 ("actual", actual.to_string()),
             ],
+            Self::DeviceKeyLength { expected, actual } => vec![
+                ("expected", expected.to_string()),
+                ("actual", actual.to_string()),
+            ],
             Self::KeyCodeOutOfRange { value } => vec![("value", value.to_string())],
             Self::SerialOutOfRange { serial } => vec![("serial", serial.to_string())],
             Self::UnknownProduct { product } => vec![("product", format!("{product:04X}"))],
@@ -237,6 +251,9 @@ impl Coded for KeyError {
                     format!("マスターシークレットは{min}〜{max}バイトが必要です（{actual}バイト）。")
                 }
                 Self::DeviceKeyFormat => "機器鍵は16進数64桁です。".to_owned(),
+                Self::DeviceKeyLength { expected, actual } => {
+                    format!("機器鍵は{expected}バイトです（{actual}バイト）。")
+                }
                 Self::Empty { what } => format!("{}を入力してください。", what.label(lang)),
                 Self::InvalidCharacter {
                     what,
@@ -497,6 +514,19 @@ impl DeviceKey {
             keyed: KeyedMac::new(&*bytes),
             bytes,
         }
+    }
+
+    /// A device key from raw bytes of unchecked length (a binding's byte
+    /// array, a file read by the caller).
+    ///
+    /// # Errors
+    /// [`KeyError::DeviceKeyLength`] unless exactly 32 bytes.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, KeyError> {
+        let array = <[u8; 32]>::try_from(bytes).map_err(|_| KeyError::DeviceKeyLength {
+            expected: 32,
+            actual: bytes.len(),
+        })?;
+        Ok(Self::from_bytes(array))
     }
 
     /// A device key from 64 hex digits (either case; spaces and hyphens
@@ -763,6 +793,24 @@ mod tests {
         assert!(s.contains("redacted") && !s.contains("17"));
         let k = m.activation_key();
         assert_eq!(format!("{k:?}"), "DeviceKey(<redacted>)");
+    }
+
+    #[test]
+    fn device_key_from_slice_checks_length() {
+        let k = master().activation_key();
+        let bytes = k.to_bytes();
+        assert_eq!(DeviceKey::from_slice(&bytes[..]).unwrap(), k);
+        let err = DeviceKey::from_slice(&bytes[..31]).unwrap_err();
+        assert_eq!(
+            err,
+            KeyError::DeviceKeyLength {
+                expected: 32,
+                actual: 31
+            }
+        );
+        assert_eq!(err.code(), "keys.device_key_length");
+        assert!(err.message(Lang::Ja).contains("31"));
+        assert!(DeviceKey::from_slice(&[0u8; 33]).is_err());
     }
 
     #[test]

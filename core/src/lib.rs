@@ -11,6 +11,37 @@
     )
 )]
 
+/// One text form for a type with `parse(&str) -> Result<Self, $err>` and
+/// `Display`: `FromStr`, `TryFrom<&str>`, and serde as that string (so JSON,
+/// forms and bindings all read and write what a person types).
+macro_rules! text_form {
+    ($ty:ident, $err:ty) => {
+        impl ::std::str::FromStr for $ty {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, $err> {
+                Self::parse(s)
+            }
+        }
+        impl TryFrom<&str> for $ty {
+            type Error = $err;
+            fn try_from(s: &str) -> Result<Self, $err> {
+                Self::parse(s)
+            }
+        }
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <::std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 pub mod activation;
 pub mod code;
 pub mod error;

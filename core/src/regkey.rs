@@ -9,7 +9,6 @@
 //! A forgery succeeds with probability 2^-32 per try.
 
 use std::fmt;
-use std::str::FromStr;
 
 use subtle::ConstantTimeEq;
 
@@ -150,25 +149,7 @@ impl fmt::Debug for RegistrationKey {
     }
 }
 
-impl FromStr for RegistrationKey {
-    type Err = KeyError;
-    fn from_str(s: &str) -> Result<Self, KeyError> {
-        Self::parse(s)
-    }
-}
-
-impl serde::Serialize for RegistrationKey {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RegistrationKey {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+text_form!(RegistrationKey, KeyError);
 
 #[cfg(test)]
 mod tests {

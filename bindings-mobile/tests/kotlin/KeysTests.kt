@@ -176,7 +176,8 @@ fun keysTests() {
     Harness.test("DeviceKey: malformed bytes and hex are InvalidKey, never echoed") {
         for (n in listOf(0, 31, 33, 64)) {
             val e = assertThrows<RegcoreException.InvalidKey> { DeviceKey(ByteArray(n)) }
-            assertEq("keys.device_key_format", e.code())
+            assertEq("keys.device_key_length", e.code())
+            assertEq(n.toString(), e.param("actual"))
         }
         val secretish = "zz" + "ab".repeat(31)
         val e = assertThrows<RegcoreException.InvalidKey> { DeviceKey.fromHex(secretish) }
