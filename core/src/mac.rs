@@ -129,19 +129,23 @@ impl KeyedMac {
     /// HMAC of the concatenation of `parts`.
     #[inline]
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let inner_digest = match padded_block(parts) {
+        let mut block = [0u8; BLOCK];
+        if fill_padded(&mut block, parts) {
             // The common case (every derivation label + id): the message and
-            // its padding fit one block, built in place.
-            Some(block) => finish(self.inner, &block),
-            None => {
-                let mut inner = Stream::resume(self.inner);
-                for part in parts {
-                    inner.update(part);
-                }
-                inner.finalize()
+            // its padding fit one block, built in place; the outer block is
+            // then written straight from the inner chaining value.
+            let mut inner = self.inner;
+            compress256(&mut inner, core::slice::from_ref(&block));
+            let out = self.outer_from_state(&inner);
+            inner.zeroize();
+            out
+        } else {
+            let mut inner = Stream::resume(self.inner);
+            for part in parts {
+                inner.update(part);
             }
-        };
-        self.outer(&inner_digest)
+            self.outer(&inner.finalize())
+        }
     }
 
     /// Start an HMAC whose message is fed piece by piece (length-prefixed
@@ -157,12 +161,31 @@ impl KeyedMac {
     /// The outer hash: one block holding the inner digest.
     #[inline]
     fn outer(&self, inner_digest: &[u8; 32]) -> [u8; 32] {
-        match padded_block(&[inner_digest]) {
-            Some(block) => finish(self.outer, &block),
-            None => [0; 32], // unreachable: 32 bytes always fit one block
+        let mut block = [0u8; BLOCK];
+        fill_padded(&mut block, &[inner_digest]); // 32 bytes always fit
+        finish(self.outer, &block)
+    }
+
+    /// [`KeyedMac::outer`] from the inner chaining value itself (its
+    /// big-endian bytes are the digest), skipping the intermediate copy.
+    #[inline]
+    fn outer_from_state(&self, inner: &[u32; 8]) -> [u8; 32] {
+        let mut block = OUTER_PADDING;
+        for (chunk, word) in block.chunks_exact_mut(4).zip(inner) {
+            chunk.copy_from_slice(&word.to_be_bytes());
         }
+        finish(self.outer, &block)
     }
 }
+
+/// The outer block's fixed half: `0x80` after the 32-byte digest, then the
+/// bit length of pad block + digest (96 bytes = 768 bits).
+const OUTER_PADDING: [u8; BLOCK] = {
+    let mut block = [0u8; BLOCK];
+    block[32] = 0x80;
+    block[BLOCK - 2] = 0x03;
+    block
+};
 
 /// Compress one last block into `state` and return the digest. The final
 /// chaining value is the output (maybe a derived key): the copy is wiped.
@@ -177,29 +200,33 @@ fn finish(mut state: [u32; 8], block: &[u8; BLOCK]) -> [u8; 32] {
 /// Longest message that fits the block after the key pad with its padding.
 const ONE_BLOCK_MESSAGE: usize = BLOCK - 9;
 
-/// Write `parts` into a zeroed block and pad it as the second block of a
-/// hash (the first being the key pad). `None` if they do not fit.
+/// Write `parts` into `block` (zeroed) and pad it as the second block of a
+/// hash, the first being the key pad. False, with `block` untouched, if
+/// they do not fit.
 #[inline]
-fn padded_block(parts: &[&[u8]]) -> Option<[u8; BLOCK]> {
+fn fill_padded(block: &mut [u8; BLOCK], parts: &[&[u8]]) -> bool {
     let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
     if total > ONE_BLOCK_MESSAGE {
-        return None;
+        return false;
     }
-    let mut block = [0u8; BLOCK];
     let mut at = 0usize;
     for part in parts {
         let end = at.saturating_add(part.len());
-        block.get_mut(at..end)?.copy_from_slice(part);
+        if let Some(dst) = block.get_mut(at..end) {
+            dst.copy_from_slice(part);
+        }
         at = end;
     }
-    *block.get_mut(at)? = 0x80;
+    if let Some(b) = block.get_mut(at) {
+        *b = 0x80;
+    }
     let bits = u64::try_from(at.saturating_add(BLOCK))
         .unwrap_or(u64::MAX)
         .wrapping_mul(8);
-    block
-        .get_mut(BLOCK - 8..)?
-        .copy_from_slice(&bits.to_be_bytes());
-    Some(block)
+    if let Some(dst) = block.get_mut(BLOCK - 8..) {
+        dst.copy_from_slice(&bits.to_be_bytes());
+    }
+    true
 }
 
 #[inline]
