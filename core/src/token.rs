@@ -510,17 +510,6 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 /// (padding, other alphabets, non-zero trailing bits, impossible lengths).
 #[must_use]
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        let v = match c {
-            b'A'..=b'Z' => c.checked_sub(b'A')?,
-            b'a'..=b'z' => c.checked_sub(b'a')?.checked_add(26)?,
-            b'0'..=b'9' => c.checked_sub(b'0')?.checked_add(52)?,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        };
-        Some(u32::from(v))
-    }
     let input = text.as_bytes();
     if input.len() % 4 == 1 {
         return None;
@@ -528,9 +517,15 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len().saturating_mul(3) / 4);
     for chunk in input.chunks(4) {
         let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            let shift = 18u32.checked_sub(u32::try_from(i).ok()?.checked_mul(6)?)?;
-            n |= value(*c)? << shift;
+        for (c, shift) in chunk.iter().zip([18u32, 12, 6, 0]) {
+            let v = BASE64URL_VALUE
+                .get(usize::from(*c))
+                .copied()
+                .unwrap_or(NOT_BASE64URL);
+            if v == NOT_BASE64URL {
+                return None;
+            }
+            n |= u32::from(v) << shift;
         }
         let [_, b0, b1, b2] = n.to_be_bytes();
         match chunk.len() {
@@ -542,6 +537,29 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     }
     Some(out)
 }
+
+/// Marks a byte outside the base64url alphabet in [`BASE64URL_VALUE`].
+const NOT_BASE64URL: u8 = 0xFF;
+
+/// The 6-bit value of each byte of the base64url alphabet (RFC 4648 §5).
+// Evaluated at compile time: a bad index or overflow fails the build, it
+// cannot panic at run time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const BASE64URL_VALUE: [u8; 256] = {
+    let mut table = [NOT_BASE64URL; 256];
+    let mut i = 0u8;
+    while i < 26 {
+        table[(b'A' + i) as usize] = i;
+        table[(b'a' + i) as usize] = 26 + i;
+        if i < 10 {
+            table[(b'0' + i) as usize] = 52 + i;
+        }
+        i += 1;
+    }
+    table[b'-' as usize] = 62;
+    table[b'_' as usize] = 63;
+    table
+};
 
 /// Why a link token was refused or could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
