@@ -605,9 +605,11 @@ export declare class PasswordPolicy {
   checkAsync(password: string, context?: CheckContext | undefined | null): Promise<PasswordReport>
   /**
    * The policy as help-text rules for a sign-up form (codes
-   * `password.rule.*`, params, English and Japanese text).
+   * `password.rule.*`, params, English and Japanese text). Pass the same
+   * context as to `check` so a context `blocklist` is described too
+   * (`password.rule.not_common`) under a policy without its own list.
    */
-  describe(): Array<Diagnostic>
+  describe(context?: CheckContext | undefined | null): Array<Diagnostic>
   /**
    * Age of a password changed at `changedAt`, seen at `now` (system clock
    * when omitted).

@@ -223,29 +223,18 @@ impl PasswordPolicy {
 
     /// The rules for the form's help text, in display order.
     pub fn describe(&self) -> Vec<PolicyRule> {
-        self.0
-            .describe()
-            .iter()
-            .map(|rule| {
-                let Diagnostic {
-                    code,
-                    params,
-                    message_en,
-                    message_ja,
-                } = Diagnostic::from_coded(rule);
-                PolicyRule {
-                    code,
-                    params,
-                    message_en,
-                    message_ja,
-                    violation_codes: rule
-                        .violation_codes()
-                        .iter()
-                        .map(|c| (*c).to_owned())
-                        .collect(),
-                }
-            })
-            .collect()
+        policy_rules(&self.0.describe())
+    }
+
+    /// `describe` for checks made with `context`: its blocklist adds the
+    /// rule that claims `password.common_password` under a policy without
+    /// a list of its own.
+    pub fn describe_for(&self, context: PasswordContext) -> Vec<PolicyRule> {
+        policy_rules(
+            &self
+                .0
+                .describe_for(&CoreContext::new().with_blocklist(&context.blocklist)),
+        )
     }
 
     /// Age of a password last changed at `changed_at`, seen at `now`.
@@ -293,4 +282,29 @@ impl Coded for UnknownPreset {
             _ => format!("there is no password policy preset named {:?}", self.0),
         }
     }
+}
+
+fn policy_rules(rules: &[regcore::policy::Rule]) -> Vec<PolicyRule> {
+    rules
+        .iter()
+        .map(|rule| {
+            let Diagnostic {
+                code,
+                params,
+                message_en,
+                message_ja,
+            } = Diagnostic::from_coded(rule);
+            PolicyRule {
+                code,
+                params,
+                message_en,
+                message_ja,
+                violation_codes: rule
+                    .violation_codes()
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect(),
+            }
+        })
+        .collect()
 }

@@ -70,6 +70,14 @@ test('describe lists the rules for the sign-up form', () => {
   assert.equal(rules[0].code, 'password.rule.length')
   assert.deepEqual(rules[0].params, { min: '10', max: '16' })
   assert.ok(rules.every((r) => r.code.startsWith('password.rule.') && r.message && r.messageJa))
+  // A check-time blocklist adds the rule that claims password.common_password.
+  const withContext = rc.PasswordPolicy.upsSite().describe({ blocklist: ['Company-2026!'] })
+  assert.equal(withContext.length, rules.length + 1)
+  const added = withContext.filter((r) => !rules.some((s) => s.code === r.code))
+  assert.deepEqual(
+    added.map((r) => r.code),
+    ['password.rule.not_common'],
+  )
 })
 
 test('history: reused passwords found via Argon2, sync and async', async () => {

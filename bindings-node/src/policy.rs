@@ -271,10 +271,17 @@ impl PasswordPolicy {
     }
 
     /// The policy as help-text rules for a sign-up form (codes
-    /// `password.rule.*`, params, English and Japanese text).
+    /// `password.rule.*`, params, English and Japanese text). Pass the same
+    /// context as to `check` so a context `blocklist` is described too
+    /// (`password.rule.not_common`) under a policy without its own list.
     #[napi]
-    pub fn describe(&self) -> Vec<Diagnostic> {
-        self.inner.describe().iter().map(Diagnostic::of).collect()
+    pub fn describe(&self, context: Option<CheckContext>) -> Vec<Diagnostic> {
+        let blocklist = context.and_then(|c| c.blocklist).unwrap_or_default();
+        self.inner
+            .describe_for(&CoreContext::new().with_blocklist(&blocklist))
+            .iter()
+            .map(Diagnostic::of)
+            .collect()
     }
 
     /// Age of a password changed at `changedAt`, seen at `now` (system clock

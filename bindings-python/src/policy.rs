@@ -438,10 +438,13 @@ impl PyPasswordPolicy {
         }))
     }
 
-    /// The rules for a form's help text, in display order.
-    fn describe(&self, py: Python<'_>) -> PyResult<Vec<Py<PyPolicyRule>>> {
+    /// The rules for a form's help text, in display order. Pass the same
+    /// `blocklist` as to `check` so its `password.common_password` is
+    /// claimed by a rule even under a policy without a list of its own.
+    #[pyo3(signature = (*, blocklist = Vec::new()))]
+    fn describe(&self, py: Python<'_>, blocklist: Vec<String>) -> PyResult<Vec<Py<PyPolicyRule>>> {
         self.0
-            .describe()
+            .describe_for(&CheckContext::new().with_blocklist(&blocklist))
             .iter()
             .map(|r| PyPolicyRule::create(py, r))
             .collect()

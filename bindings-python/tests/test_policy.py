@@ -84,6 +84,11 @@ def test_describe_for_help_text() -> None:
     assert first.code == "password.rule.length" and first.params == {"min": "10", "max": "16"}
     assert "password.too_short" in first.violation_codes
     assert all(r.message_en and r.message_ja for r in rules)
+    # A check-time blocklist is described too (core's describe_for).
+    claims = [r for r in PasswordPolicy.ups_site().describe(blocklist=["Company-2026!"])
+              if "password.common_password" in r.violation_codes]
+    assert len(claims) == 1 and not any(
+        "password.common_password" in r.violation_codes for r in rules)
 
 
 def test_custom_policy_from_dict_and_json() -> None:

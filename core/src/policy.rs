@@ -576,8 +576,24 @@ impl PasswordPolicy {
     /// The policy as a list of rules for a form's help text, in display
     /// order. Each [`Rule`] names the violation codes that break it, so a
     /// form can tick rules off as the user types.
+    ///
+    /// Checks made with a [`CheckContext`] that carries its own blocklist
+    /// can also fail `password.common_password` under a policy without
+    /// one: describe those with [`PasswordPolicy::describe_for`].
     #[must_use]
     pub fn describe(&self) -> Vec<Rule> {
+        self.describe_with(false)
+    }
+
+    /// [`PasswordPolicy::describe`] for checks made with `ctx`: a context
+    /// blocklist adds [`Rule::NotCommon`] when the policy has none, so every
+    /// violation `check(password, ctx)` can report is claimed by a rule.
+    #[must_use]
+    pub fn describe_for(&self, ctx: &CheckContext<'_>) -> Vec<Rule> {
+        self.describe_with(!ctx.blocklist.is_empty())
+    }
+
+    fn describe_with(&self, context_blocklist: bool) -> Vec<Rule> {
         let p = &self.parts;
         let mut rules = vec![Rule::Length {
             min: p.min_length,
@@ -612,7 +628,7 @@ impl PasswordPolicy {
         if p.forbid_user_id {
             rules.push(Rule::NoUserId);
         }
-        if p.use_common_blocklist || !p.blocklist.is_empty() {
+        if p.use_common_blocklist || !p.blocklist.is_empty() || context_blocklist {
             rules.push(Rule::NotCommon);
         }
         if p.history_depth > 0 {

@@ -497,3 +497,38 @@ fn custom_symbol_requirement_with_minimum_count() {
     );
     assert!(p.check("abcdef!?", &CheckContext::new()).is_ok());
 }
+
+/// A context blocklist can fail `password.common_password` under a policy
+/// without its own list; `describe_for` lists the rule that claims it, in
+/// the place a policy blocklist would put it, and `describe` does not.
+#[test]
+fn describe_for_claims_context_blocklist_violations() {
+    let policy = PasswordPolicy::ups_site();
+    let blocklist = vec!["Company-2026!".to_owned()];
+    let ctx = CheckContext::new().with_blocklist(&blocklist);
+    let report = policy.check("Company-2026!", &ctx);
+    assert_eq!(report.codes(), vec!["password.common_password"]);
+
+    let plain = policy.describe();
+    let with_ctx = policy.describe_for(&ctx);
+    let claims = |rules: &[regcore::policy::Rule]| {
+        rules
+            .iter()
+            .any(|r| r.violation_codes().contains(&"password.common_password"))
+    };
+    assert!(!claims(&plain));
+    assert!(claims(&with_ctx));
+    assert_eq!(with_ctx.len(), plain.len() + 1);
+    // Every violation the contextual check reports is claimed by a rule.
+    for code in report.codes() {
+        assert!(
+            with_ctx.iter().any(|r| r.violation_codes().contains(&code)),
+            "{code}"
+        );
+    }
+    // An empty context describes like `describe`; a policy with its own
+    // blocklist lists the rule once either way.
+    assert_eq!(policy.describe_for(&CheckContext::new()), plain);
+    let nist = PasswordPolicy::nist_800_63b();
+    assert_eq!(nist.describe_for(&ctx), nist.describe());
+}

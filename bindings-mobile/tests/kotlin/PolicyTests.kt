@@ -69,6 +69,11 @@ fun policyTests() {
             check(length.messageJa.isNotEmpty() && length.messageEn.isNotEmpty())
             check(rules.all { it.code.startsWith("password.rule.") })
             check(rules.any { it.code == "password.rule.max_age" }) { rules.map { it.code }.toString() }
+            // A check-time blocklist is described by describeFor.
+            val withContext = p.describeFor(PasswordContext(blocklist = listOf("Company-2026!")))
+            assertEq(rules.size + 1, withContext.size)
+            check(rules.none { "password.common_password" in it.violationCodes })
+            check(withContext.any { "password.common_password" in it.violationCodes })
         }
     }
 
