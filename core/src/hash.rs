@@ -534,11 +534,11 @@ fn compute_simd(
     let algorithm = match algorithm {
         Algorithm::Argon2d => simd::Algorithm::Argon2d,
         Algorithm::Argon2i => simd::Algorithm::Argon2i,
-        _ => simd::Algorithm::Argon2id,
+        Algorithm::Argon2id => simd::Algorithm::Argon2id,
     };
     let version = match version {
         Version::V0x10 => simd::Version::V0x10,
-        _ => simd::Version::V0x13,
+        Version::V0x13 => simd::Version::V0x13,
     };
     let tag_len = u64::try_from(out.len()).map_err(computation_failed)?;
     let simd_params = simd::Params::builder()

@@ -132,13 +132,8 @@ impl KeyedMac {
         let mut block = [0u8; BLOCK];
         if fill_padded(&mut block, parts) {
             // The common case (every derivation label + id): the message and
-            // its padding fit one block, built in place; the outer block is
-            // then written straight from the inner chaining value.
-            let mut inner = self.inner;
-            compress256(&mut inner, core::slice::from_ref(&block));
-            let out = self.outer_from_state(&inner);
-            inner.zeroize();
-            out
+            // its padding fit one block, built in place.
+            self.outer(&finish(self.inner, &block))
         } else {
             let mut inner = Stream::resume(self.inner);
             for part in parts {
@@ -158,21 +153,13 @@ impl KeyedMac {
         }
     }
 
-    /// The outer hash: one block holding the inner digest.
+    /// The outer hash: one block holding the inner digest, then the fixed
+    /// padding.
     #[inline]
     fn outer(&self, inner_digest: &[u8; 32]) -> [u8; 32] {
-        let mut block = [0u8; BLOCK];
-        fill_padded(&mut block, &[inner_digest]); // 32 bytes always fit
-        finish(self.outer, &block)
-    }
-
-    /// [`KeyedMac::outer`] from the inner chaining value itself (its
-    /// big-endian bytes are the digest), skipping the intermediate copy.
-    #[inline]
-    fn outer_from_state(&self, inner: &[u32; 8]) -> [u8; 32] {
         let mut block = OUTER_PADDING;
-        for (chunk, word) in block.chunks_exact_mut(4).zip(inner) {
-            chunk.copy_from_slice(&word.to_be_bytes());
+        if let Some(dst) = block.get_mut(..32) {
+            dst.copy_from_slice(inner_digest);
         }
         finish(self.outer, &block)
     }
