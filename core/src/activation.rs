@@ -88,15 +88,23 @@ impl ActivationAuthority {
     /// # Errors
     /// [`KeyError::ActivationAuthenticationFailed`].
     pub fn check(&self, key: &ActivationKey) -> Result<ActivationInfo, KeyError> {
-        let expected = self.registration_id(key.number);
-        if !bool::from(expected.as_u32().ct_eq(&key.registration_id.as_u32())) {
-            return Err(KeyError::ActivationAuthenticationFailed);
-        }
         let raw = key.number.as_u64();
         let serial = raw & MAX_SERIAL;
+        // Registration ID and mask do not depend on each other: computed
+        // side by side (and both always, so a refusal costs what a success
+        // costs).
+        let serial_be = serial.to_be_bytes();
+        let (regid_mac, mask_mac) = self.k_act.mac_pair(
+            &[REGISTRATION_ID_LABEL, &key.number.to_bytes()],
+            &[MASK_LABEL, serial_be.get(2..).unwrap_or_default()],
+        );
+        let expected = u32::from_be_bytes([regid_mac[0], regid_mac[1], regid_mac[2], regid_mac[3]]);
+        if !bool::from(expected.ct_eq(&key.registration_id.as_u32())) {
+            return Err(KeyError::ActivationAuthenticationFailed);
+        }
         let high = u16::try_from(raw >> 48).unwrap_or(0);
         Ok(ActivationInfo {
-            product: high ^ self.mask(serial),
+            product: high ^ u16::from_be_bytes([mask_mac[0], mask_mac[1]]),
             serial,
         })
     }

@@ -572,6 +572,10 @@ impl DeviceKey {
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
         self.keyed.mac(parts)
     }
+
+    pub(crate) fn mac_pair(&self, a: &[&[u8]], b: &[&[u8]]) -> ([u8; 32], [u8; 32]) {
+        self.keyed.mac_pair(a, b)
+    }
 }
 
 impl ConstantTimeEq for DeviceKey {

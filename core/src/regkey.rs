@@ -28,12 +28,20 @@ pub const TAG_LABEL: &[u8] = b"tag";
 pub struct RegistrationKey(u64);
 
 fn tag(k_dev: &DeviceKey, product: u16, fp: [u8; 2]) -> [u8; 4] {
-    let mac = k_dev.mac(&[TAG_LABEL, &product.to_be_bytes(), &fp]);
-    [mac[0], mac[1], mac[2], mac[3]]
+    tag_bytes(&k_dev.mac(&[TAG_LABEL, &product.to_be_bytes(), &fp]))
 }
 
 fn mask(k_dev: &DeviceKey, fp: [u8; 2]) -> u16 {
-    let mac = k_dev.mac(&[MASK_LABEL, &fp]);
+    mask_value(&k_dev.mac(&[MASK_LABEL, &fp]))
+}
+
+/// The tag: the first 4 bytes of its HMAC.
+fn tag_bytes(mac: &[u8; 32]) -> [u8; 4] {
+    [mac[0], mac[1], mac[2], mac[3]]
+}
+
+/// The mask: the first 2 bytes of its HMAC, big-endian.
+fn mask_value(mac: &[u8; 32]) -> u16 {
     u16::from_be_bytes([mac[0], mac[1]])
 }
 
@@ -44,8 +52,13 @@ impl RegistrationKey {
     pub fn derive(k_dev: &DeviceKey, number: ActivationNumber, product: u16) -> Self {
         let mac = k_dev.mac(&[FINGERPRINT_LABEL, &number.to_bytes()]);
         let fp = [mac[0], mac[1]];
-        let t = tag(k_dev, product, fp);
-        let high = (product ^ mask(k_dev, fp)).to_be_bytes();
+        // Tag and mask both depend on fp only: computed side by side.
+        let (tag_mac, mask_mac) = k_dev.mac_pair(
+            &[TAG_LABEL, &product.to_be_bytes(), &fp],
+            &[MASK_LABEL, &fp],
+        );
+        let t = tag_bytes(&tag_mac);
+        let high = (product ^ mask_value(&mask_mac)).to_be_bytes();
         Self(u64::from_be_bytes([
             high[0], high[1], fp[0], fp[1], t[0], t[1], t[2], t[3],
         ]))
