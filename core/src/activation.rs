@@ -54,15 +54,14 @@ impl ActivationAuthority {
 
     fn mask(&self, serial: u64) -> u16 {
         let serial_be = serial.to_be_bytes();
-        let mac = self
-            .k_act
-            .mac(&[MASK_LABEL, serial_be.get(2..).unwrap_or_default()]);
-        u16::from_be_bytes([mac[0], mac[1]])
+        self.k_act
+            .mac(&[MASK_LABEL, serial_be.get(2..).unwrap_or_default()])
+            .first_u16()
     }
 
     fn registration_id(&self, number: ActivationNumber) -> RegistrationId {
         let mac = self.k_act.mac(&[REGISTRATION_ID_LABEL, &number.to_bytes()]);
-        RegistrationId::from_u32(u32::from_be_bytes([mac[0], mac[1], mac[2], mac[3]]))
+        RegistrationId::from_u32(mac.first_u32())
     }
 
     /// Mint the activation key for `product` and a 48-bit `serial`:
@@ -98,13 +97,12 @@ impl ActivationAuthority {
             &[REGISTRATION_ID_LABEL, &key.number.to_bytes()],
             &[MASK_LABEL, serial_be.get(2..).unwrap_or_default()],
         );
-        let expected = u32::from_be_bytes([regid_mac[0], regid_mac[1], regid_mac[2], regid_mac[3]]);
-        if !bool::from(expected.ct_eq(&key.registration_id.as_u32())) {
+        if !bool::from(regid_mac.first_u32().ct_eq(&key.registration_id.as_u32())) {
             return Err(KeyError::ActivationAuthenticationFailed);
         }
         let high = u16::try_from(raw >> 48).unwrap_or(0);
         Ok(ActivationInfo {
-            product: high ^ u16::from_be_bytes([mask_mac[0], mask_mac[1]]),
+            product: high ^ mask_mac.first_u16(),
             serial,
         })
     }

@@ -323,7 +323,7 @@ pub fn derive_key(secret: &CodeSecret, purpose: CodePurpose, subject: &str) -> Z
     update_lp(&mut mac, OTP_LABEL);
     update_lp(&mut mac, purpose.name().as_bytes());
     update_lp(&mut mac, subject.as_bytes());
-    Zeroizing::new(mac.finalize())
+    Zeroizing::new(mac.finalize().to_bytes())
 }
 
 /// RFC 4226 HOTP before the decimal reduction: HMAC-SHA-1 of `BE64(counter)`

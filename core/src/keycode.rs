@@ -29,8 +29,7 @@ impl KeyCode {
     /// `BE16(HMAC(K_dev, "keycode")[0..2]) & 0x3FF`.
     #[must_use]
     pub fn derive(device_key: &DeviceKey) -> Self {
-        let mac = device_key.mac(&[KEY_CODE_LABEL]);
-        Self(u16::from_be_bytes([mac[0], mac[1]]) & Self::MAX)
+        Self(device_key.mac(&[KEY_CODE_LABEL]).first_u16() & Self::MAX)
     }
 
     /// Site side: the key code of the UPS with this serial number.

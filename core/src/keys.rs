@@ -35,6 +35,7 @@ pub const MASTER_MIN_LEN: usize = 32;
 pub const MASTER_MAX_LEN: usize = 64;
 
 pub(crate) use crate::mac::KeyedMac;
+use crate::mac::MacValue;
 
 /// Why a key, key code, password or activation key was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -354,7 +355,7 @@ impl MasterSecret {
         if self.demo {
             return self.clone();
         }
-        let bytes = Zeroizing::new(self.keyed.mac(&[DEMO_MASTER_LABEL]));
+        let bytes = Zeroizing::new(self.keyed.mac(&[DEMO_MASTER_LABEL]).to_bytes());
         Self {
             keyed: KeyedMac::new(&*bytes),
             bytes: Zeroizing::new(bytes.to_vec()),
@@ -370,10 +371,10 @@ impl MasterSecret {
         let id = device.id_bytes(&mut hex);
         // Canonical ids are at most 32 bytes (UPS serial), so one length byte suffices.
         let len = u8::try_from(id.len()).unwrap_or(u8::MAX);
-        let bytes = self
+        let key = self
             .keyed
             .mac(&[DEVICE_KEY_LABEL, &[device.kind().byte()], &[len], id]);
-        DeviceKey::from_bytes(bytes)
+        DeviceKey::from_value(key)
     }
 
     /// The activation-key authority key `K_act` (device kind `activation`,
@@ -500,7 +501,7 @@ impl Device<'_> {
 /// zeroized on drop; `Debug` redacted; equality constant-time.
 #[derive(Clone)]
 pub struct DeviceKey {
-    bytes: Zeroizing<[u8; 32]>,
+    key: MacValue,
     keyed: KeyedMac,
 }
 
@@ -510,9 +511,15 @@ impl DeviceKey {
     #[inline]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         let bytes = Zeroizing::new(bytes);
+        Self::from_value(MacValue::from_bytes(&bytes))
+    }
+
+    /// Key the derived value as it comes out of the diversification HMAC.
+    #[inline]
+    fn from_value(key: MacValue) -> Self {
         Self {
-            keyed: KeyedMac::new(&*bytes),
-            bytes,
+            keyed: KeyedMac::from_key(&key),
+            key,
         }
     }
 
@@ -560,27 +567,33 @@ impl DeviceKey {
     /// The 32 key bytes, for factory programming.
     #[must_use]
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        self.bytes.clone()
+        Zeroizing::new(self.key.to_bytes())
     }
 
     /// The key as 64 lower-case hex digits, for factory programming.
     #[must_use]
     pub fn to_hex(&self) -> Zeroizing<String> {
-        Zeroizing::new(hex_lower(&*self.bytes))
+        Zeroizing::new(hex_lower(&*self.to_bytes()))
     }
 
-    pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+    #[inline]
+    pub(crate) fn mac<const N: usize>(&self, parts: &[&[u8]; N]) -> MacValue {
         self.keyed.mac(parts)
     }
 
-    pub(crate) fn mac_pair(&self, a: &[&[u8]], b: &[&[u8]]) -> ([u8; 32], [u8; 32]) {
+    #[inline]
+    pub(crate) fn mac_pair<const A: usize, const B: usize>(
+        &self,
+        a: &[&[u8]; A],
+        b: &[&[u8]; B],
+    ) -> (MacValue, MacValue) {
         self.keyed.mac_pair(a, b)
     }
 }
 
 impl ConstantTimeEq for DeviceKey {
     fn ct_eq(&self, other: &Self) -> Choice {
-        self.bytes.as_slice().ct_eq(other.bytes.as_slice())
+        self.key.words().ct_eq(other.key.words())
     }
 }
 impl PartialEq for DeviceKey {
@@ -629,13 +642,9 @@ impl GatewayPassword {
     /// the alphabet.
     #[must_use]
     pub fn derive(device_key: &DeviceKey) -> Self {
-        let mac = Zeroizing::new(device_key.mac(&[GATEWAY_PASSWORD_LABEL]));
-        let mut head = [0u8; 16];
-        if let (Some(dst), Some(src)) = (head.get_mut(..9), mac.get(..9)) {
-            dst.copy_from_slice(src);
-        }
-        let mut bits = u128::from_be_bytes(head);
-        head.zeroize();
+        // The first 65 bits sit in the first 16 bytes; the HMAC value
+        // itself is wiped when it drops at the end of this statement.
+        let mut bits = device_key.mac(&[GATEWAY_PASSWORD_LABEL]).first_u128();
         let mut out = [0u8; GATEWAY_PASSWORD_LEN];
         for ch in &mut out {
             let index = usize::from(u8::try_from(bits >> 123).unwrap_or(0) & 0x1F);
@@ -772,7 +781,7 @@ mod tests {
         // HMAC pads keys shorter than the block with zeros; our padding must
         // give the same function as keying with the short key.
         let key = [0x42u8; 40];
-        let ours = KeyedMac::new(&key).mac(&[b"abc"]);
+        let ours = KeyedMac::new(&key).mac(&[b"abc"]).to_bytes();
         use hmac::{Hmac, KeyInit, Mac};
         let mut plain = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
         plain.update(b"abc");
@@ -783,7 +792,9 @@ mod tests {
     #[test]
     fn rfc4231_case2_through_keyed_mac() {
         // RFC 4231 test case 2: key "Jefe".
-        let out = KeyedMac::new(b"Jefe").mac(&[b"what do ya want ", b"for nothing?"]);
+        let out = KeyedMac::new(b"Jefe")
+            .mac(&[b"what do ya want ", b"for nothing?"])
+            .to_bytes();
         assert_eq!(
             hex_lower(&out),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"

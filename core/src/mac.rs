@@ -64,7 +64,7 @@ impl Stream {
         }
     }
 
-    fn finalize(&mut self) -> [u8; 32] {
+    fn finalize(&mut self) -> MacValue {
         let bit_len = self.len.wrapping_mul(8);
         if let Some(b) = self.block.get_mut(self.fill) {
             *b = 0x80;
@@ -83,12 +83,69 @@ impl Stream {
             tail.copy_from_slice(&bit_len.to_be_bytes());
         }
         compress256(&mut self.state, core::slice::from_ref(&self.block));
-        let out = state_bytes(&self.state);
+        let out = MacValue(self.state);
         // The final chaining value is the output, which may be a derived
         // key: wipe this copy. The block holds only the (public) message
         // tail or the inner digest, which reveals nothing without the key.
         self.state.zeroize();
         out
+    }
+}
+
+/// An HMAC-SHA256 value as SHA-256 leaves it: the eight words of the final
+/// chaining value, whose big-endian bytes are the digest. Kept as words so
+/// the next compression or an integer prefix (a 2-byte mask, a 4-byte tag)
+/// needs no byte round trip; wiped on drop, as it may be a derived key.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub(crate) struct MacValue([u32; 8]);
+
+impl MacValue {
+    /// A value from its 32 digest bytes (a key given as bytes).
+    pub(crate) fn from_bytes(bytes: &[u8; 32]) -> Self {
+        let mut words = [0u32; 8];
+        for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(chunk);
+            *word = u32::from_be_bytes(four);
+        }
+        Self(words)
+    }
+
+    /// The 32 digest bytes.
+    #[inline]
+    pub(crate) fn to_bytes(&self) -> [u8; 32] {
+        // Written to a whole 32-byte array, LLVM turns this into two
+        // 16-byte shuffles and stores, which the next compression's
+        // 16-byte loads can forward from (scattered 4-byte stores would
+        // stall them).
+        let mut out = [0u8; 32];
+        for (chunk, word) in out.chunks_exact_mut(4).zip(&self.0) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        out
+    }
+
+    /// Digest bytes 0..2 as a big-endian integer.
+    pub(crate) fn first_u16(&self) -> u16 {
+        let [a, b, _, _] = self.first_u32().to_be_bytes();
+        u16::from_be_bytes([a, b])
+    }
+
+    /// Digest bytes 0..4 as a big-endian integer.
+    pub(crate) const fn first_u32(&self) -> u32 {
+        let [w0, ..] = self.0;
+        w0
+    }
+
+    /// Digest bytes 0..16 as a big-endian integer.
+    pub(crate) fn first_u128(&self) -> u128 {
+        let [w0, w1, w2, w3, ..] = self.0;
+        (u128::from(w0) << 96) | (u128::from(w1) << 64) | (u128::from(w2) << 32) | u128::from(w3)
+    }
+
+    /// The words, for constant-time comparison.
+    pub(crate) const fn words(&self) -> &[u32; 8] {
+        &self.0
     }
 }
 
@@ -125,8 +182,6 @@ impl KeyedMac {
     /// block is first hashed, as RFC 2104 says.
     #[inline]
     pub(crate) fn new(key: &[u8]) -> Self {
-        // One pad buffer, flipped from ipad to opad in place, so only one
-        // copy of the key exists and one wipe clears it.
         let mut pad = SecretBlock::default();
         if key.len() > BLOCK {
             let mut digest: [u8; 32] = sha2::Sha256::digest(key).into();
@@ -137,6 +192,25 @@ impl KeyedMac {
         } else if let Some(dst) = pad.bytes_mut().get_mut(..key.len()) {
             dst.copy_from_slice(key);
         }
+        Self::from_pad(pad)
+    }
+
+    /// Key with a derived 32-byte key straight from its words (a device
+    /// key fresh out of [`KeyedMac::mac`]), without a byte copy of it.
+    #[inline]
+    pub(crate) fn from_key(key: &MacValue) -> Self {
+        let mut pad = SecretBlock::default();
+        if let Some(dst) = pad.bytes_mut().first_chunk_mut::<32>() {
+            *dst = key.to_bytes();
+        }
+        Self::from_pad(pad)
+    }
+
+    /// Absorb `pad` (the key, zero-filled to a block) as ipad and opad. One
+    /// buffer, flipped in place, so one copy of the key exists and one wipe
+    /// (on drop) clears it.
+    #[inline]
+    fn from_pad(mut pad: SecretBlock) -> Self {
         pad.xor_each_byte(0x36);
         let mut inner = IV;
         compress256(&mut inner, core::slice::from_ref(pad.bytes()));
@@ -148,19 +222,27 @@ impl KeyedMac {
 
     /// HMAC of the concatenation of `parts`.
     #[inline]
-    pub(crate) fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+    pub(crate) fn mac<const N: usize>(&self, parts: &[&[u8]; N]) -> MacValue {
         let mut block = [0u8; BLOCK];
         if fill_padded(&mut block, parts) {
             // The common case (every derivation label + id): the message and
             // its padding fit one block, built in place.
             self.outer(&finish(self.inner, &block))
         } else {
-            let mut inner = Stream::resume(self.inner);
-            for part in parts {
-                inner.update(part);
-            }
-            self.outer(&inner.finalize())
+            self.mac_long(parts)
         }
+    }
+
+    /// A message longer than one block: streamed (never on a derivation's
+    /// path, so kept out of line).
+    #[cold]
+    #[inline(never)]
+    fn mac_long(&self, parts: &[&[u8]]) -> MacValue {
+        let mut inner = Stream::resume(self.inner);
+        for part in parts {
+            inner.update(part);
+        }
+        self.outer(&inner.finalize())
     }
 
     /// The HMACs of two independent messages, computed side by side: both
@@ -168,7 +250,11 @@ impl KeyedMac {
     /// the other, so the CPU overlaps them (a lone HMAC is a chain of
     /// dependent compressions that leaves the SHA unit half idle).
     #[inline]
-    pub(crate) fn mac_pair(&self, a: &[&[u8]], b: &[&[u8]]) -> ([u8; 32], [u8; 32]) {
+    pub(crate) fn mac_pair<const A: usize, const B: usize>(
+        &self,
+        a: &[&[u8]; A],
+        b: &[&[u8]; B],
+    ) -> (MacValue, MacValue) {
         let mut block_a = [0u8; BLOCK];
         let mut block_b = [0u8; BLOCK];
         if !(fill_padded(&mut block_a, a) && fill_padded(&mut block_b, b)) {
@@ -176,12 +262,11 @@ impl KeyedMac {
         }
         let inner_a = finish(self.inner, &block_a);
         let inner_b = finish(self.inner, &block_b);
-        let mut outer_a = OUTER_PADDING;
-        let mut outer_b = OUTER_PADDING;
-        if let (Some(da), Some(db)) = (outer_a.get_mut(..32), outer_b.get_mut(..32)) {
-            da.copy_from_slice(&inner_a);
-            db.copy_from_slice(&inner_b);
-        }
+        // Both outer blocks are written before either is compressed: the
+        // CPU's reorder window then holds the second chain's work while the
+        // first compression runs.
+        let outer_a = outer_block(&inner_a);
+        let outer_b = outer_block(&inner_b);
         (finish(self.outer, &outer_a), finish(self.outer, &outer_b))
     }
 
@@ -198,13 +283,19 @@ impl KeyedMac {
     /// The outer hash: one block holding the inner digest, then the fixed
     /// padding.
     #[inline]
-    fn outer(&self, inner_digest: &[u8; 32]) -> [u8; 32] {
-        let mut block = OUTER_PADDING;
-        if let Some(dst) = block.get_mut(..32) {
-            dst.copy_from_slice(inner_digest);
-        }
-        finish(self.outer, &block)
+    fn outer(&self, inner_digest: &MacValue) -> MacValue {
+        finish(self.outer, &outer_block(inner_digest))
     }
+}
+
+/// The outer hash's one block: the inner digest, then fixed padding.
+#[inline]
+fn outer_block(inner_digest: &MacValue) -> [u8; BLOCK] {
+    let mut block = OUTER_PADDING;
+    if let Some(dst) = block.first_chunk_mut::<32>() {
+        *dst = inner_digest.to_bytes();
+    }
+    block
 }
 
 /// The outer block's fixed half: `0x80` after the 32-byte digest, then the
@@ -216,14 +307,11 @@ const OUTER_PADDING: [u8; BLOCK] = {
     block
 };
 
-/// Compress one last block into `state` and return the digest. The final
-/// chaining value is the output (maybe a derived key): the copy is wiped.
+/// Compress one last block into `state`: the chaining value is the digest.
 #[inline]
-fn finish(mut state: [u32; 8], block: &[u8; BLOCK]) -> [u8; 32] {
+fn finish(mut state: [u32; 8], block: &[u8; BLOCK]) -> MacValue {
     compress256(&mut state, core::slice::from_ref(block));
-    let out = state_bytes(&state);
-    state.zeroize();
-    out
+    MacValue(state)
 }
 
 /// Longest message that fits the block after the key pad with its padding.
@@ -231,8 +319,9 @@ const ONE_BLOCK_MESSAGE: usize = BLOCK - 9;
 
 /// Write `parts` into `block` (zeroed) and pad it as the second block of a
 /// hash, the first being the key pad. False, with `block` untouched, if
-/// they do not fit.
-#[inline]
+/// they do not fit. Inlined with the caller's fixed list of parts, the
+/// copies have constant lengths and need no `memcpy` call.
+#[inline(always)]
 fn fill_padded(block: &mut [u8; BLOCK], parts: &[&[u8]]) -> bool {
     let total = parts.iter().fold(0usize, |n, p| n.saturating_add(p.len()));
     if total > ONE_BLOCK_MESSAGE {
@@ -258,15 +347,6 @@ fn fill_padded(block: &mut [u8; BLOCK], parts: &[&[u8]]) -> bool {
     true
 }
 
-#[inline]
-fn state_bytes(state: &[u32; 8]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
-        chunk.copy_from_slice(&word.to_be_bytes());
-    }
-    out
-}
-
 /// An HMAC in progress under a [`KeyedMac`]; its chaining value is wiped on
 /// drop.
 pub(crate) struct MacStream<'k> {
@@ -283,7 +363,7 @@ impl MacStream<'_> {
 
     /// The HMAC of everything absorbed.
     #[inline]
-    pub(crate) fn finalize(mut self) -> [u8; 32] {
+    pub(crate) fn finalize(mut self) -> MacValue {
         let inner_digest = self.inner.finalize();
         self.key.outer(&inner_digest)
     }
@@ -297,7 +377,7 @@ impl Drop for MacStream<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::KeyedMac;
+    use super::{KeyedMac, MacValue};
     use hmac::{Hmac, KeyInit, Mac};
     use proptest::prelude::*;
 
@@ -315,7 +395,7 @@ mod tests {
             0x75, 0xc7, 0x5a, 0x00, 0x3f, 0x08, 0x9d, 0x27, 0x39, 0x83, 0x9d, 0xec, 0x58, 0xb9,
             0x64, 0xec, 0x38, 0x43,
         ];
-        assert_eq!(out, expected);
+        assert_eq!(out.to_bytes(), expected);
     }
 
     #[test]
@@ -329,7 +409,7 @@ mod tests {
             0xb7, 0x7f, 0x8e, 0x0b, 0xc6, 0x21, 0x37, 0x28, 0xc5, 0x14, 0x05, 0x46, 0x04, 0x0f,
             0x0e, 0xe3, 0x7f, 0x54,
         ];
-        assert_eq!(out, expected);
+        assert_eq!(out.to_bytes(), expected);
     }
 
     #[test]
@@ -342,7 +422,11 @@ mod tests {
             let (head, tail) = msg.split_at(len / 3);
             stream.update(head);
             stream.update(tail);
-            assert_eq!(stream.finalize(), reference(&key, &msg), "len {len}");
+            assert_eq!(
+                stream.finalize().to_bytes(),
+                reference(&key, &msg),
+                "len {len}"
+            );
         }
     }
 
@@ -353,7 +437,7 @@ mod tests {
         for len in 0..msg.len() {
             let (a, b) = msg[..len].split_at(len / 3);
             assert_eq!(
-                KeyedMac::new(&key).mac(&[a, b]),
+                KeyedMac::new(&key).mac(&[a, b]).to_bytes(),
                 reference(&key, &msg[..len]),
                 "len {len}"
             );
@@ -363,10 +447,28 @@ mod tests {
     proptest! {
         #[test]
         fn matches_hmac_crate(key in proptest::collection::vec(any::<u8>(), 0..150),
-                              parts in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..100), 0..5)) {
-            let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+                              parts in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..60), 4)) {
+            // Four parts of 0-59 bytes: totals from empty to past two
+            // blocks, so the one-block path and the streamed one both run.
             let joined: Vec<u8> = parts.concat();
-            prop_assert_eq!(KeyedMac::new(&key).mac(&refs), reference(&key, &joined));
+            let refs = [&parts[0][..], &parts[1][..], &parts[2][..], &parts[3][..]];
+            prop_assert_eq!(KeyedMac::new(&key).mac(&refs).to_bytes(), reference(&key, &joined));
+        }
+
+        #[test]
+        fn keying_from_words_equals_keying_from_bytes(key in any::<[u8; 32]>(),
+                                                      msg in proptest::collection::vec(any::<u8>(), 0..70)) {
+            let from_words = KeyedMac::from_key(&MacValue::from_bytes(&key));
+            prop_assert_eq!(from_words.mac(&[&msg]).to_bytes(), reference(&key, &msg));
+        }
+
+        #[test]
+        fn prefixes_read_the_digest_bytes(key in any::<[u8; 32]>()) {
+            let value = MacValue::from_bytes(&key);
+            prop_assert_eq!(value.to_bytes(), key);
+            prop_assert_eq!(value.first_u16(), u16::from_be_bytes([key[0], key[1]]));
+            prop_assert_eq!(value.first_u32(), u32::from_be_bytes([key[0], key[1], key[2], key[3]]));
+            prop_assert_eq!(value.first_u128(), u128::from_be_bytes(key[..16].try_into().unwrap()));
         }
 
         #[test]
@@ -377,8 +479,8 @@ mod tests {
             // side-by-side path and its fallback are exercised.
             let keyed = KeyedMac::new(&key);
             let (pa, pb) = keyed.mac_pair(&[&a], &[&b]);
-            prop_assert_eq!(pa, reference(&key, &a));
-            prop_assert_eq!(pb, reference(&key, &b));
+            prop_assert_eq!(pa.to_bytes(), reference(&key, &a));
+            prop_assert_eq!(pb.to_bytes(), reference(&key, &b));
         }
     }
 }

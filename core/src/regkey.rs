@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::ids::{ActivationNumber, MprId};
 use crate::keys::{Device, DeviceKey, KeyError, KeyKind, MasterSecret};
+use crate::mac::MacValue;
 use crate::normalize::compact;
 
 /// Label of the activation-number fingerprint.
@@ -36,13 +37,13 @@ fn mask(k_dev: &DeviceKey, fp: [u8; 2]) -> u16 {
 }
 
 /// The tag: the first 4 bytes of its HMAC.
-fn tag_bytes(mac: &[u8; 32]) -> [u8; 4] {
-    [mac[0], mac[1], mac[2], mac[3]]
+fn tag_bytes(mac: &MacValue) -> [u8; 4] {
+    mac.first_u32().to_be_bytes()
 }
 
 /// The mask: the first 2 bytes of its HMAC, big-endian.
-fn mask_value(mac: &[u8; 32]) -> u16 {
-    u16::from_be_bytes([mac[0], mac[1]])
+fn mask_value(mac: &MacValue) -> u16 {
+    mac.first_u16()
 }
 
 impl RegistrationKey {
@@ -50,8 +51,10 @@ impl RegistrationKey {
     /// `k_dev`, for activation number `number`. Deterministic.
     #[must_use]
     pub fn derive(k_dev: &DeviceKey, number: ActivationNumber, product: u16) -> Self {
-        let mac = k_dev.mac(&[FINGERPRINT_LABEL, &number.to_bytes()]);
-        let fp = [mac[0], mac[1]];
+        let fp = k_dev
+            .mac(&[FINGERPRINT_LABEL, &number.to_bytes()])
+            .first_u16()
+            .to_be_bytes();
         // Tag and mask both depend on fp only: computed side by side.
         let (tag_mac, mask_mac) = k_dev.mac_pair(
             &[TAG_LABEL, &product.to_be_bytes(), &fp],

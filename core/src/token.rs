@@ -398,14 +398,14 @@ fn link_tag(secret: &CodeSecret, payload: &[u8], binding: &[u8]) -> [u8; TAG_LEN
     update_lp(&mut mac, LINK_LABEL);
     mac.update(payload);
     update_lp(&mut mac, binding);
-    truncate(&mac.finalize())
+    truncate(&mac.finalize().to_bytes())
 }
 
 fn phone_tag(secret: &CodeSecret, phone: &PhoneNumber) -> [u8; TAG_LEN] {
     let mut mac = secret.mac();
     update_lp(&mut mac, PHONE_LABEL);
     update_lp(&mut mac, phone.as_str().as_bytes());
-    truncate(&mac.finalize())
+    truncate(&mac.finalize().to_bytes())
 }
 
 fn truncate(full: &[u8]) -> [u8; TAG_LEN] {
