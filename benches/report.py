@@ -5,6 +5,8 @@ Run after `cargo bench -p regcore-benches` (reads target/criterion). The bound
 for an operation is the number of SHA-256 compressions its construction needs
 (docs/algorithms.md, with keyed HMAC states precomputed where a key is reused)
 times the measured cost of one compression on this core in the same run.
+Times are criterion's medians: on a shared VM a few preempted samples move
+the mean by 10-20 % while the median stays put.
 """
 import json
 import pathlib
@@ -47,11 +49,11 @@ SHA1_STREAM = ("bound", "sha1_compress_1MiB")
 BLOCKS_PER_MIB = 16 * 1024
 
 
-def mean_ns(bench_dir: pathlib.Path) -> float | None:
+def median_ns(bench_dir: pathlib.Path) -> float | None:
     est = bench_dir / "new" / "estimates.json"
     if not est.exists():
         return None
-    return json.loads(est.read_text())["mean"]["point_estimate"]
+    return json.loads(est.read_text())["median"]["point_estimate"]
 
 
 def cpu_name() -> str:
@@ -76,15 +78,15 @@ def main() -> int:
     if not CRITERION.exists():
         print("no criterion results: run `cargo bench -p regcore-benches` first", file=sys.stderr)
         return 1
-    sha256_mib = mean_ns(CRITERION.joinpath(*SHA256_STREAM))
+    sha256_mib = median_ns(CRITERION.joinpath(*SHA256_STREAM))
     sha256 = sha256_mib / BLOCKS_PER_MIB if sha256_mib else None
-    sha256_single = mean_ns(CRITERION.joinpath(*SHA256_SINGLE))
-    sha1_mib = mean_ns(CRITERION.joinpath(*SHA1_STREAM))
+    sha256_single = median_ns(CRITERION.joinpath(*SHA256_SINGLE))
+    sha1_mib = median_ns(CRITERION.joinpath(*SHA1_STREAM))
     sha1 = sha1_mib / BLOCKS_PER_MIB if sha1_mib else None
     rows = []
     for group in sorted(p for p in CRITERION.iterdir() if p.is_dir() and p.name != "report"):
         for bench in sorted(p for p in group.iterdir() if p.is_dir() and p.name != "report"):
-            ns = mean_ns(bench)
+            ns = median_ns(bench)
             if ns is None:
                 continue
             name = f"{group.name}/{bench.name}"
@@ -113,8 +115,8 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name, ns, comp, bound, pct, floor_pct in rows:
         print(f"| {name} | {fmt_time(ns)} | {1e9 / ns:,.0f} | {comp} | {bound} | {pct} | {floor_pct} |")
-    ours = mean_ns(CRITERION / "argon2id" / "hash_owasp")
-    peer = mean_ns(CRITERION / "argon2id" / "peer_rustcrypto_hash_owasp")
+    ours = median_ns(CRITERION / "argon2id" / "hash_owasp")
+    peer = median_ns(CRITERION / "argon2id" / "peer_rustcrypto_hash_owasp")
     if ours and peer:
         print()
         print(f"Argon2id (OWASP m=19456 KiB, t=2, p=1): regcore {ours / 1e6:.1f} ms,"

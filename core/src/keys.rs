@@ -483,13 +483,7 @@ impl Device<'_> {
             Self::Ups(s) => s.as_str().as_bytes(),
             Self::Gateway(g) => g.as_str().as_bytes(),
             Self::Terminal(m) => {
-                const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-                let v = m.as_u64();
-                for (i, d) in hex.iter_mut().enumerate() {
-                    let shift = 60usize.saturating_sub(i.saturating_mul(4));
-                    let nibble = usize::try_from((v >> shift) & 0xF).unwrap_or(0);
-                    *d = DIGITS.get(nibble).copied().unwrap_or(b'0');
-                }
+                *hex = crate::ids::hex16_upper(m.as_u64());
                 hex
             }
             Self::Activation => &[],
