@@ -50,6 +50,11 @@ const FLAG_PHONE: u8 = 1;
 pub const MAX_CLAIM_LEN: usize = 255;
 /// Longest token string accepted by verification.
 pub const MAX_TOKEN_LEN: usize = 1024;
+/// Bytes that [`MAX_TOKEN_LEN`] symbols decode to at most.
+const MAX_TOKEN_BYTES: usize = MAX_TOKEN_LEN / 4 * 3;
+/// Largest payload + tag a token can carry: header, two claims of at most
+/// 255 bytes, phone tag, link tag.
+const MAX_PAYLOAD_BYTES: usize = 27 + 2 * MAX_CLAIM_LEN + 2 * TAG_LEN;
 
 /// Secrets by key id. The current key signs; every key verifies, so a
 /// rotation keeps links already mailed working until they expire.
@@ -144,12 +149,6 @@ pub struct LinkPolicy {
     pub lifetime_secs: u64,
 }
 
-struct Decoded {
-    claims: LinkClaims,
-    phone_tag: Option<[u8; TAG_LEN]>,
-    payload_len: usize,
-}
-
 impl LinkPolicy {
     /// Password-reset link: 1 h.
     #[must_use]
@@ -211,29 +210,29 @@ impl LinkPolicy {
             .saturating_add(lifetime)
             .min(DateTime::<Utc>::MAX_UTC.timestamp());
 
-        // Header 27 + purpose + subject + phone tag + link tag.
-        let mut out = Vec::with_capacity(
-            27usize
-                .saturating_add(self.purpose.len())
-                .saturating_add(subject.len())
-                .saturating_add(2 * TAG_LEN),
-        );
-        out.push(VERSION);
-        out.extend_from_slice(&key_id.to_be_bytes());
-        out.extend_from_slice(&issued.to_be_bytes());
-        out.extend_from_slice(&expires.to_be_bytes());
-        out.extend_from_slice(&generation.to_be_bytes());
-        out.push(if phone.is_some() { FLAG_PHONE } else { 0 });
-        out.push(purpose_len);
-        out.extend_from_slice(self.purpose.as_bytes());
-        out.push(subject_len);
-        out.extend_from_slice(subject.as_bytes());
+        // Header 27 + purpose + subject + phone tag + link tag, built on
+        // the stack: the token string is the only allocation.
+        let mut buf = [0u8; MAX_PAYLOAD_BYTES];
+        let mut out = Writer {
+            buf: &mut buf,
+            len: 0,
+        };
+        out.put(&[VERSION]);
+        out.put(&key_id.to_be_bytes());
+        out.put(&issued.to_be_bytes());
+        out.put(&expires.to_be_bytes());
+        out.put(&generation.to_be_bytes());
+        out.put(&[if phone.is_some() { FLAG_PHONE } else { 0 }]);
+        out.put(&[purpose_len]);
+        out.put(self.purpose.as_bytes());
+        out.put(&[subject_len]);
+        out.put(subject.as_bytes());
         if let Some(phone) = phone {
-            out.extend_from_slice(&phone_tag(secret, phone));
+            out.put(&phone_tag(secret, phone));
         }
-        let tag = link_tag(secret, &out, binding);
-        out.extend_from_slice(&tag);
-        Ok(base64url_encode(&out))
+        let tag = link_tag(secret, out.written(), binding);
+        out.put(&tag);
+        Ok(base64url_encode(out.written()))
     }
 
     /// Verify a token for this purpose against the caller's current
@@ -255,13 +254,13 @@ impl LinkPolicy {
         binding: &[u8],
         now: DateTime<Utc>,
     ) -> Result<LinkClaims, TokenError> {
-        let (decoded, _) = self.verify_inner(keyring, token, current_generation, binding, now)?;
-        if decoded.phone_tag.is_some() {
+        let verified = self.verify_inner(keyring, token, current_generation, binding, now)?;
+        if verified.phone_tag.is_some() {
             return Err(TokenError::Invalid {
                 reason: InvalidReason::PhoneRequired,
             });
         }
-        Ok(decoded.claims)
+        Ok(verified.claims)
     }
 
     fn verify_inner<'k>(
@@ -271,43 +270,63 @@ impl LinkPolicy {
         current_generation: u32,
         binding: &[u8],
         now: DateTime<Utc>,
-    ) -> Result<(Decoded, &'k CodeSecret), TokenError> {
+    ) -> Result<Verified<'k>, TokenError> {
         let invalid = |reason| TokenError::Invalid { reason };
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::Malformed);
         }
-        let bytes = base64url_decode(token).ok_or(TokenError::Malformed)?;
-        let decoded = decode(&bytes)?;
+        let mut buf = [0u8; MAX_TOKEN_BYTES];
+        let bytes =
+            base64url_decode_into(token.as_bytes(), &mut buf).ok_or(TokenError::Malformed)?;
+        let decoded = decode(bytes)?;
         let secret = keyring
-            .get(decoded.claims.key_id)
+            .get(decoded.key_id)
             .ok_or(invalid(InvalidReason::UnknownKey))?;
-        let (payload, tag) = bytes
-            .split_at_checked(decoded.payload_len)
-            .ok_or(TokenError::Malformed)?;
-        let expected = link_tag(secret, payload, binding);
-        if !bool::from(expected.as_slice().ct_eq(tag)) {
+        let expected = link_tag(secret, decoded.payload, binding);
+        if !tags_equal(&expected, &decoded.tag) {
             return Err(invalid(InvalidReason::BadSignature));
         }
-        let claims = &decoded.claims;
-        if claims.purpose != self.purpose {
+        if decoded.purpose != self.purpose {
             return Err(invalid(InvalidReason::WrongPurpose));
         }
-        if claims.generation > current_generation {
+        if decoded.generation > current_generation {
             return Err(invalid(InvalidReason::GenerationAhead));
         }
-        if claims.generation < current_generation {
+        if decoded.generation < current_generation {
             return Err(TokenError::Superseded);
         }
         let now_s = now.timestamp();
-        if now_s >= claims.expires_at.timestamp()
-            || now_s < claims.issued_at.timestamp().saturating_sub(CLOCK_SKEW_SECS)
+        if now_s >= decoded.expires_at.timestamp()
+            || now_s
+                < decoded
+                    .issued_at
+                    .timestamp()
+                    .saturating_sub(CLOCK_SKEW_SECS)
         {
             return Err(TokenError::Expired {
-                expired_at: claims.expires_at,
+                expired_at: decoded.expires_at,
             });
         }
-        Ok((decoded, secret))
+        Ok(Verified {
+            claims: decoded.claims(),
+            phone_tag: decoded.phone_tag,
+            secret,
+        })
     }
+}
+
+/// An authenticated token: its claims, its phone tag if any, and the
+/// secret that signed it (to check the phone with).
+struct Verified<'k> {
+    claims: LinkClaims,
+    phone_tag: Option<[u8; TAG_LEN]>,
+    secret: &'k CodeSecret,
+}
+
+/// Tags compared in constant time as one 128-bit integer (one comparison
+/// behind one optimisation barrier, where a byte slice takes sixteen).
+fn tags_equal(a: &[u8; TAG_LEN], b: &[u8; TAG_LEN]) -> bool {
+    bool::from(u128::from_ne_bytes(*a).ct_eq(&u128::from_ne_bytes(*b)))
 }
 
 /// Read a token's claims **without** authenticating them, e.g. to find the
@@ -320,11 +339,41 @@ pub fn peek(token: &str) -> Result<LinkClaims, TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
-    let bytes = base64url_decode(token).ok_or(TokenError::Malformed)?;
-    decode(&bytes).map(|d| d.claims)
+    let mut buf = [0u8; MAX_TOKEN_BYTES];
+    let bytes = base64url_decode_into(token.as_bytes(), &mut buf).ok_or(TokenError::Malformed)?;
+    decode(bytes).map(|d| d.claims())
 }
 
-fn decode(bytes: &[u8]) -> Result<Decoded, TokenError> {
+/// A parsed (not yet authenticated) token, borrowing the decoded bytes:
+/// nothing is allocated until the claims are returned.
+struct Decoded<'a> {
+    key_id: u32,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    generation: u32,
+    purpose: &'a str,
+    subject: &'a str,
+    phone_tag: Option<[u8; TAG_LEN]>,
+    /// Everything the link tag covers.
+    payload: &'a [u8],
+    tag: [u8; TAG_LEN],
+}
+
+impl Decoded<'_> {
+    fn claims(&self) -> LinkClaims {
+        LinkClaims {
+            purpose: self.purpose.to_owned(),
+            subject: self.subject.to_owned(),
+            issued_at: self.issued_at,
+            expires_at: self.expires_at,
+            generation: self.generation,
+            key_id: self.key_id,
+            requires_phone: self.phone_tag.is_some(),
+        }
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Decoded<'_>, TokenError> {
     let mut r = Reader { rest: bytes };
     let version = r.u8()?;
     if version != VERSION {
@@ -338,31 +387,31 @@ fn decode(bytes: &[u8]) -> Result<Decoded, TokenError> {
     if flags & !FLAG_PHONE != 0 {
         return Err(TokenError::Malformed);
     }
-    let purpose = r.string()?;
-    let subject = r.string()?;
+    let purpose = r.str()?;
+    let subject = r.str()?;
     let phone_tag = if flags & FLAG_PHONE != 0 {
         Some(r.array::<TAG_LEN>()?)
     } else {
         None
     };
-    let payload_len = bytes.len().saturating_sub(r.rest.len());
-    let _tag: [u8; TAG_LEN] = r.array()?;
+    let payload = bytes
+        .get(..bytes.len().saturating_sub(r.rest.len()))
+        .ok_or(TokenError::Malformed)?;
+    let tag: [u8; TAG_LEN] = r.array()?;
     if !r.rest.is_empty() {
         return Err(TokenError::Malformed);
     }
     let time = |s| DateTime::from_timestamp(s, 0).ok_or(TokenError::Malformed);
     Ok(Decoded {
-        claims: LinkClaims {
-            purpose,
-            subject,
-            issued_at: time(issued)?,
-            expires_at: time(expires)?,
-            generation,
-            key_id,
-            requires_phone: phone_tag.is_some(),
-        },
+        key_id,
+        issued_at: time(issued)?,
+        expires_at: time(expires)?,
+        generation,
+        purpose,
+        subject,
         phone_tag,
-        payload_len,
+        payload,
+        tag,
     })
 }
 
@@ -370,7 +419,7 @@ struct Reader<'a> {
     rest: &'a [u8],
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn array<const N: usize>(&mut self) -> Result<[u8; N], TokenError> {
         let (head, tail) = self
             .rest
@@ -382,14 +431,36 @@ impl Reader<'_> {
     fn u8(&mut self) -> Result<u8, TokenError> {
         self.array::<1>().map(|[b]| b)
     }
-    fn string(&mut self) -> Result<String, TokenError> {
+    fn str(&mut self) -> Result<&'a str, TokenError> {
         let len = usize::from(self.u8()?);
         let (head, tail) = self
             .rest
             .split_at_checked(len)
             .ok_or(TokenError::Malformed)?;
         self.rest = tail;
-        String::from_utf8(head.to_vec()).map_err(|_| TokenError::Malformed)
+        std::str::from_utf8(head).map_err(|_| TokenError::Malformed)
+    }
+}
+
+/// Appends to a fixed stack buffer sized for the largest payload.
+struct Writer<'b> {
+    buf: &'b mut [u8; MAX_PAYLOAD_BYTES],
+    len: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        // Every field is length-checked before it is written, so the
+        // buffer always has room; a miss would only shorten the token,
+        // never write out of bounds.
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+            self.len = end;
+        }
+    }
+    fn written(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -472,17 +543,17 @@ impl ProvisionalRegistration {
         binding: &[u8],
         now: DateTime<Utc>,
     ) -> Result<LinkClaims, TokenError> {
-        let (decoded, secret) =
-            self.link
-                .verify_inner(keyring, token, current_generation, binding, now)?;
-        let Some(expected) = decoded.phone_tag else {
+        let verified = self
+            .link
+            .verify_inner(keyring, token, current_generation, binding, now)?;
+        let Some(expected) = verified.phone_tag else {
             return Err(TokenError::Invalid {
                 reason: InvalidReason::PhoneMissing,
             });
         };
-        let typed = phone_tag(secret, typed_phone);
-        if bool::from(expected.ct_eq(&typed)) {
-            Ok(decoded.claims)
+        let typed = phone_tag(verified.secret, typed_phone);
+        if tags_equal(&expected, &typed) {
+            Ok(verified.claims)
         } else {
             Err(TokenError::PhoneMismatch)
         }
@@ -495,12 +566,22 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let sym = |v: u32| ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A');
     let mut out = Vec::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = (b(0) << 16) | (b(1) << 8) | b(2);
-        let four = [sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)];
-        // 1, 2 or 3 input bytes give 2, 3 or 4 symbols (no padding).
-        out.extend_from_slice(four.get(..chunk.len().saturating_add(1)).unwrap_or(&four));
+    let (triples, rest) = bytes.as_chunks::<3>();
+    for &[a, b, c] in triples {
+        let n = u32::from_be_bytes([0, a, b, c]);
+        out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
+    }
+    // 1 or 2 trailing bytes give 2 or 3 symbols (no padding).
+    match *rest {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12)]);
+        }
+        [a, b] => {
+            let n = u32::from_be_bytes([0, a, b, 0]);
+            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6)]);
+        }
+        _ => {}
     }
     // Every byte comes from the ASCII alphabet, so this never falls back.
     String::from_utf8(out).unwrap_or_default()
@@ -510,32 +591,72 @@ pub fn base64url_encode(bytes: &[u8]) -> String {
 /// (padding, other alphabets, non-zero trailing bits, impossible lengths).
 #[must_use]
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let input = text.as_bytes();
-    if input.len() % 4 == 1 {
-        return None;
+    let mut out = vec![0u8; decoded_len(text.len())?];
+    let len = base64url_decode_into(text.as_bytes(), &mut out)?.len();
+    out.truncate(len);
+    Some(out)
+}
+
+/// Bytes carried by `symbols` base64url symbols without padding; `None`
+/// for a length no encoding produces.
+const fn decoded_len(symbols: usize) -> Option<usize> {
+    let tail = match symbols % 4 {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        _ => return None,
+    };
+    Some((symbols / 4).saturating_mul(3).saturating_add(tail))
+}
+
+/// Decode into `out` (no allocation: link verification decodes onto the
+/// stack); `None` if `text` is not canonical base64url or `out` is too
+/// short.
+fn base64url_decode_into<'o>(text: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    let out = out.get_mut(..decoded_len(text.len())?)?;
+    let (quads, rest) = text.as_chunks::<4>();
+    let (whole, tail) = out.split_at_mut_checked(quads.len().saturating_mul(3))?;
+    for (quad, dst) in quads.iter().zip(whole.as_chunks_mut::<3>().0) {
+        let [_, a, b, c] = sextets(quad)?.to_be_bytes();
+        *dst = [a, b, c];
     }
-    let mut out = Vec::with_capacity(input.len().saturating_mul(3) / 4);
-    for chunk in input.chunks(4) {
-        let mut n = 0u32;
-        for (c, shift) in chunk.iter().zip([18u32, 12, 6, 0]) {
-            let v = BASE64URL_VALUE
-                .get(usize::from(*c))
-                .copied()
-                .unwrap_or(NOT_BASE64URL);
-            if v == NOT_BASE64URL {
+    // The last 2 or 3 symbols carry 1 or 2 bytes; their unused low bits
+    // must be zero, or two strings would decode to the same bytes.
+    match (rest, tail) {
+        (&[], []) => {}
+        (&[s0, s1], [b0]) => {
+            let [_, a, b, _] = sextets(&[s0, s1, b'A', b'A'])?.to_be_bytes();
+            if b != 0 {
                 return None;
             }
-            n |= u32::from(v) << shift;
+            *b0 = a;
         }
-        let [_, b0, b1, b2] = n.to_be_bytes();
-        match chunk.len() {
-            4 => out.extend_from_slice(&[b0, b1, b2]),
-            3 if b2 == 0 => out.extend_from_slice(&[b0, b1]),
-            2 if b1 == 0 && b2 == 0 => out.push(b0),
-            _ => return None,
+        (&[s0, s1, s2], [b0, b1]) => {
+            let [_, a, b, c] = sextets(&[s0, s1, s2, b'A'])?.to_be_bytes();
+            if c != 0 {
+                return None;
+            }
+            (*b0, *b1) = (a, b);
         }
+        _ => return None,
     }
     Some(out)
+}
+
+/// Four symbols as 24 bits; `None` if any is outside the alphabet.
+fn sextets(quad: &[u8; 4]) -> Option<u32> {
+    let [a, b, c, d] = quad.map(|s| {
+        BASE64URL_VALUE
+            .get(usize::from(s))
+            .copied()
+            .unwrap_or(NOT_BASE64URL)
+    });
+    // Valid values are below 64; the marker has the top bits set. One
+    // test for all four symbols.
+    if (a | b | c | d) & 0xC0 != 0 {
+        return None;
+    }
+    Some((u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d))
 }
 
 /// Marks a byte outside the base64url alphabet in [`BASE64URL_VALUE`].
