@@ -347,6 +347,71 @@ fn fill_padded(block: &mut [u8; BLOCK], parts: &[&[u8]]) -> bool {
     true
 }
 
+/// HMAC-SHA-1 of one 8-byte message (RFC 4226's counter), driving `sha1`'s
+/// block function as [`KeyedMac`] drives SHA-256's: four compressions,
+/// the ipad and opad ones side by side, one wipe of the pad. Checked
+/// against the `hmac` crate and RFC 4226's vectors.
+pub(crate) fn hmac_sha1_counter(key: &[u8], counter: u64) -> [u8; 20] {
+    const SHA1_IV: [u32; 5] = [
+        0x6745_2301,
+        0xefcd_ab89,
+        0x98ba_dcfe,
+        0x1032_5476,
+        0xc3d2_e1f0,
+    ];
+    let mut pad = SecretBlock::default();
+    if key.len() > BLOCK {
+        use sha1::Digest as _;
+        let mut digest: [u8; 20] = sha1::Sha1::digest(key).into();
+        if let Some(dst) = pad.bytes_mut().get_mut(..20) {
+            dst.copy_from_slice(&digest);
+        }
+        digest.zeroize();
+    } else if let Some(dst) = pad.bytes_mut().get_mut(..key.len()) {
+        dst.copy_from_slice(key);
+    }
+    pad.xor_each_byte(0x36);
+    let mut inner = SHA1_IV;
+    sha1::block_api::compress(&mut inner, core::slice::from_ref(pad.bytes()));
+    pad.xor_each_byte(0x36 ^ 0x5c);
+    let mut outer = SHA1_IV;
+    sha1::block_api::compress(&mut outer, core::slice::from_ref(pad.bytes()));
+    drop(pad);
+
+    // Inner: the counter, 0x80, zeros, bit length of pad + 8 bytes.
+    let mut block = [0u8; BLOCK];
+    if let Some(dst) = block.first_chunk_mut::<8>() {
+        *dst = counter.to_be_bytes();
+    }
+    if let Some(b) = block.get_mut(8) {
+        *b = 0x80;
+    }
+    if let Some(dst) = block.last_chunk_mut::<8>() {
+        *dst = 576_u64.to_be_bytes(); // (64 + 8) bytes in bits
+    }
+    sha1::block_api::compress(&mut inner, core::slice::from_ref(&block));
+
+    // Outer: the 20-byte inner digest, 0x80, zeros, bit length of pad + 20.
+    let mut block = [0u8; BLOCK];
+    for (chunk, word) in block.chunks_exact_mut(4).zip(&inner) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    if let Some(b) = block.get_mut(20) {
+        *b = 0x80;
+    }
+    if let Some(dst) = block.last_chunk_mut::<8>() {
+        *dst = 672_u64.to_be_bytes(); // (64 + 20) bytes in bits
+    }
+    sha1::block_api::compress(&mut outer, core::slice::from_ref(&block));
+    inner.zeroize();
+    let mut out = [0u8; 20];
+    for (chunk, word) in out.chunks_exact_mut(4).zip(&outer) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    outer.zeroize();
+    out
+}
+
 /// An HMAC in progress under a [`KeyedMac`]; its chaining value is wiped on
 /// drop.
 pub(crate) struct MacStream<'k> {
@@ -469,6 +534,15 @@ mod tests {
             prop_assert_eq!(value.first_u16(), u16::from_be_bytes([key[0], key[1]]));
             prop_assert_eq!(value.first_u32(), u32::from_be_bytes([key[0], key[1], key[2], key[3]]));
             prop_assert_eq!(value.first_u128(), u128::from_be_bytes(key[..16].try_into().unwrap()));
+        }
+
+        #[test]
+        fn hmac_sha1_counter_matches_hmac_crate(key in proptest::collection::vec(any::<u8>(), 0..150),
+                                                counter in any::<u64>()) {
+            let mut m = Hmac::<sha1::Sha1>::new_from_slice(&key).unwrap();
+            m.update(&counter.to_be_bytes());
+            let expected: [u8; 20] = m.finalize().into_bytes().into();
+            prop_assert_eq!(super::hmac_sha1_counter(&key, counter), expected);
         }
 
         #[test]
