@@ -1,12 +1,15 @@
-//! HMAC-SHA256 with the key's pad blocks absorbed once (RFC 2104).
+//! HMAC with the key's pad blocks absorbed once (RFC 2104).
 //!
 //! Derivations reuse one key for many messages (a master for every device, a
 //! device key for every check). Keying costs two SHA-256 compressions; each
 //! message of up to 55 bytes then costs exactly two more. This module keeps
 //! the two precomputed chaining values and drives `sha2`'s block function
 //! directly, which removes the buffering and copying of the generic
-//! `hmac` state. Its output is checked against the `hmac` crate (RFC 4231
-//! vectors and a property test), so it is HMAC-SHA256 and nothing else.
+//! `hmac` state; [`KeyedMac::mac_pair`] runs two independent HMACs side by
+//! side so their dependent compressions overlap. HOTP's HMAC-SHA-1 over an
+//! 8-byte counter is driven the same way on `sha1`'s block function. Every
+//! path is checked against the `hmac` crate (RFC 4231 vectors and property
+//! tests), so it is HMAC and nothing else.
 
 use sha2::Digest;
 use sha2::block_api::compress256;
@@ -151,7 +154,7 @@ impl MacValue {
 
 /// One block that holds key material, stored as words: wiping it takes 8
 /// volatile stores where a byte array takes 64 (`zeroize` writes element by
-/// element), which is a tenth of a derivation's time.
+/// element, and the wipe sits on every keying's path).
 #[derive(Default, Zeroize, ZeroizeOnDrop)]
 struct SecretBlock([u64; BLOCK / 8]);
 
