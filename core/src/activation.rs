@@ -53,14 +53,13 @@ impl ActivationAuthority {
     }
 
     fn mask(&self, serial: u64) -> u16 {
-        let serial_be = serial.to_be_bytes();
         self.k_act
-            .mac(&[MASK_LABEL, serial_be.get(2..).unwrap_or_default()])
+            .mac(&mask_message(&serial.to_be_bytes()))
             .first_u16()
     }
 
     fn registration_id(&self, number: ActivationNumber) -> RegistrationId {
-        let mac = self.k_act.mac(&[REGISTRATION_ID_LABEL, &number.to_bytes()]);
+        let mac = self.k_act.mac(&registration_id_message(&number.to_bytes()));
         RegistrationId::from_u32(mac.first_u32())
     }
 
@@ -92,10 +91,9 @@ impl ActivationAuthority {
         // Registration ID and mask do not depend on each other: computed
         // side by side (and both always, so a refusal costs what a success
         // costs).
-        let serial_be = serial.to_be_bytes();
         let (regid_mac, mask_mac) = self.k_act.mac_pair(
-            &[REGISTRATION_ID_LABEL, &key.number.to_bytes()],
-            &[MASK_LABEL, serial_be.get(2..).unwrap_or_default()],
+            &registration_id_message(&key.number.to_bytes()),
+            &mask_message(&serial.to_be_bytes()),
         );
         if !bool::from(regid_mac.first_u32().ct_eq(&key.registration_id.as_u32())) {
             return Err(KeyError::ActivationAuthenticationFailed);
@@ -106,6 +104,17 @@ impl ActivationAuthority {
             serial,
         })
     }
+}
+
+/// The mask's message: `"mask" ‖ BE48(serial)` (from the serial's 8
+/// big-endian bytes).
+fn mask_message(serial_be: &[u8; 8]) -> [&[u8]; 2] {
+    [MASK_LABEL, serial_be.get(2..).unwrap_or_default()]
+}
+
+/// The registration ID's message: `"regid" ‖ BE64(number)`.
+fn registration_id_message(number_be: &[u8; 8]) -> [&[u8]; 2] {
+    [REGISTRATION_ID_LABEL, number_be]
 }
 
 /// Kind of feature an activation key unlocks, as the KMS shows it.

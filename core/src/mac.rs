@@ -159,6 +159,22 @@ impl MacValue {
 struct SecretBlock([u64; BLOCK / 8]);
 
 impl SecretBlock {
+    /// RFC 2104's key block: the key zero-filled to a block, or, for a key
+    /// longer than the block, its digest under `hash` (wiped after copying).
+    fn key_pad<const D: usize>(key: &[u8], hash: impl FnOnce(&[u8]) -> [u8; D]) -> Self {
+        let mut pad = Self::default();
+        if key.len() > BLOCK {
+            let mut digest = hash(key);
+            if let Some(dst) = pad.bytes_mut().get_mut(..D) {
+                dst.copy_from_slice(&digest);
+            }
+            digest.zeroize();
+        } else if let Some(dst) = pad.bytes_mut().get_mut(..key.len()) {
+            dst.copy_from_slice(key);
+        }
+        pad
+    }
+
     fn bytes(&self) -> &[u8; BLOCK] {
         zerocopy::transmute_ref!(&self.0)
     }
@@ -185,17 +201,9 @@ impl KeyedMac {
     /// block is first hashed, as RFC 2104 says.
     #[inline]
     pub(crate) fn new(key: &[u8]) -> Self {
-        let mut pad = SecretBlock::default();
-        if key.len() > BLOCK {
-            let mut digest: [u8; 32] = sha2::Sha256::digest(key).into();
-            if let Some(dst) = pad.bytes_mut().get_mut(..32) {
-                dst.copy_from_slice(&digest);
-            }
-            digest.zeroize();
-        } else if let Some(dst) = pad.bytes_mut().get_mut(..key.len()) {
-            dst.copy_from_slice(key);
-        }
-        Self::from_pad(pad)
+        Self::from_pad(SecretBlock::key_pad(key, |long| {
+            sha2::Sha256::digest(long).into()
+        }))
     }
 
     /// Key with a derived 32-byte key straight from its words (a device
@@ -362,17 +370,10 @@ pub(crate) fn hmac_sha1_counter(key: &[u8], counter: u64) -> [u8; 20] {
         0x1032_5476,
         0xc3d2_e1f0,
     ];
-    let mut pad = SecretBlock::default();
-    if key.len() > BLOCK {
+    let mut pad = SecretBlock::key_pad(key, |long| {
         use sha1::Digest as _;
-        let mut digest: [u8; 20] = sha1::Sha1::digest(key).into();
-        if let Some(dst) = pad.bytes_mut().get_mut(..20) {
-            dst.copy_from_slice(&digest);
-        }
-        digest.zeroize();
-    } else if let Some(dst) = pad.bytes_mut().get_mut(..key.len()) {
-        dst.copy_from_slice(key);
-    }
+        sha1::Sha1::digest(long).into()
+    });
     pad.xor_each_byte(0x36);
     let mut inner = SHA1_IV;
     sha1::block_api::compress(&mut inner, core::slice::from_ref(pad.bytes()));

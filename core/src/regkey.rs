@@ -28,12 +28,22 @@ pub const TAG_LABEL: &[u8] = b"tag";
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegistrationKey(u64);
 
+/// The tag's message: `"tag" ‖ BE16(product) ‖ fp`.
+fn tag_message<'a>(product_be: &'a [u8; 2], fp: &'a [u8; 2]) -> [&'a [u8]; 3] {
+    [TAG_LABEL, product_be, fp]
+}
+
+/// The mask's message: `"mask" ‖ fp`.
+fn mask_message(fp: &[u8; 2]) -> [&[u8]; 2] {
+    [MASK_LABEL, fp]
+}
+
 fn tag(k_dev: &DeviceKey, product: u16, fp: [u8; 2]) -> [u8; 4] {
-    tag_bytes(&k_dev.mac(&[TAG_LABEL, &product.to_be_bytes(), &fp]))
+    tag_bytes(&k_dev.mac(&tag_message(&product.to_be_bytes(), &fp)))
 }
 
 fn mask(k_dev: &DeviceKey, fp: [u8; 2]) -> u16 {
-    mask_value(&k_dev.mac(&[MASK_LABEL, &fp]))
+    mask_value(&k_dev.mac(&mask_message(&fp)))
 }
 
 /// The tag: the first 4 bytes of its HMAC.
@@ -57,8 +67,8 @@ impl RegistrationKey {
             .to_be_bytes();
         // Tag and mask both depend on fp only: computed side by side.
         let (tag_mac, mask_mac) = k_dev.mac_pair(
-            &[TAG_LABEL, &product.to_be_bytes(), &fp],
-            &[MASK_LABEL, &fp],
+            &tag_message(&product.to_be_bytes(), &fp),
+            &mask_message(&fp),
         );
         let t = tag_bytes(&tag_mac);
         let high = (product ^ mask_value(&mask_mac)).to_be_bytes();
