@@ -146,12 +146,12 @@ fn main() -> Result<()> {
     let typed = KeyCode::parse(&key_code.binary())?;
     println!(
         "UPS checks the binary form offline: {}",
-        yes_no(KeyCode::verify(&ups_key, typed).is_ok())
+        yes_no(typed.verify(&ups_key).is_ok())
     );
     let wrong = KeyCode::from_u16((key_code.value() + 1) % 1024).ok_or("10-bit value")?;
     println!(
         "UPS checks a wrong code: {}",
-        yes_no(KeyCode::verify(&ups_key, wrong).is_ok())
+        yes_no(wrong.verify(&ups_key).is_ok())
     );
     println!("(a 10-bit code is 1-in-1024: the UPS must pair it with the device_entry lockout)");
 

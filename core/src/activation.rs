@@ -28,6 +28,19 @@ pub struct ActivationKey {
     pub registration_id: RegistrationId,
 }
 
+impl ActivationKey {
+    /// Check this typed key against the vendor's authority (constant-time
+    /// on the registration ID) and recover what it activates: the one
+    /// verification shape, `typed.verify(&key)`, as for key codes, gateway
+    /// passwords and registration keys.
+    ///
+    /// # Errors
+    /// [`KeyError::ActivationAuthenticationFailed`] (kind rejected).
+    pub fn verify(&self, authority: &ActivationAuthority) -> Result<ActivationInfo, KeyError> {
+        authority.check(self)
+    }
+}
+
 /// What a checked activation key is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ActivationInfo {
@@ -81,11 +94,8 @@ impl ActivationAuthority {
     }
 
     /// Check a typed pair (constant-time on the registration ID) and recover
-    /// the product code.
-    ///
-    /// # Errors
-    /// [`KeyError::ActivationAuthenticationFailed`].
-    pub fn check(&self, key: &ActivationKey) -> Result<ActivationInfo, KeyError> {
+    /// the product code; callers use [`ActivationKey::verify`].
+    fn check(&self, key: &ActivationKey) -> Result<ActivationInfo, KeyError> {
         let raw = key.number.as_u64();
         let serial = raw & MAX_SERIAL;
         // Registration ID and mask do not depend on each other: computed

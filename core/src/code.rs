@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::mac::{KeyedMac, MacStream};
 use crate::normalize::compact_string;
 
@@ -574,6 +574,14 @@ pub enum CodeRejection {
 }
 
 impl Coded for CodeRejection {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Wrong { .. } => ErrorKind::Rejected,
+            Self::Superseded { .. } | Self::Expired | Self::AlreadyUsed => ErrorKind::Expired,
+            Self::TooManyAttempts => ErrorKind::Locked,
+            Self::Malformed => ErrorKind::InvalidInput,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::Wrong { .. } => "code.wrong",
@@ -639,6 +647,12 @@ pub enum CodeError {
 }
 
 impl Coded for CodeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::SecretTooShort { .. } => ErrorKind::Configuration,
+            Self::MalformedState { .. } => ErrorKind::StoredState,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::SecretTooShort { .. } => "secret.too_short",

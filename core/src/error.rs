@@ -17,6 +17,83 @@ pub enum Lang {
     Ja,
 }
 
+/// What kind of failure a coded value is: the one thing a caller branches on
+/// (retry, count a failed attempt, show a form error, page an operator),
+/// decided once here for every code, identically in every binding.
+///
+/// The kinds are API like the codes: a code never changes kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller's input is malformed or out of range (a typo, a wrong
+    /// type, a number that does not fit): show it, do not count it.
+    InvalidInput,
+    /// A well-formed credential, key or code was checked and is wrong:
+    /// count it as a failed attempt.
+    Rejected,
+    /// Refused without checking anything because of too many failures
+    /// (a lockout, a burned code): tell the user when to retry.
+    Locked,
+    /// Was valid once and no longer is: expired, superseded or already used.
+    Expired,
+    /// A domain rule refuses the operation (a key bound to another
+    /// terminal, a sixth dealer): not an attack, not a typo.
+    Refused,
+    /// Stored state (a lockout or code state, a PHC string) does not decode
+    /// or is outside what this version accepts.
+    StoredState,
+    /// The caller's configuration is wrong (a policy, a secret, a schema
+    /// that was never migrated, a missing driver).
+    Configuration,
+    /// A store kept losing a compare-and-set race; nothing was recorded.
+    StoreContended,
+    /// A store could not be reached; nothing was recorded.
+    StoreUnavailable,
+    /// The platform failed (OS randomness, an allocation in the hasher).
+    Internal,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 10] = [
+        Self::InvalidInput,
+        Self::Rejected,
+        Self::Locked,
+        Self::Expired,
+        Self::Refused,
+        Self::StoredState,
+        Self::Configuration,
+        Self::StoreContended,
+        Self::StoreUnavailable,
+        Self::Internal,
+    ];
+
+    /// Stable snake_case name (`invalid_input`, `rejected`, …), the form
+    /// every binding exposes.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidInput => "invalid_input",
+            Self::Rejected => "rejected",
+            Self::Locked => "locked",
+            Self::Expired => "expired",
+            Self::Refused => "refused",
+            Self::StoredState => "stored_state",
+            Self::Configuration => "configuration",
+            Self::StoreContended => "store_contended",
+            Self::StoreUnavailable => "store_unavailable",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One named parameter of an error or violation (e.g. `min = 10`).
 pub type Param = (&'static str, String);
 
@@ -26,6 +103,8 @@ pub type Param = (&'static str, String);
 pub trait Coded {
     /// Stable dotted machine code, e.g. `password.too_short`.
     fn code(&self) -> &'static str;
+    /// What kind of failure this is (fixed per code).
+    fn kind(&self) -> ErrorKind;
     /// Named parameters, in a stable order. Never contains a secret.
     fn params(&self) -> Vec<Param>;
     /// Human message in the given language.
@@ -43,6 +122,7 @@ pub trait Coded {
     fn to_diagnostic(&self) -> Diagnostic {
         Diagnostic {
             code: self.code().to_owned(),
+            kind: self.kind(),
             params: self
                 .params()
                 .into_iter()
@@ -60,6 +140,8 @@ pub trait Coded {
 pub struct Diagnostic {
     /// Stable machine code.
     pub code: String,
+    /// Its kind.
+    pub kind: ErrorKind,
     /// Named parameters in a stable order.
     pub params: Vec<(String, String)>,
     /// English message.

@@ -23,7 +23,8 @@ use argon2::{Algorithm, Argon2, Params, ParamsBuilder, Version};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
+use crate::quote::QuotedText;
 
 /// Longest password accepted for hashing or verification, in UTF-8 bytes.
 pub const MAX_PASSWORD_BYTES: usize = 4096;
@@ -234,6 +235,21 @@ pub enum HashError {
         /// Lanes.
         parallelism: u32,
     },
+    /// A stored hash whose cost exceeds the verification limit; refused
+    /// before any hashing. Code `hash.cost_over_limit`.
+    #[error(
+        "stored password hash costs m={memory_kib} KiB t={iterations}, over the verification limit (m <= {max_memory_kib} KiB, m*t <= {max_work})"
+    )]
+    CostOverLimit {
+        /// Stored memory cost in KiB.
+        memory_kib: u32,
+        /// Stored passes.
+        iterations: u32,
+        /// The limit's memory cap in KiB.
+        max_memory_kib: u32,
+        /// The limit's work cap (memory KiB × passes).
+        max_work: u64,
+    },
     /// The stored string is not a well-formed Argon2 PHC string. Code
     /// `hash.malformed_phc`.
     #[error("stored password hash is malformed ({})", part.name())]
@@ -243,7 +259,10 @@ pub enum HashError {
     },
     /// A well-formed PHC string of another algorithm (bcrypt, scrypt, …).
     /// Code `hash.unsupported_algorithm`.
-    #[error("stored password hash uses unsupported algorithm {algorithm:?}")]
+    #[error(
+        "stored password hash uses unsupported algorithm '{}'",
+        QuotedText(algorithm)
+    )]
     UnsupportedAlgorithm {
         /// The PHC `id` field, e.g. `scrypt`.
         algorithm: String,
@@ -258,12 +277,25 @@ pub enum HashError {
 }
 
 impl Coded for HashError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InputTooLong { .. } => ErrorKind::InvalidInput,
+            Self::InvalidSalt { .. } | Self::InvalidPepper { .. } | Self::InvalidParams { .. } => {
+                ErrorKind::Configuration
+            }
+            Self::MalformedPhc { .. }
+            | Self::UnsupportedAlgorithm { .. }
+            | Self::CostOverLimit { .. } => ErrorKind::StoredState,
+            Self::ComputationFailed { .. } => ErrorKind::Internal,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::InputTooLong { .. } => "hash.input_too_long",
             Self::InvalidSalt { .. } => "hash.invalid_salt",
             Self::InvalidPepper { .. } => "hash.invalid_pepper",
             Self::InvalidParams { .. } => "hash.invalid_params",
+            Self::CostOverLimit { .. } => "hash.cost_over_limit",
             Self::MalformedPhc { .. } => "hash.malformed_phc",
             Self::UnsupportedAlgorithm { .. } => "hash.unsupported_algorithm",
             Self::ComputationFailed { .. } => "hash.computation_failed",
@@ -289,6 +321,17 @@ impl Coded for HashError {
                 ("memory_kib", memory_kib.to_string()),
                 ("iterations", iterations.to_string()),
                 ("parallelism", parallelism.to_string()),
+            ],
+            Self::CostOverLimit {
+                memory_kib,
+                iterations,
+                max_memory_kib,
+                max_work,
+            } => vec![
+                ("memory_kib", memory_kib.to_string()),
+                ("iterations", iterations.to_string()),
+                ("max_memory_kib", max_memory_kib.to_string()),
+                ("max_work", max_work.to_string()),
             ],
             Self::MalformedPhc { part } => vec![("part", part.name().into())],
             Self::UnsupportedAlgorithm { algorithm } => vec![("algorithm", algorithm.clone())],
@@ -316,6 +359,14 @@ impl Coded for HashError {
                 } => format!(
                     "Argon2のパラメータが不正です（m={memory_kib} t={iterations} p={parallelism}）。"
                 ),
+                Self::CostOverLimit {
+                    memory_kib,
+                    iterations,
+                    max_memory_kib,
+                    max_work,
+                } => format!(
+                    "保存されたパスワードハッシュのコスト（m={memory_kib} KiB t={iterations}）が検証の上限（m ≦ {max_memory_kib} KiB、m×t ≦ {max_work}）を超えています。"
+                ),
                 Self::MalformedPhc { part } => {
                     format!(
                         "保存されたパスワードハッシュの形式が不正です（{}）。",
@@ -324,7 +375,8 @@ impl Coded for HashError {
                 }
                 Self::UnsupportedAlgorithm { algorithm } => {
                     format!(
-                        "保存されたパスワードハッシュの方式「{algorithm}」には対応していません。"
+                        "保存されたパスワードハッシュの方式「{}」には対応していません。",
+                        QuotedText(algorithm)
                     )
                 }
                 Self::ComputationFailed { reason } => {
@@ -385,6 +437,57 @@ pub fn hash_password(
     Ok(hash.to_string())
 }
 
+/// The most a stored hash may cost to verify (SPEC §2.4): a tampered or
+/// imported row must not cost the server seconds and gigabytes.
+///
+/// Memory is capped directly; time by the work `m × t` (KiB × passes), which
+/// is what one verification computes whatever the lane count (one thread
+/// fills every lane).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyLimit {
+    /// Largest memory cost verified, in KiB.
+    pub max_memory_kib: u32,
+    /// Largest `memory_kib × iterations` verified.
+    pub max_work: u64,
+}
+
+impl VerifyLimit {
+    /// Default: admits OWASP's and RFC 9106's second recommended setting
+    /// (m = 64 MiB, t = 3, p = 4) with room to spare, and keeps one
+    /// verification within 256 MiB and 2^20 KiB-passes (about one second
+    /// of one core with the default backend; measured figures in
+    /// docs/passwords.md).
+    pub const DEFAULT: Self = Self {
+        max_memory_kib: 256 * 1024,
+        max_work: 1 << 20,
+    };
+
+    /// Whether a stored hash of these parameters may be verified.
+    ///
+    /// # Errors
+    /// [`HashError::CostOverLimit`].
+    pub fn admit(&self, params: &HashParams) -> Result<(), HashError> {
+        let work = u64::from(params.memory_kib).saturating_mul(u64::from(params.iterations));
+        if params.memory_kib <= self.max_memory_kib && work <= self.max_work {
+            Ok(())
+        } else {
+            Err(HashError::CostOverLimit {
+                memory_kib: params.memory_kib,
+                iterations: params.iterations,
+                max_memory_kib: self.max_memory_kib,
+                max_work: self.max_work,
+            })
+        }
+    }
+}
+
+impl Default for VerifyLimit {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Check a password against a stored PHC string (Argon2id, Argon2i or
 /// Argon2d, version 1.0 or 1.3, as written by any conforming library).
 ///
@@ -394,8 +497,9 @@ pub fn hash_password(
 ///
 /// # Errors
 /// [`HashError::InputTooLong`], [`HashError::MalformedPhc`],
-/// [`HashError::UnsupportedAlgorithm`], [`HashError::InvalidParams`] (stored
-/// cost above the caps) or [`HashError::ComputationFailed`]. An error is
+/// [`HashError::UnsupportedAlgorithm`], [`HashError::InvalidParams`],
+/// [`HashError::CostOverLimit`] (stored cost above [`VerifyLimit::DEFAULT`],
+/// refused before hashing) or [`HashError::ComputationFailed`]. An error is
 /// never a match: treat it as a failed login and alert on it.
 #[must_use = "a verification result must be checked"]
 pub fn verify_password(
@@ -403,8 +507,28 @@ pub fn verify_password(
     phc: &str,
     pepper: Option<&Pepper>,
 ) -> Result<bool, HashError> {
+    verify_password_within(password, phc, pepper, &VerifyLimit::DEFAULT)
+}
+
+/// [`verify_password`] with an explicit cost limit (for sites whose stored
+/// hashes legitimately cost more than the default admits).
+///
+/// # Errors
+/// As [`verify_password`], with `limit` in place of the default.
+#[must_use = "a verification result must be checked"]
+pub fn verify_password_within(
+    password: &str,
+    phc: &str,
+    pepper: Option<&Pepper>,
+    limit: &VerifyLimit,
+) -> Result<bool, HashError> {
     check_password_len(password)?;
     let stored = StoredHash::parse(phc)?;
+    limit.admit(&HashParams {
+        memory_kib: stored.params.m_cost(),
+        iterations: stored.params.t_cost(),
+        parallelism: stored.params.p_cost(),
+    })?;
     let expected = stored.tag.as_bytes();
     let mut computed = Zeroizing::new([0u8; MAX_TAG_LEN]);
     let out = computed

@@ -16,8 +16,9 @@
 
 use std::fmt;
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::normalize::{Positioned, compact, fold_and_trim, is_fullwidth, is_separator};
+use crate::quote::quote_char;
 
 /// Which identifier an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,7 +150,7 @@ pub enum IdError {
         actual: usize,
     },
     /// A character the rule does not allow. Code `identifier.invalid_character`.
-    #[error("{} contains {character:?} at position {position}, which is not allowed", kind.label(Lang::En))]
+    #[error("{} contains '{}' at position {position}, which is not allowed", kind.label(Lang::En), quote_char(*character))]
     InvalidCharacter {
         /// Which identifier.
         kind: IdKind,
@@ -168,6 +169,9 @@ pub enum IdError {
 }
 
 impl Coded for IdError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::Empty { .. } => "identifier.empty",
@@ -225,8 +229,9 @@ impl Coded for IdError {
                     character,
                     position,
                 } => format!(
-                    "{}の{position}文字目「{character}」は使用できない文字です。",
-                    kind.label(lang)
+                    "{}の{position}文字目「{}」は使用できない文字です。",
+                    kind.label(lang),
+                    quote_char(*character)
                 ),
                 Self::InvalidEmail { reason } => {
                     let detail = match reason {

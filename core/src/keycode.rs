@@ -114,14 +114,15 @@ impl KeyCode {
         }
     }
 
-    /// Device side: compare a typed code with this UPS's code in constant time.
+    /// Device side: check this typed code against the UPS's device key, in
+    /// constant time (the one verification shape: `typed.verify(&key)`).
     ///
     /// Pair with the `device_entry` lockout: see the module documentation.
     ///
     /// # Errors
-    /// [`KeyError::KeyCodeMismatch`].
-    pub fn verify(device_key: &DeviceKey, typed: Self) -> Result<(), KeyError> {
-        if bool::from(Self::derive(device_key).0.ct_eq(&typed.0)) {
+    /// [`KeyError::KeyCodeMismatch`] (kind rejected).
+    pub fn verify(self, device_key: &DeviceKey) -> Result<(), KeyError> {
+        if bool::from(Self::derive(device_key).0.ct_eq(&self.0)) {
             Ok(())
         } else {
             Err(KeyError::KeyCodeMismatch)

@@ -13,9 +13,10 @@ use std::fmt;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::ids::{GatewayId, MprId, UpsSerial};
 use crate::normalize::compact;
+use crate::quote::quote_char;
 
 /// Label of the device-key diversification (`docs/algorithms.md` §2.2).
 pub const DEVICE_KEY_LABEL: &[u8] = b"regcore/v1/device-key";
@@ -71,7 +72,7 @@ pub enum KeyError {
         what: KeyKind,
     },
     /// A character that cannot appear. Code `<what>.invalid_character`.
-    #[error("the {} contains {character:?} at position {position}, which is not allowed", what.label(Lang::En))]
+    #[error("the {} contains '{}' at position {position}, which is not allowed", what.label(Lang::En), quote_char(*character))]
     InvalidCharacter {
         /// Which value.
         what: KeyKind,
@@ -98,7 +99,7 @@ pub enum KeyError {
     },
     /// A 10-digit key code with a digit other than 0 or 1. Code
     /// `keycode.not_binary`.
-    #[error("a 10-digit key code is binary: {character:?} at position {position} is not 0 or 1")]
+    #[error("a 10-digit key code is binary: '{}' at position {position} is not 0 or 1", quote_char(*character))]
     KeyCodeNotBinary {
         /// The character as typed.
         character: char,
@@ -172,6 +173,24 @@ impl KeyKind {
 }
 
 impl Coded for KeyError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::MasterLength { .. } | Self::DeviceKeyLength { .. } | Self::DeviceKeyFormat => {
+                ErrorKind::Configuration
+            }
+            Self::KeyCodeMismatch
+            | Self::GatewayPasswordMismatch
+            | Self::ActivationAuthenticationFailed
+            | Self::RegistrationKeyAuthenticationFailed => ErrorKind::Rejected,
+            Self::UnknownProduct { .. } => ErrorKind::Refused,
+            Self::Empty { .. }
+            | Self::InvalidCharacter { .. }
+            | Self::WrongLength { .. }
+            | Self::KeyCodeOutOfRange { .. }
+            | Self::KeyCodeNotBinary { .. }
+            | Self::SerialOutOfRange { .. } => ErrorKind::InvalidInput,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::MasterLength { .. } => "keys.master_length",
@@ -261,8 +280,9 @@ impl Coded for KeyError {
                     character,
                     position,
                 } => format!(
-                    "{}の{position}文字目「{character}」は使用できない文字です。",
-                    what.label(lang)
+                    "{}の{position}文字目「{}」は使用できない文字です。",
+                    what.label(lang),
+                    quote_char(*character)
                 ),
                 Self::WrongLength {
                     what,
@@ -279,7 +299,8 @@ impl Coded for KeyError {
                     character,
                     position,
                 } => format!(
-                    "10桁のキーコードは2進数です。{position}文字目「{character}」は0または1ではありません。"
+                    "10桁のキーコードは2進数です。{position}文字目「{}」は0または1ではありません。",
+                    quote_char(*character)
                 ),
                 Self::KeyCodeMismatch => "キーコードが一致しません。".to_owned(),
                 Self::GatewayPasswordMismatch => {
@@ -695,13 +716,13 @@ impl GatewayPassword {
         Ok(Self(out))
     }
 
-    /// Check a typed password against this gateway's key, in constant time.
+    /// Check this typed password against the gateway's device key, in
+    /// constant time (the one verification shape: `typed.verify(&key)`).
     ///
     /// # Errors
-    /// A parse error, or [`KeyError::GatewayPasswordMismatch`].
-    pub fn verify(device_key: &DeviceKey, typed: &str) -> Result<(), KeyError> {
-        let typed = Self::parse(typed)?;
-        if bool::from(Self::derive(device_key).ct_eq(&typed)) {
+    /// [`KeyError::GatewayPasswordMismatch`] (kind rejected).
+    pub fn verify(&self, device_key: &DeviceKey) -> Result<(), KeyError> {
+        if bool::from(Self::derive(device_key).ct_eq(self)) {
             Ok(())
         } else {
             Err(KeyError::GatewayPasswordMismatch)
@@ -717,7 +738,7 @@ impl GatewayPassword {
         gateway: &GatewayId,
         typed: &str,
     ) -> Result<(), KeyError> {
-        Self::verify(&master.device_key(Device::Gateway(gateway)), typed)
+        Self::parse(typed)?.verify(&master.device_key(Device::Gateway(gateway)))
     }
 
     /// The 13 characters, for printing on the sheet.

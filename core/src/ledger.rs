@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::ids::{ActivationNumber, MprId};
 use crate::keys::MasterSecret;
 use crate::pairing::{
@@ -179,6 +179,12 @@ pub enum LedgerError {
 }
 
 impl Coded for LedgerError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NotBound { .. } | Self::SameTerminal => ErrorKind::Refused,
+            Self::Unaudited => ErrorKind::InvalidInput,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::NotBound { .. } => "ledger.not_bound",

@@ -43,6 +43,7 @@ macro_rules! text_form {
 }
 
 pub mod activation;
+pub mod boundary;
 pub mod code;
 pub mod error;
 pub mod hash;
@@ -56,12 +57,18 @@ pub mod maintenance;
 pub mod normalize;
 pub mod pairing;
 pub mod policy;
+pub mod quote;
 pub mod regkey;
+pub mod schema;
 pub mod session;
 pub mod token;
 
-pub use error::{Coded, Diagnostic, Lang, Param};
-pub use hash::{HashError, HashParams, Pepper, hash_password, needs_rehash, verify_password};
+pub use boundary::{BoundaryError, StoreError};
+pub use error::{Coded, Diagnostic, ErrorKind, Lang, Param};
+pub use hash::{
+    HashError, HashParams, Pepper, VerifyLimit, hash_password, needs_rehash, verify_password,
+    verify_password_within,
+};
 pub use ids::{
     ActivationNumber, DealerId, EmailAddress, GatewayId, IdError, IdKind, KmsLoginId, MprId,
     PhoneNumber, RegistrationId, UpsSerial,

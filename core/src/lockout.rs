@@ -50,7 +50,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 
 /// How the lock length grows with the number of consecutive failures `n`
 /// (counted after the current failure). Every schedule gives 0 below the
@@ -473,6 +473,9 @@ impl Locked {
 }
 
 impl Coded for Locked {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Locked
+    }
     fn code(&self) -> &'static str {
         "lockout.locked"
     }
@@ -525,7 +528,112 @@ impl Attempt<'_> {
     }
 }
 
+/// Permission to check the password once, for callers whose state is shared
+/// by several processes or servers (SPEC §3, "Admission under concurrency").
+///
+/// Obtained from [`LockoutState::admit`]. The attempt is counted as a
+/// failure **in advance**: store [`Admission::state`] (compare-and-set
+/// against [`Admission::previous`]) *before* checking the password, so N
+/// simultaneous attempts get at most as many password checks as the policy
+/// has free tries left. Then settle it exactly once:
+/// - wrong password: [`Admission::failure`]; the stored state is already
+///   right, nothing more to write;
+/// - right password: [`Admission::success`], then store
+///   [`Success::apply`] of the state stored *by then* (other attempts may
+///   have written since), retrying the compare-and-set as needed.
+///
+/// Owned (no borrow of the policy), so it crosses FFI; settling consumes it,
+/// so it cannot be settled twice. On one server with no concurrency the
+/// states written are exactly those of [`LockoutState::attempt`].
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "store .state() before checking the password, then settle the admission"]
+pub struct Admission {
+    previous: LockoutState,
+    state: LockoutState,
+    at: DateTime<Utc>,
+}
+
+impl Admission {
+    /// The state this admission was computed from: the compare-and-set
+    /// token (write [`Admission::state`] only if the store still holds it).
+    #[must_use]
+    pub fn previous(&self) -> LockoutState {
+        self.previous
+    }
+
+    /// The state to store before the password is checked: the attempt
+    /// already counted as a failure.
+    #[must_use]
+    pub fn state(&self) -> LockoutState {
+        self.state
+    }
+
+    /// When the attempt was admitted.
+    #[must_use]
+    pub fn admitted_at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// The password was wrong. The failure was counted on admission, so the
+    /// stored state needs no further write; returns that state.
+    #[must_use]
+    pub fn failure(self) -> LockoutState {
+        self.state
+    }
+
+    /// The password was right: the success to apply to whatever the store
+    /// holds by the time it is written (other attempts may have written
+    /// since this one was admitted). Consumes the admission; the returned
+    /// [`Success`] may be applied again on every compare-and-set retry.
+    pub fn success(self) -> Success {
+        Success { at: self.at }
+    }
+}
+
+/// A correct password, settled; from [`Admission::success`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "store .apply(current) in place of the current state"]
+pub struct Success {
+    at: DateTime<Utc>,
+}
+
+impl Success {
+    /// The state to store in place of `current`. The counter resets, as a
+    /// success does in the Cognito rule, including a lock that failures
+    /// admitted alongside this attempt imposed since: this attempt was
+    /// admitted before them, so it is ordered first. `last_attempt` never
+    /// moves backwards, so a later backwards clock still rebases correctly.
+    #[must_use]
+    pub fn apply(&self, current: LockoutState) -> LockoutState {
+        let last = match current.last_attempt {
+            Some(stored) if stored > self.at => stored,
+            _ => self.at,
+        };
+        LockoutState {
+            failures: 0,
+            locked_until: None,
+            last_attempt: Some(last),
+        }
+    }
+}
+
 impl LockoutState {
+    /// Begin an attempt whose state is shared: `Ok` carries an owned
+    /// [`Admission`] whose [`state`](Admission::state) (the attempt counted
+    /// as a failure) must be stored before the password is checked; `Err`
+    /// means refuse without checking it, exactly as [`LockoutState::attempt`].
+    ///
+    /// # Errors
+    /// [`Refusal`] while the account is locked.
+    pub fn admit(&self, policy: &LockoutPolicy, now: DateTime<Utc>) -> Result<Admission, Refusal> {
+        let attempt = self.attempt(policy, now)?;
+        Ok(Admission {
+            previous: *self,
+            state: attempt.failure(),
+            at: from_ms(to_ms(now)),
+        })
+    }
+
     /// Rebase onto `now` if the clock went backwards (see module docs).
     fn rebased(&self, policy: &LockoutPolicy, now_ms: i64) -> Self {
         match self.last_attempt.map(to_ms) {
@@ -825,6 +933,11 @@ pub enum LockoutError {
         /// Stable snake_case reason.
         reason: &'static str,
     },
+    /// An admission was settled twice. Rust makes this impossible (settling
+    /// consumes the [`Admission`]); the bindings, whose values can be used
+    /// again, raise it. Code `lockout.admission_used`.
+    #[error("this lockout admission was already settled")]
+    AdmissionUsed,
 }
 
 impl Coded for LockoutError {
@@ -832,6 +945,14 @@ impl Coded for LockoutError {
         match self {
             Self::MalformedState { .. } => "lockout.malformed_state",
             Self::InvalidPolicy { .. } => "lockout.invalid_policy",
+            Self::AdmissionUsed => "lockout.admission_used",
+        }
+    }
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::MalformedState { .. } => ErrorKind::StoredState,
+            Self::InvalidPolicy { .. } => ErrorKind::Configuration,
+            Self::AdmissionUsed => ErrorKind::InvalidInput,
         }
     }
     fn params(&self) -> Vec<Param> {
@@ -839,6 +960,7 @@ impl Coded for LockoutError {
             Self::MalformedState { reason } | Self::InvalidPolicy { reason } => {
                 vec![("reason", (*reason).to_owned())]
             }
+            Self::AdmissionUsed => vec![],
         }
     }
     fn message(&self, lang: Lang) -> String {
@@ -849,6 +971,9 @@ impl Coded for LockoutError {
             }
             (Lang::Ja, Self::InvalidPolicy { reason }) => {
                 format!("ロックアウトの設定が不正です（{reason}）。")
+            }
+            (Lang::Ja, Self::AdmissionUsed) => {
+                "このログイン試行の結果はすでに記録されています。".to_owned()
             }
         }
     }

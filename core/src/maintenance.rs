@@ -2,7 +2,7 @@
 //! maintain a gateway; a dealer account notifies up to 5 maintenance e-mail
 //! addresses.
 
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::ids::{DealerId, EmailAddress, GatewayId, PhoneNumber};
 
 /// Most dealers linked to one gateway \[002\].
@@ -44,6 +44,15 @@ pub enum MaintenanceError {
 }
 
 impl Coded for MaintenanceError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::DealerNotFound
+            | Self::TooManyDealers { .. }
+            | Self::NotLinked { .. }
+            | Self::TooManyEmails { .. }
+            | Self::EmailNotFound => ErrorKind::Refused,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::DealerNotFound => "maintenance.dealer_not_found",

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::activation::{ActivationAuthority, ActivationKey};
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::ids::{ActivationNumber, MprId};
 use crate::keys::MasterSecret;
 use crate::regkey::RegistrationKey;
@@ -92,6 +92,13 @@ pub enum Refusal {
 }
 
 impl Coded for Refusal {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::WrongRegistrationId => ErrorKind::Rejected,
+            Self::BoundElsewhere { .. } | Self::DemoRealMismatch => ErrorKind::Refused,
+            Self::DuplicateInRequest => ErrorKind::InvalidInput,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::BoundElsewhere { .. } => "issuance.bound_elsewhere",
@@ -192,13 +199,28 @@ pub enum IssuanceError {
         /// Given.
         actual: usize,
     },
+    /// The same activation number twice in one request. Code
+    /// `issuance.duplicate_key`; parameter `activation_number`.
+    #[error("activation key {activation_number} appears more than once in the request")]
+    DuplicateKey {
+        /// The repeated number.
+        activation_number: ActivationNumber,
+    },
 }
 
 impl Coded for IssuanceError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::NoKeys | Self::TooManyKeys { .. } | Self::DuplicateKey { .. } => {
+                ErrorKind::InvalidInput
+            }
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::NoKeys => "issuance.no_keys",
             Self::TooManyKeys { .. } => "issuance.too_many_keys",
+            Self::DuplicateKey { .. } => "issuance.duplicate_key",
         }
     }
 
@@ -207,6 +229,9 @@ impl Coded for IssuanceError {
             Self::NoKeys => Vec::new(),
             Self::TooManyKeys { max, actual } => {
                 vec![("max", max.to_string()), ("actual", actual.to_string())]
+            }
+            Self::DuplicateKey { activation_number } => {
+                vec![("activation_number", activation_number.to_string())]
             }
         }
     }
@@ -220,7 +245,52 @@ impl Coded for IssuanceError {
             (Lang::Ja, Self::TooManyKeys { max, actual }) => {
                 format!("アクティベーションキーは1回に{max}個までです（入力は{actual}個）。")
             }
+            (Lang::Ja, Self::DuplicateKey { activation_number }) => format!(
+                "アクティベーションキー{activation_number}が1つの申請に複数回含まれています。"
+            ),
         }
+    }
+}
+
+impl IssuanceRequest {
+    /// A request, validated as it is built: 1–8 keys, no number twice.
+    ///
+    /// # Errors
+    /// [`IssuanceError::NoKeys`], [`IssuanceError::TooManyKeys`],
+    /// [`IssuanceError::DuplicateKey`].
+    pub fn new(
+        mpr_id: MprId,
+        keys: Vec<ActivationKey>,
+        mode: Mode,
+        viewer: Viewer,
+    ) -> Result<Self, IssuanceError> {
+        let n = keys.len();
+        if n == 0 {
+            return Err(IssuanceError::NoKeys);
+        }
+        if n > MAX_KEYS_PER_REQUEST {
+            return Err(IssuanceError::TooManyKeys {
+                max: MAX_KEYS_PER_REQUEST,
+                actual: n,
+            });
+        }
+        for (i, key) in keys.iter().enumerate() {
+            if keys
+                .iter()
+                .take(i)
+                .any(|earlier| earlier.number == key.number)
+            {
+                return Err(IssuanceError::DuplicateKey {
+                    activation_number: key.number,
+                });
+            }
+        }
+        Ok(Self {
+            mpr_id,
+            keys,
+            mode,
+            viewer,
+        })
     }
 }
 
@@ -277,9 +347,9 @@ pub fn plan_issuance(
         {
             Outcome::Refused(Refusal::DuplicateInRequest)
         } else {
-            match own_authority.check(key) {
+            match key.verify(&own_authority) {
                 Err(_) => {
-                    if other_authority.check(key).is_ok() {
+                    if key.verify(&other_authority).is_ok() {
                         Outcome::Refused(Refusal::DemoRealMismatch)
                     } else {
                         Outcome::Refused(Refusal::WrongRegistrationId)

@@ -24,9 +24,10 @@ use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::error::{Coded, Diagnostic, Lang, Param};
+use crate::error::{Coded, Diagnostic, ErrorKind, Lang, Param};
 use crate::hash::{self, Pepper};
 use crate::normalize::{fold_width_char, is_fullwidth};
+use crate::quote::{QuotedText, quote_char};
 
 /// The common-password blocklist used when
 /// [`PolicyParts::use_common_blocklist`] is set: one lower-case entry per
@@ -409,16 +410,21 @@ impl PasswordPolicy {
     }
 
     /// A preset by name (see [`preset_names`](Self::preset_names)).
-    #[must_use]
-    pub fn preset(name: &str) -> Option<Self> {
+    ///
+    /// # Errors
+    /// [`PolicyError::UnknownPreset`] (`policy.unknown_preset`) for any
+    /// other name; names are case-sensitive.
+    pub fn preset(name: &str) -> Result<Self, PolicyError> {
         match name {
-            "ups_site" => Some(Self::ups_site()),
-            "monitoring_service" => Some(Self::monitoring_service()),
-            "kms" => Some(Self::kms()),
-            "device_admin_pin" => Some(Self::device_admin_pin()),
-            "nist_800_63b" => Some(Self::nist_800_63b()),
-            "nist_800_63b_mfa" => Some(Self::nist_800_63b_mfa()),
-            _ => None,
+            "ups_site" => Ok(Self::ups_site()),
+            "monitoring_service" => Ok(Self::monitoring_service()),
+            "kms" => Ok(Self::kms()),
+            "device_admin_pin" => Ok(Self::device_admin_pin()),
+            "nist_800_63b" => Ok(Self::nist_800_63b()),
+            "nist_800_63b_mfa" => Ok(Self::nist_800_63b_mfa()),
+            _ => Err(PolicyError::UnknownPreset {
+                name: name.chars().take(MAX_QUOTED_NAME).collect(),
+            }),
         }
     }
 
@@ -1032,7 +1038,7 @@ pub enum Violation {
     /// A character the policy does not allow (one violation per distinct
     /// character, at its first position). Code `password.disallowed_character`.
     #[serde(rename = "password.disallowed_character")]
-    #[error("the character {character:?} at position {position} cannot be used")]
+    #[error("the character '{}' at position {position} cannot be used", quote_char(*character))]
     DisallowedCharacter {
         /// The character as typed.
         character: char,
@@ -1043,7 +1049,8 @@ pub enum Violation {
     /// violation for all of them). Code `password.fullwidth_character`.
     #[serde(rename = "password.fullwidth_character")]
     #[error(
-        "enter half-width characters: {character:?} at position {position} is full-width ({count} full-width in total)"
+        "enter half-width characters: '{}' at position {position} is full-width ({count} full-width in total)",
+        quote_char(*character)
     )]
     FullwidthCharacter {
         /// The first full-width character.
@@ -1181,6 +1188,10 @@ impl Violation {
 }
 
 impl Coded for Violation {
+    fn kind(&self) -> ErrorKind {
+        // A password that breaks the policy is the user's input to correct.
+        ErrorKind::InvalidInput
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::TooShort { .. } => "password.too_short",
@@ -1254,13 +1265,17 @@ impl Coded for Violation {
                 Self::DisallowedCharacter {
                     character,
                     position,
-                } => format!("{position}文字目の「{character}」は使用できない文字です。"),
+                } => format!(
+                    "{position}文字目の「{}」は使用できない文字です。",
+                    quote_char(*character)
+                ),
                 Self::FullwidthCharacter {
                     character,
                     position,
                     ..
                 } => format!(
-                    "半角で入力してください（{position}文字目の「{character}」が全角です）。"
+                    "半角で入力してください（{position}文字目の「{}」が全角です）。",
+                    quote_char(*character)
                 ),
                 Self::MissingLowercase { min } => missing_ja(CharClass::Lowercase, *min, ""),
                 Self::MissingUppercase { min } => missing_ja(CharClass::Uppercase, *min, ""),
@@ -1482,6 +1497,10 @@ impl Rule {
 }
 
 impl Coded for Rule {
+    fn kind(&self) -> ErrorKind {
+        // A rule describes what input must satisfy (help text, not a failure).
+        ErrorKind::InvalidInput
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::Length { .. } => "password.rule.length",
@@ -1649,10 +1668,21 @@ impl RunRule {
     }
 }
 
-/// Why a custom policy is inconsistent.
+/// Longest preset name quoted back in `policy.unknown_preset` (characters).
+const MAX_QUOTED_NAME: usize = 64;
+
+/// Why a custom policy is inconsistent, or a preset name unknown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
+    /// A preset name that is not one of
+    /// [`PasswordPolicy::preset_names`]. Code `policy.unknown_preset`;
+    /// parameters `name` (the first 64 characters) and `expected`.
+    #[error("unknown password policy preset '{}' (expected one of {})", QuotedText(name), PRESET_NAMES.join(", "))]
+    UnknownPreset {
+        /// The name given (at most 64 characters of it).
+        name: String,
+    },
     /// `min_length` is 0 or above `max_length`, or `max_length` exceeds
     /// [`MAX_POLICY_LENGTH`]. Code `policy.invalid_length`.
     #[error("invalid length range {min}-{max} (need 1 <= min <= max <= {MAX_POLICY_LENGTH})")]
@@ -1667,7 +1697,7 @@ pub enum PolicyError {
     EmptyAlphabet,
     /// A symbol that is not an ASCII non-alphanumeric printable character or
     /// space, or is listed twice. Code `policy.invalid_symbol`.
-    #[error("invalid or duplicate symbol {character:?} in the symbol set")]
+    #[error("invalid or duplicate symbol '{}' in the symbol set", quote_char(*character))]
     InvalidSymbol {
         /// The offending character.
         character: char,
@@ -1701,8 +1731,12 @@ pub enum PolicyError {
 }
 
 impl Coded for PolicyError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Configuration
+    }
     fn code(&self) -> &'static str {
         match self {
+            Self::UnknownPreset { .. } => "policy.unknown_preset",
             Self::InvalidLength { .. } => "policy.invalid_length",
             Self::EmptyAlphabet => "policy.empty_alphabet",
             Self::InvalidSymbol { .. } => "policy.invalid_symbol",
@@ -1716,6 +1750,9 @@ impl Coded for PolicyError {
         match self {
             Self::InvalidLength { min, max } => {
                 vec![("min", min.to_string()), ("max", max.to_string())]
+            }
+            Self::UnknownPreset { name } => {
+                vec![("name", name.clone()), ("expected", PRESET_NAMES.join(","))]
             }
             Self::EmptyAlphabet => Vec::new(),
             Self::InvalidSymbol { character } => vec![("character", character.to_string())],
@@ -1737,12 +1774,20 @@ impl Coded for PolicyError {
         match lang {
             Lang::En => self.to_string(),
             Lang::Ja => match self {
+                Self::UnknownPreset { name } => format!(
+                    "パスワードポリシーのプリセット「{}」はありません（{}のいずれかを指定してください）。",
+                    QuotedText(name),
+                    PRESET_NAMES.join("、")
+                ),
                 Self::InvalidLength { min, max } => format!(
                     "文字数の範囲{min}〜{max}が不正です（1 ≦ 最小 ≦ 最大 ≦ {MAX_POLICY_LENGTH}）。"
                 ),
                 Self::EmptyAlphabet => "使用できる文字が1つもありません。".to_owned(),
                 Self::InvalidSymbol { character } => {
-                    format!("記号の指定「{character}」が不正または重複しています。")
+                    format!(
+                        "記号の指定「{}」が不正または重複しています。",
+                        quote_char(*character)
+                    )
                 }
                 Self::UnsatisfiableRequirement { class } => {
                     format!(

@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::code::{CLOCK_SKEW_SECS, CodeSecret, update_lp};
-use crate::error::{Coded, Lang, Param};
+use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::ids::PhoneNumber;
 
 const LINK_LABEL: &[u8] = b"regcore/link/v1";
@@ -754,6 +754,13 @@ impl InvalidReason {
 }
 
 impl Coded for TokenError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Malformed | Self::ClaimTooLong { .. } => ErrorKind::InvalidInput,
+            Self::Invalid { .. } | Self::PhoneMismatch => ErrorKind::Rejected,
+            Self::Expired { .. } | Self::Superseded => ErrorKind::Expired,
+        }
+    }
     fn code(&self) -> &'static str {
         match self {
             Self::Malformed => "token.malformed",

@@ -417,3 +417,58 @@ proptest! {
         let _ = needs_rehash(&phc, &HashParams::OWASP);
     }
 }
+
+// --- Verification cost limit (SPEC §2.4) ------------------------------------
+
+#[test]
+fn a_tampered_cost_within_the_caps_is_refused_before_hashing() {
+    use regcore::{ErrorKind, VerifyLimit, verify_password_within};
+    // 1 GiB and 64 passes: about 25 s and 1 GiB per call if it were run.
+    let phc = "$argon2id$v=19$m=1048576,t=64,p=1$cmVnY29yZS1zYWx0LTE2Yg$PXoEILKx0C1rM7HQu09tbCFPfKghx2SVsRgfimXyboY";
+    let started = std::time::Instant::now();
+    let err = verify_password("x", phc, None).unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(err.code(), "hash.cost_over_limit");
+    assert_eq!(err.kind(), ErrorKind::StoredState);
+    let params: Vec<_> = err.params();
+    assert!(params.contains(&("memory_kib", "1048576".to_owned())));
+    assert!(params.contains(&("iterations", "64".to_owned())));
+    assert!(err.message_ja().contains("上限"));
+    // Within the memory cap but over the work cap (256 MiB × 5 passes).
+    let phc = "$argon2id$v=19$m=262144,t=5,p=1$cmVnY29yZS1zYWx0LTE2Yg$PXoEILKx0C1rM7HQu09tbCFPfKghx2SVsRgfimXyboY";
+    assert_eq!(
+        verify_password("x", phc, None).unwrap_err().code(),
+        "hash.cost_over_limit"
+    );
+    // A caller may raise the limit explicitly; the refusal then comes from
+    // the hash itself (wrong tag), so here a cheap tampered cost shows the
+    // limit is applied to the stored parameters only.
+    let low = VerifyLimit {
+        max_memory_kib: 1024,
+        max_work: 4096,
+    };
+    assert_eq!(
+        verify_password_within("pw", REGCORE_OWASP, None, &low)
+            .unwrap_err()
+            .code(),
+        "hash.cost_over_limit"
+    );
+}
+
+#[test]
+fn the_default_limit_admits_rfc_9106_second_recommendation() {
+    use regcore::VerifyLimit;
+    let rfc = HashParams {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 4,
+    };
+    assert!(VerifyLimit::DEFAULT.admit(&rfc).is_ok());
+    assert!(VerifyLimit::DEFAULT.admit(&HashParams::OWASP).is_ok());
+    let big = HashParams {
+        memory_kib: 256 * 1024 + 1,
+        iterations: 1,
+        parallelism: 1,
+    };
+    assert!(VerifyLimit::DEFAULT.admit(&big).is_err());
+}

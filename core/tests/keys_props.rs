@@ -96,12 +96,12 @@ proptest! {
     fn activation_mint_checks_and_recovers_product(product: u16, serial in 0..=MAX_SERIAL, flip in 0u32..32) {
         let a = ActivationAuthority::new(&master());
         let key = a.mint(product, serial).unwrap();
-        let info = a.check(&key).unwrap();
+        let info = key.verify(&a).unwrap();
         prop_assert_eq!((info.product, info.serial), (product, serial));
         let mut bad = key;
         bad.registration_id = regcore::ids::RegistrationId::from_u32(key.registration_id.as_u32() ^ (1 << flip));
-        prop_assert!(a.check(&bad).is_err());
-        prop_assert!(ActivationAuthority::new(&master().demo()).check(&key).is_err());
+        prop_assert!(bad.verify(&a).is_err());
+        prop_assert!(key.verify(&ActivationAuthority::new(&master().demo())).is_err());
     }
 
     #[test]
@@ -110,9 +110,9 @@ proptest! {
         let id = UpsSerial::parse(&serial).unwrap();
         let k_dev = m.device_key(Device::Ups(&id));
         let code = KeyCode::for_serial(&m, &id);
-        prop_assert!(KeyCode::verify(&k_dev, code).is_ok());
+        prop_assert!(code.verify(&k_dev).is_ok());
         let wrong = KeyCode::from_u16((code.value() + 1) % 1024).unwrap();
-        prop_assert_eq!(KeyCode::verify(&k_dev, wrong).unwrap_err().code(), "keycode.mismatch");
+        prop_assert_eq!(wrong.verify(&k_dev).unwrap_err().code(), "keycode.mismatch");
     }
 
     #[test]

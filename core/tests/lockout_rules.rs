@@ -726,3 +726,163 @@ proptest! {
         }
     }
 }
+
+// --- owned admission (SPEC §3, "Admission under concurrency") ---------------
+
+/// One login through the admission protocol on a CAS cell: admit (store the
+/// failure in advance), check the password only when admitted, settle.
+/// Returns whether the password was checked.
+fn login_with_admission(
+    cell: &Cell,
+    policy: &LockoutPolicy,
+    now: DateTime<Utc>,
+    password_ok: bool,
+    checks: &std::sync::atomic::AtomicUsize,
+) -> bool {
+    let admission = loop {
+        let old = cell.load();
+        let state = LockoutState::decode(&old).unwrap();
+        match state.admit(policy, now) {
+            Ok(admission) => {
+                std::thread::yield_now();
+                if cell.compare_and_swap(&old, admission.state().encode()) {
+                    break admission;
+                }
+            }
+            Err(refusal) => match refusal.new_state {
+                Some(s) if !cell.compare_and_swap(&old, s.encode()) => {}
+                _ => return false,
+            },
+        }
+    };
+    checks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if password_ok {
+        let success = admission.success();
+        loop {
+            let old = cell.load();
+            let current = LockoutState::decode(&old).unwrap();
+            if cell.compare_and_swap(&old, success.apply(current).encode()) {
+                return true;
+            }
+        }
+    }
+    let _ = admission.failure();
+    true
+}
+
+#[test]
+fn admission_gives_at_most_the_free_tries_to_a_burst() {
+    // 100 simultaneous wrong attempts on a fresh ups_site account, from 16
+    // threads: only 5 password checks happen; 5 failures are stored.
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let policy = Arc::new(LockoutPolicy::ups_site());
+    let cell = Arc::new(Cell(Mutex::new(LockoutState::default().encode())));
+    let checks = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let threads: Vec<_> = (0..16)
+        .map(|i| {
+            let (cell, policy, checks, barrier) = (
+                Arc::clone(&cell),
+                Arc::clone(&policy),
+                Arc::clone(&checks),
+                Arc::clone(&barrier),
+            );
+            std::thread::spawn(move || {
+                barrier.wait();
+                for _ in (i..100).step_by(16) {
+                    login_with_admission(&cell, &policy, t0(), false, &checks);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(checks.load(Ordering::SeqCst), 5);
+    assert_eq!(LockoutState::decode(&cell.load()).unwrap().failures, 5);
+}
+
+#[test]
+fn a_correct_password_admitted_during_a_burst_settles_as_success() {
+    use std::sync::atomic::AtomicUsize;
+    let policy = LockoutPolicy::ups_site();
+    let cell = Cell(Mutex::new(LockoutState::default().encode()));
+    let checks = AtomicUsize::new(0);
+    // The user is admitted first, then four wrong attempts are admitted and
+    // stored before the user's password check finishes.
+    let old = cell.load();
+    let user = LockoutState::decode(&old)
+        .unwrap()
+        .admit(&policy, t0())
+        .unwrap();
+    assert!(cell.compare_and_swap(&old, user.state().encode()));
+    for _ in 0..4 {
+        assert!(login_with_admission(&cell, &policy, t0(), false, &checks));
+    }
+    let burst = LockoutState::decode(&cell.load()).unwrap();
+    assert_eq!(burst.failures, 5);
+    assert!(matches!(burst.check(&policy, t0()), Decision::Locked(_)));
+    let settled = user.success().apply(burst);
+    assert_eq!(settled.failures, 0);
+    assert_eq!(settled.check(&policy, t0()), Decision::Allowed);
+}
+
+#[test]
+fn admission_while_locked_is_the_same_refusal_as_attempt() {
+    let policy = LockoutPolicy::ups_site();
+    let (_, state, _) = walk(&policy, 6);
+    let now = state.last_attempt.unwrap();
+    let refused = state.admit(&policy, now).unwrap_err();
+    assert_eq!(Err(refused), state.attempt(&policy, now).map(|_| ()));
+}
+
+#[test]
+fn admission_remembers_what_it_was_computed_from() {
+    let policy = LockoutPolicy::ups_site();
+    let (_, state, now) = walk(&policy, 2);
+    let later = now + secs(1);
+    let admission = state.admit(&policy, later).unwrap();
+    assert_eq!(admission.previous(), state);
+    assert_eq!(admission.state(), state.record_failure(&policy, later));
+    assert_eq!(admission.admitted_at(), later);
+}
+
+#[test]
+fn success_never_moves_last_attempt_backwards() {
+    // Server A (clock behind) settles after server B (clock ahead) wrote.
+    let policy = LockoutPolicy::ups_site();
+    let admission = LockoutState::default().admit(&policy, t0()).unwrap();
+    let ahead = LockoutState::default().record_failure(&policy, t0() + secs(30));
+    let settled = admission.success().apply(ahead);
+    assert_eq!(settled.last_attempt, Some(t0() + secs(30)));
+    assert_eq!(settled.failures, 0);
+}
+
+proptest! {
+    /// On one server with no concurrency, the admission protocol writes
+    /// exactly the states of attempt/failure/success (the Cognito rule).
+    #[test]
+    fn admission_equals_attempt_without_concurrency(
+        policy in any_policy(),
+        steps in proptest::collection::vec((-5_000i64..2_000_000, any::<bool>()), 1..60),
+    ) {
+        let mut via_attempt = LockoutState::default();
+        let mut via_admission = LockoutState::default();
+        let mut now = t0();
+        for (dt, ok) in steps {
+            now += TimeDelta::milliseconds(dt);
+            via_attempt = match via_attempt.attempt(&policy, now) {
+                Ok(a) => if ok { a.success() } else { a.failure() },
+                Err(r) => r.new_state.unwrap_or(via_attempt),
+            };
+            via_admission = match via_admission.admit(&policy, now) {
+                Ok(a) => {
+                    let stored = a.state();
+                    if ok { a.success().apply(stored) } else { a.failure() }
+                }
+                Err(r) => r.new_state.unwrap_or(via_admission),
+            };
+            prop_assert_eq!(via_attempt, via_admission);
+        }
+    }
+}

@@ -249,3 +249,22 @@ fn plan_is_serialisable() {
         p
     );
 }
+
+#[test]
+fn a_request_is_validated_when_it_is_built() {
+    use regcore::pairing::{IssuanceError, IssuanceRequest, Mode, Viewer};
+    let authority = regcore::activation::ActivationAuthority::new(&master());
+    let mpr: regcore::MprId = "0123-4567-89AB-CDEF".parse().unwrap();
+    let keys: Vec<_> = (0..9).map(|s| authority.mint(1, s).unwrap()).collect();
+    let build = |keys: &[regcore::activation::ActivationKey]| {
+        IssuanceRequest::new(mpr, keys.to_vec(), Mode::Real, Viewer::Customer)
+    };
+    assert!(build(&keys[..8]).is_ok());
+    assert_eq!(build(&[]).unwrap_err().code(), "issuance.no_keys");
+    let nine = build(&keys).unwrap_err();
+    assert_eq!(nine, IssuanceError::TooManyKeys { max: 8, actual: 9 });
+    let dup = build(&[keys[0], keys[1], keys[0]]).unwrap_err();
+    assert_eq!(dup.code(), "issuance.duplicate_key");
+    assert_eq!(dup.kind(), regcore::ErrorKind::InvalidInput);
+    assert_eq!(dup.params()[0].1, keys[0].number.to_string());
+}

@@ -408,13 +408,25 @@ fn preset_lookup_by_name() {
             "nist_800_63b_mfa"
         ]
     );
-    assert_eq!(PasswordPolicy::preset("kms"), Some(PasswordPolicy::kms()));
+    assert_eq!(PasswordPolicy::preset("kms"), Ok(PasswordPolicy::kms()));
     assert_eq!(
         PasswordPolicy::preset("ups_site"),
-        Some(PasswordPolicy::ups_site())
+        Ok(PasswordPolicy::ups_site())
     );
-    assert_eq!(PasswordPolicy::preset("nope"), None);
-    assert_eq!(PasswordPolicy::preset("KMS"), None);
+    for name in ["nope", "KMS", "ups_site\u{202E}"] {
+        let err = PasswordPolicy::preset(name).unwrap_err();
+        assert_eq!(err.code(), "policy.unknown_preset");
+        assert_eq!(err.kind(), regcore::ErrorKind::Configuration);
+        assert_eq!(err.params()[0], ("name", name.to_owned()));
+        assert!(
+            err.message_ja().contains("ups_site"),
+            "{}",
+            err.message_ja()
+        );
+    }
+    let err = PasswordPolicy::preset("ups_site\u{202E}").unwrap_err();
+    assert!(err.message_en().contains("ups_site<U+202E>"));
+    assert!(err.message_ja().contains("「ups_site<U+202E>」"));
 }
 
 #[test]

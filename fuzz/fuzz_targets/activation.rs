@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let mut accepted = 0;
         for a in &authorities {
-            match a.check(&key) {
+            match key.verify(&a) {
                 Ok(info) => {
                     accepted += 1;
                     assert!(info.serial <= MAX_SERIAL);
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     match a.mint(product, serial) {
         Ok(key) => {
             assert!(serial <= MAX_SERIAL);
-            let info = a.check(&key).expect("a minted key checks");
+            let info = key.verify(&a).expect("a minted key checks");
             assert_eq!((info.product, info.serial), (product, serial));
             assert_eq!(
                 ActivationNumber::parse(&key.number.to_string()),

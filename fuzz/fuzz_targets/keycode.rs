@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(KeyCode::parse(&binary), Ok(k));
             assert_eq!(KeyCode::from_u16(k.value()), Some(k));
             let key = device_key();
-            let verdict = KeyCode::verify(&key, k);
+            let verdict = k.verify(&key);
             assert_eq!(verdict.is_ok(), k == KeyCode::derive(&key));
             if let Err(e) = verdict {
                 assert_eq!(regcore::Coded::code(&e), "keycode.mismatch");
