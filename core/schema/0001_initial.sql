@@ -2,7 +2,7 @@
 --
 -- One text for SQLite (3.24+) and PostgreSQL (12+): only portable types
 -- (TEXT, BIGINT, INTEGER) and statements. `{prefix}` is replaced by the
--- store's table prefix (checked by core: 1-32 of a-z 0-9 _, from a letter; default `regcore`, so tables are `regcore_lockout`, …) before it runs.
+-- store's table prefix (checked by core: 1-32 of a-z 0-9 _, from a letter, default `regcore`, so tables are `regcore_lockout`, …) before it runs.
 -- Times are milliseconds since the Unix epoch (UTC) in BIGINT columns, so
 -- both databases compare, index and group them identically.
 -- Applied by an explicit `migrate()`, in one transaction, never at first use.

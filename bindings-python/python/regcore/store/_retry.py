@@ -1,0 +1,122 @@
+"""The one retry loop every store uses (sync and asyncio).
+
+An operation is a function that reads the stored value, asks core for the
+next one and writes it only if the store still holds what was read (a
+compare-and-set, or a write under the row lock it read with). When the
+write loses a race the attempt raises :class:`Conflict` and the loop runs it
+again on the fresh value, at most ``RetryPolicy.attempts`` times with full
+jitter between tries; then it raises ``store.contended``. Nothing is ever
+returned (no attempt is ever admitted) unless its write was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from . import _errors
+
+T = TypeVar("T")
+
+
+class Conflict(Exception):
+    """The write lost a race (internal: never escapes the retry loop).
+
+    ``current`` is the value the store holds now, when the store's
+    compare-and-set reported it (saves a read on the retry).
+    """
+
+    def __init__(self, current: str | None = None, *, known: bool = False) -> None:
+        super().__init__("conflict")
+        self.current = current
+        self.known = known
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with full jitter.
+
+    ``attempts`` tries in all; before try ``n`` (from 1) the loop sleeps a
+    uniform random time in ``[0, min(max_delay, base_delay * 2**n))``.
+    """
+
+    attempts: int = 12
+    base_delay: float = 0.001
+    max_delay: float = 0.05
+
+    def delay(self, tried: int) -> float:
+        return random.uniform(0.0, min(self.max_delay, self.base_delay * (2**tried)))
+
+
+@dataclass
+class StoreStats:
+    """Counters for benchmarks and monitoring: operations and lost races."""
+
+    operations: int = 0
+    conflicts: int = 0
+    contended: int = 0
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def count(self, conflicts: int, contended: bool) -> None:
+        with self._lock:
+            self.operations += 1
+            self.conflicts += conflicts
+            self.contended += int(contended)
+
+    @property
+    def retry_rate(self) -> float:
+        """Lost races per operation."""
+        return self.conflicts / self.operations if self.operations else 0.0
+
+
+def run(
+    operation: str,
+    attempt: Callable[[str | None, bool], T],
+    policy: RetryPolicy,
+    stats: StoreStats,
+) -> T:
+    """Run ``attempt(known_current, known)`` until it does not conflict."""
+    current: str | None = None
+    known = False
+    for tried in range(policy.attempts):
+        try:
+            result = attempt(current, known)
+        except Conflict as conflict:
+            current, known = conflict.current, conflict.known
+            if tried + 1 < policy.attempts:
+                time.sleep(policy.delay(tried))
+            continue
+        stats.count(tried, False)
+        return result
+    stats.count(policy.attempts, True)
+    raise _errors.contended(operation, policy.attempts)
+
+
+async def run_async(
+    operation: str,
+    attempt: Callable[[str | None, bool], Awaitable[T]],
+    policy: RetryPolicy,
+    stats: StoreStats,
+) -> T:
+    """The asyncio twin of :func:`run`."""
+    current: str | None = None
+    known = False
+    for tried in range(policy.attempts):
+        try:
+            result = await attempt(current, known)
+        except Conflict as conflict:
+            current, known = conflict.current, conflict.known
+            if tried + 1 < policy.attempts:
+                await asyncio.sleep(policy.delay(tried))
+            continue
+        stats.count(tried, False)
+        return result
+    stats.count(policy.attempts, True)
+    raise _errors.contended(operation, policy.attempts)
