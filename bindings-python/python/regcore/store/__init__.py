@@ -23,6 +23,7 @@ from ._api import AsyncStore, LoginResult, SyncStore
 from ._model import Admitted
 from ._retry import RetryPolicy, StoreStats
 from ._sql import DayCount, migrations
+from ._sqlstore import SqlAsyncStore, SqlSyncStore
 from .postgres import AsyncPostgresStore, PostgresStore
 from .redis import AsyncRedisStore, RedisStore
 from .sqlite import SQLiteStore
@@ -38,6 +39,8 @@ __all__ = [
     "RedisStore",
     "RetryPolicy",
     "SQLiteStore",
+    "SqlAsyncStore",
+    "SqlSyncStore",
     "StoreStats",
     "SyncStore",
     "migrations",

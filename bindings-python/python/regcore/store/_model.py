@@ -143,7 +143,7 @@ def lockout_admit_step(
 
     def decide(old: str | None) -> Step[Admitted | Locked]:
         state = decode_lockout(old)
-        outcome = _n.LockoutState.admit(state, policy, now)
+        outcome = _admit(state, policy, now)
         if isinstance(outcome, LockoutRefusal):
             new = outcome.new_state
             if new is None or new.encode() == old:
@@ -158,6 +158,31 @@ def lockout_admit_step(
         )
 
     return decide
+
+
+def _admit(state: LockoutState, policy: LockoutPolicy, now: dt.datetime) -> Any:
+    if hasattr(_n.LockoutState, "admit"):
+        return _n.LockoutState.admit(state, policy, now)
+    return _DevAdmission.admit(state, policy, now)  # DEV ONLY: removed once the wheel has admit
+
+
+class _DevAdmission:  # DEV ONLY stand-in for core's Admission before the binding exposes it
+    def __init__(self, state: LockoutState, at: dt.datetime) -> None:
+        self.state, self._at = state, at
+
+    @staticmethod
+    def admit(state: LockoutState, policy: LockoutPolicy, now: dt.datetime) -> Any:
+        attempt = state.attempt(policy, now)
+        if isinstance(attempt, LockoutRefusal):
+            return attempt
+        return _DevAdmission(attempt.failure(), now)
+
+    def failure(self) -> LockoutState:
+        return self.state
+
+    def success(self, current: LockoutState) -> LockoutState:
+        last = current.last_attempt
+        return LockoutState(0, None, last if last is not None and last > self._at else self._at)
 
 
 def lockout_success_step(admitted: Admitted, now: dt.datetime) -> Decide[LockoutState]:
