@@ -49,6 +49,14 @@ def _map(psycopg: Any, e: BaseException, operation: str) -> BaseException:
     return _errors.unavailable("postgres", operation)
 
 
+def _in_transaction(pg: Any, conn: Any) -> bool:
+    """The caller's connection is inside a transaction of its own (our writes
+    would commit only with it): refused. A broken connection is not, so its
+    failure surfaces as store.unavailable."""
+    status = pg.pq.TransactionStatus
+    return bool(conn.info.transaction_status in (status.INTRANS, status.INERROR, status.ACTIVE))
+
+
 def _is_pool(obj: Any) -> bool:
     return hasattr(obj, "connection") and hasattr(obj, "getconn")
 
@@ -76,7 +84,7 @@ class PostgresStore(SqlSyncStore):
         pg = self._pg
         try:
             with self._connection() as conn:
-                if conn.info.transaction_status != pg.pq.TransactionStatus.IDLE:
+                if _in_transaction(pg, conn):
                     raise _errors.unsupported("postgres", "a connection inside an open transaction")
                 with conn.transaction(), conn.cursor() as cur:
 
@@ -115,7 +123,7 @@ class AsyncPostgresStore(SqlAsyncStore):
         pg = self._pg
         try:
             async with self._connection() as conn:
-                if conn.info.transaction_status != pg.pq.TransactionStatus.IDLE:
+                if _in_transaction(pg, conn):
                     raise _errors.unsupported("postgres", "a connection inside an open transaction")
                 async with conn.transaction(), conn.cursor() as cur:
                     return await drive_async(script, cur)
