@@ -8,7 +8,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, Text, int};
 
 /// Define a frozen Python class wrapping a core identifier, plus an
 /// argument extractor accepting the class or a `str`.
@@ -29,7 +29,8 @@ macro_rules! py_id {
         impl $py {
             /// Parse with the core rule (full-width, hyphens, case as SPEC §1).
             #[new]
-            fn py_new(value: &str) -> PyResult<Self> {
+            fn py_new(value: Text) -> PyResult<Self> {
+                let value: &str = &value;
                 <$core>::parse(value).py().map(Self)
             }
 
@@ -56,7 +57,7 @@ macro_rules! py_id {
                     return Ok(Self(v.get().0.clone()));
                 }
                 if let Ok(s) = ob.cast::<PyString>() {
-                    return <$core>::parse(s.to_str()?).py().map(Self);
+                    return <$core>::parse(&crate::errors::text_of(&s)?).py().map(Self);
                 }
                 Err(PyTypeError::new_err(format!(
                     concat!("expected ", $name, " or str, got {}"),
@@ -70,7 +71,7 @@ macro_rules! py_id {
 py_id!(PyMprId, regcore::MprId, "MprId", MprIdArg {
 /// From the numeric value (0 ≤ value < 2**64).
 #[staticmethod]
-fn from_int(value: u64) -> Self {
+fn from_int(#[pyo3(from_py_with = int::value_u64)] value: u64) -> Self {
     Self(regcore::MprId::from_u64(value))
 }
 /// The numeric value.
@@ -95,7 +96,7 @@ fn __bytes__(&self) -> [u8; 8] {
 py_id!(PyActivationNumber, regcore::ActivationNumber, "ActivationNumber", ActivationNumberArg {
 /// From the numeric value (0 ≤ value < 2**64).
 #[staticmethod]
-fn from_int(value: u64) -> Self {
+fn from_int(#[pyo3(from_py_with = int::value_u64)] value: u64) -> Self {
     Self(regcore::ActivationNumber::from_u64(value))
 }
 /// The numeric value.
@@ -120,7 +121,7 @@ fn __bytes__(&self) -> [u8; 8] {
 py_id!(PyRegistrationId, regcore::RegistrationId, "RegistrationId", RegistrationIdArg {
     /// From the numeric value (0 ≤ value < 2**32).
     #[staticmethod]
-    fn from_int(value: u32) -> Self {
+    fn from_int(#[pyo3(from_py_with = int::value_u32)] value: u32) -> Self {
         Self(regcore::RegistrationId::from_u32(value))
     }
     /// The numeric value.

@@ -15,7 +15,7 @@ use regcore::keycode::KeyCode;
 use regcore::keys::{Device, DeviceKey, GatewayPassword, KeyError, MasterSecret};
 use regcore::regkey::RegistrationKey;
 
-use crate::errors::{IntoPyResult, coded_err, with_item_note};
+use crate::errors::{IntoPyResult, ProductItem, Text, coded_err, int, with_item_note};
 use crate::ids::{
     ActivationNumberArg, GatewayIdArg, MprIdArg, PyActivationNumber, PyGatewayId, PyMprId,
     PyRegistrationId, PyUpsSerial, RegistrationIdArg, UpsSerialArg,
@@ -30,14 +30,18 @@ pub struct PyMasterSecret(pub MasterSecret);
 impl PyMasterSecret {
     #[new]
     #[pyo3(signature = (key_id, secret))]
-    fn py_new(key_id: u32, secret: &[u8]) -> PyResult<Self> {
+    fn py_new(#[pyo3(from_py_with = int::key_id)] key_id: u32, secret: &[u8]) -> PyResult<Self> {
         MasterSecret::new(key_id, secret).py().map(Self)
     }
 
     /// A new master from the operating system's CSPRNG (`os.urandom`).
     #[staticmethod]
     #[pyo3(signature = (key_id, length = 32))]
-    fn generate(py: Python<'_>, key_id: u32, length: usize) -> PyResult<Self> {
+    fn generate(
+        py: Python<'_>,
+        #[pyo3(from_py_with = int::key_id)] key_id: u32,
+        #[pyo3(from_py_with = int::length)] length: usize,
+    ) -> PyResult<Self> {
         let bytes = crate::random::os_bytes(py, length)?;
         MasterSecret::new(key_id, &bytes).py().map(Self)
     }
@@ -102,7 +106,8 @@ impl PyDeviceKey {
 
     /// From 64 hex digits.
     #[staticmethod]
-    fn from_hex(hex: &str) -> PyResult<Self> {
+    fn from_hex(hex: Text) -> PyResult<Self> {
+        let hex: &str = &hex;
         DeviceKey::from_hex(hex).py().map(Self)
     }
 
@@ -121,25 +126,6 @@ impl PyDeviceKey {
     }
 }
 
-/// Accepts a `KeyCode` or the typed string.
-struct KeyCodeArg(KeyCode);
-
-impl<'a, 'py> FromPyObject<'a, 'py> for KeyCodeArg {
-    type Error = PyErr;
-    fn extract(ob: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        if let Ok(k) = ob.cast::<PyKeyCode>() {
-            return Ok(Self(k.get().0));
-        }
-        if let Ok(s) = ob.cast::<PyString>() {
-            return KeyCode::parse(s.to_str()?).py().map(Self);
-        }
-        Err(PyTypeError::new_err(format!(
-            "expected KeyCode or str, got {}",
-            ob.get_type().name()?
-        )))
-    }
-}
-
 /// `regcore.KeyCode`: a UPS key code, 0–1023.
 #[pyclass(frozen, eq, hash, ord, name = "KeyCode", module = "regcore")]
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,13 +135,14 @@ pub struct PyKeyCode(pub KeyCode);
 impl PyKeyCode {
     /// Parse what a user typed: 4 decimal digits or 10 binary digits.
     #[new]
-    fn py_new(typed: &str) -> PyResult<Self> {
+    fn py_new(typed: Text) -> PyResult<Self> {
+        let typed: &str = &typed;
         KeyCode::parse(typed).py().map(Self)
     }
 
     /// From the numeric value (0–1023).
     #[staticmethod]
-    fn from_int(value: u16) -> PyResult<Self> {
+    fn from_int(#[pyo3(from_py_with = int::value_u16)] value: u16) -> PyResult<Self> {
         KeyCode::from_u16(value)
             .map(Self)
             .ok_or_else(|| coded_err(&KeyError::KeyCodeOutOfRange { value }))
@@ -173,11 +160,11 @@ impl PyKeyCode {
         Self(KeyCode::derive(&device_key.0))
     }
 
-    /// Device side: constant-time check; raises `KeyVerificationError`
-    /// (`keycode.mismatch`). Pair it with the `device_entry` lockout.
-    #[staticmethod]
-    fn verify(device_key: &PyDeviceKey, typed: KeyCodeArg) -> PyResult<()> {
-        KeyCode::verify(&device_key.0, typed.0).py()
+    /// Device side: check this typed code against the UPS's device key in
+    /// constant time; raises `RejectedError` (`keycode.mismatch`). Pair it
+    /// with the `device_entry` lockout.
+    fn verify(&self, device_key: &PyDeviceKey) -> PyResult<()> {
+        self.0.verify(&device_key.0).py()
     }
 
     #[getter]
@@ -304,7 +291,8 @@ pub struct PyGatewayPassword(pub GatewayPassword);
 impl PyGatewayPassword {
     /// Parse a typed password (full-width, spaces, hyphens, upper case allowed).
     #[new]
-    fn py_new(typed: &str) -> PyResult<Self> {
+    fn py_new(typed: Text) -> PyResult<Self> {
+        let typed: &str = &typed;
         GatewayPassword::parse(typed).py().map(Self)
     }
 
@@ -320,15 +308,17 @@ impl PyGatewayPassword {
         Self(GatewayPassword::derive(&device_key.0))
     }
 
-    /// Device side: constant-time check; raises `KeyVerificationError`.
-    #[staticmethod]
-    fn verify(device_key: &PyDeviceKey, typed: &str) -> PyResult<()> {
-        GatewayPassword::verify(&device_key.0, typed).py()
+    /// Device side: check this typed password against the gateway's device
+    /// key in constant time; raises `RejectedError`
+    /// (`gateway_password.mismatch`).
+    fn verify(&self, device_key: &PyDeviceKey) -> PyResult<()> {
+        self.0.verify(&device_key.0).py()
     }
 
     /// Site side: check a typed (gateway ID, password) pair from the sheet.
     #[staticmethod]
-    fn verify_pair(master: &PyMasterSecret, gateway_id: GatewayIdArg, typed: &str) -> PyResult<()> {
+    fn verify_pair(master: &PyMasterSecret, gateway_id: GatewayIdArg, typed: Text) -> PyResult<()> {
+        let typed: &str = &typed;
         GatewayPassword::verify_pair(&master.0, &gateway_id.0, typed).py()
     }
 
@@ -365,6 +355,12 @@ impl PyActivationKey {
     #[getter]
     fn registration_id(&self) -> PyRegistrationId {
         PyRegistrationId(self.0.registration_id)
+    }
+
+    /// Check this typed key against the vendor's authority; returns what it
+    /// activates or raises `RejectedError` (`activation.authentication_failed`).
+    fn verify(&self, authority: &PyActivationAuthority) -> PyResult<PyActivationInfo> {
+        self.0.verify(&authority.0).py().map(PyActivationInfo)
     }
 
     fn __repr__(&self) -> String {
@@ -421,13 +417,12 @@ impl PyActivationAuthority {
     }
 
     /// Mint the activation key for `product` and a 48-bit `serial`.
-    fn mint(&self, product: u16, serial: u64) -> PyResult<PyActivationKey> {
+    fn mint(
+        &self,
+        #[pyo3(from_py_with = int::product)] product: u16,
+        #[pyo3(from_py_with = int::serial)] serial: u64,
+    ) -> PyResult<PyActivationKey> {
         self.0.mint(product, serial).py().map(PyActivationKey)
-    }
-
-    /// Check a typed pair; raises `KeyVerificationError` if it does not match.
-    fn check(&self, key: &PyActivationKey) -> PyResult<PyActivationInfo> {
-        self.0.check(&key.0).py().map(PyActivationInfo)
     }
 
     fn __repr__(&self) -> &'static str {
@@ -486,22 +481,24 @@ pub struct PyProductCatalogue(pub ProductCatalogue);
 impl PyProductCatalogue {
     #[new]
     #[pyo3(signature = (products = None))]
-    fn py_new(products: Option<std::collections::BTreeMap<u16, PyRef<'_, PyProduct>>>) -> Self {
+    fn py_new(products: Option<Bound<'_, pyo3::types::PyDict>>) -> PyResult<Self> {
         let mut catalogue = ProductCatalogue::new();
-        for (code, product) in products.unwrap_or_default() {
-            catalogue.insert(code, product.0.clone());
+        for (code, product) in products.iter().flat_map(|d| d.iter()) {
+            let code: ProductItem = code.extract()?;
+            let product = product.cast::<PyProduct>()?;
+            catalogue.insert(code.0, product.get().0.clone());
         }
-        Self(catalogue)
+        Ok(Self(catalogue))
     }
 
     /// Add or replace a product.
-    fn insert(&mut self, code: u16, product: &PyProduct) {
+    fn insert(&mut self, #[pyo3(from_py_with = int::code)] code: u16, product: &PyProduct) {
         self.0.insert(code, product.0.clone());
     }
 
     /// The product with this code; raises `KeyVerificationError`
     /// (`activation.unknown_product`) if absent.
-    fn get(&self, code: u16) -> PyResult<PyProduct> {
+    fn get(&self, #[pyo3(from_py_with = int::code)] code: u16) -> PyResult<PyProduct> {
         self.0.get(code).py().map(|p| PyProduct(p.clone()))
     }
 
@@ -509,7 +506,7 @@ impl PyProductCatalogue {
         self.0.products.len()
     }
 
-    fn __contains__(&self, code: u16) -> bool {
+    fn __contains__(&self, #[pyo3(from_py_with = int::code)] code: u16) -> bool {
         self.0.products.contains_key(&code)
     }
 
@@ -528,7 +525,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for RegistrationKeyArg {
             return Ok(Self(k.get().0));
         }
         if let Ok(s) = ob.cast::<PyString>() {
-            return RegistrationKey::parse(s.to_str()?).py().map(Self);
+            return RegistrationKey::parse(&crate::errors::text_of(&s)?)
+                .py()
+                .map(Self);
         }
         Err(PyTypeError::new_err(format!(
             "expected RegistrationKey or str, got {}",
@@ -560,13 +559,14 @@ impl std::fmt::Display for PyRegistrationKey {
 impl PyRegistrationKey {
     /// Parse 16 hex digits (hyphens, spaces, full-width, lower case allowed).
     #[new]
-    fn py_new(typed: &str) -> PyResult<Self> {
+    fn py_new(typed: Text) -> PyResult<Self> {
+        let typed: &str = &typed;
         RegistrationKey::parse(typed).py().map(Self)
     }
 
     /// From the numeric value.
     #[staticmethod]
-    fn from_int(value: u64) -> Self {
+    fn from_int(#[pyo3(from_py_with = int::value_u64)] value: u64) -> Self {
         Self(RegistrationKey::from_u64(value))
     }
 
@@ -576,7 +576,7 @@ impl PyRegistrationKey {
         master: &PyMasterSecret,
         mpr_id: MprIdArg,
         number: ActivationNumberArg,
-        product: u16,
+        #[pyo3(from_py_with = int::product)] product: u16,
     ) -> Self {
         Self(RegistrationKey::issue(
             &master.0, mpr_id.0, number.0, product,
@@ -585,7 +585,11 @@ impl PyRegistrationKey {
 
     /// From the terminal's own device key.
     #[staticmethod]
-    fn derive(device_key: &PyDeviceKey, number: ActivationNumberArg, product: u16) -> Self {
+    fn derive(
+        device_key: &PyDeviceKey,
+        number: ActivationNumberArg,
+        #[pyo3(from_py_with = int::product)] product: u16,
+    ) -> Self {
         Self(RegistrationKey::derive(&device_key.0, number.0, product))
     }
 
@@ -627,9 +631,10 @@ pub fn registration_keys(
     master: &PyMasterSecret,
     items: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<PyRegistrationKey>> {
-    let parsed = extract_all(items, |(m, n, p): (MprIdArg, ActivationNumberArg, u16)| {
-        (m.0, n.0, p)
-    })?;
+    let parsed = extract_all(
+        items,
+        |(m, n, p): (MprIdArg, ActivationNumberArg, ProductItem)| (m.0, n.0, p.0),
+    )?;
     let master = &master.0;
     Ok(py.detach(|| {
         parsed

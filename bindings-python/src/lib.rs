@@ -17,6 +17,7 @@ mod pairing;
 mod policy;
 mod random;
 mod serde_py;
+mod store;
 mod time;
 
 use pyo3::prelude::*;
@@ -33,6 +34,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keys::register(m)?;
     pairing::register(m)?;
     maintenance::register(m)?;
+    store::register(m)?;
     m.add_class::<errors::PyDiagnostic>()?;
     Ok(())
 }

@@ -1,15 +1,16 @@
 //! Login lockout (SPEC §3): policies, the per-account state value and the
 //! misuse-resistant attempt flow.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use regcore::lockout::{Decision, Locked, LockoutPolicy, LockoutState, Tier};
+use regcore::lockout::{
+    Admission, Decision, Locked, LockoutError, LockoutPolicy, LockoutState, Refusal, Success, Tier,
+};
 
-use crate::errors::{IntoPyResult, PyDiagnostic};
+use crate::errors::{FailuresItem, IntoPyResult, PyDiagnostic, Text, coded_err, int};
 use crate::time::{Aware, Delta, DeltaOut, Utc_, now_or_system, secs_delta, whole_secs};
 
 /// `regcore.LockoutPolicy`: threshold, schedule, cap and resets (plain data).
@@ -52,7 +53,7 @@ impl PyLockoutPolicy {
     /// Keycloak "By multiples" with the realm's settings.
     #[staticmethod]
     fn keycloak_multiple(
-        max_login_failures: u32,
+        #[pyo3(from_py_with = int::max_login_failures)] max_login_failures: u32,
         wait_increment: Delta,
         max_wait: Delta,
         failure_reset: Delta,
@@ -68,7 +69,7 @@ impl PyLockoutPolicy {
     /// Keycloak "Linear" with the realm's settings.
     #[staticmethod]
     fn keycloak_linear(
-        max_login_failures: u32,
+        #[pyo3(from_py_with = int::max_login_failures)] max_login_failures: u32,
         wait_increment: Delta,
         max_wait: Delta,
         failure_reset: Delta,
@@ -83,7 +84,7 @@ impl PyLockoutPolicy {
 
     /// A fixed lock after `threshold` failures, counting again afterwards.
     #[staticmethod]
-    fn fixed(threshold: u32, lock: Delta) -> PyResult<Self> {
+    fn fixed(#[pyo3(from_py_with = int::threshold)] threshold: u32, lock: Delta) -> PyResult<Self> {
         Ok(Self(LockoutPolicy::fixed(
             threshold,
             whole_secs(lock, "lock")?,
@@ -92,12 +93,12 @@ impl PyLockoutPolicy {
 
     /// Stepped tiers: `[(failures, lock), …]` (django-axes style).
     #[staticmethod]
-    fn tiers(tiers: Vec<(u32, Delta)>) -> PyResult<Self> {
+    fn tiers(tiers: Vec<(FailuresItem, Delta)>) -> PyResult<Self> {
         let tiers = tiers
             .into_iter()
             .map(|(failures, lock)| {
                 Ok(Tier {
-                    failures,
+                    failures: failures.0,
                     lock_secs: whole_secs(lock, "lock")?,
                 })
             })
@@ -115,7 +116,8 @@ impl PyLockoutPolicy {
 
     /// `from_dict` from a JSON string.
     #[staticmethod]
-    fn from_json(json: &str) -> PyResult<Self> {
+    fn from_json(json: Text) -> PyResult<Self> {
+        let json: &str = &json;
         let policy: LockoutPolicy = crate::serde_py::from_json(json)?;
         policy.validate().py()?;
         Ok(Self(policy))
@@ -153,7 +155,7 @@ impl PyLockoutPolicy {
     }
 
     /// Lock imposed by the `failures`-th consecutive failure (zero = none).
-    fn lock_duration(&self, failures: u32) -> DeltaOut {
+    fn lock_duration(&self, #[pyo3(from_py_with = int::failures)] failures: u32) -> DeltaOut {
         secs_delta(self.0.lock_secs(failures))
     }
 
@@ -233,56 +235,134 @@ impl PyLockoutRefusal {
     }
 }
 
-/// `regcore.LockoutAttempt`: permission to check the password once.
-#[pyclass(frozen, name = "LockoutAttempt", module = "regcore")]
-pub struct PyLockoutAttempt {
-    policy: LockoutPolicy,
-    state: LockoutState,
-    now: DateTime<Utc>,
-    spent: AtomicBool,
-}
+/// An owned admission that Python may try to settle twice: the second
+/// settle raises core's `lockout.admission_used`.
+struct SingleUse(Mutex<Option<Admission>>);
 
-impl PyLockoutAttempt {
-    fn finish(&self, success: bool) -> PyResult<PyLockoutState> {
-        if self.spent.swap(true, Ordering::SeqCst) {
-            return Err(PyRuntimeError::new_err(
-                "this attempt was already recorded; begin a new one with LockoutState.attempt()",
-            ));
-        }
-        // Re-enter core's flow: the attempt was allowed at `now`, so it still is.
-        match self.state.attempt(&self.policy, self.now) {
-            Ok(attempt) => Ok(PyLockoutState(if success {
-                attempt.success()
-            } else {
-                attempt.failure()
-            })),
-            Err(_) => Err(PyRuntimeError::new_err("attempt no longer allowed")),
-        }
+impl SingleUse {
+    fn new(admission: Admission) -> Self {
+        Self(Mutex::new(Some(admission)))
+    }
+
+    fn take(&self) -> PyResult<Admission> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+            .ok_or_else(|| coded_err(&LockoutError::AdmissionUsed))
+    }
+
+    fn spent(&self) -> bool {
+        self.0.lock().map_or(true, |slot| slot.is_none())
     }
 }
+
+/// `regcore.LockoutAttempt`: permission to check the password once, for a
+/// state one process owns. Settling it twice raises `lockout.admission_used`.
+#[pyclass(frozen, name = "LockoutAttempt", module = "regcore")]
+pub struct PyLockoutAttempt(SingleUse);
 
 #[pymethods]
 impl PyLockoutAttempt {
     /// The password was wrong: the state to store.
     fn failure(&self) -> PyResult<PyLockoutState> {
-        self.finish(false)
+        Ok(PyLockoutState(self.0.take()?.failure()))
     }
 
     /// The password was right: the state to store (counter reset).
     fn success(&self) -> PyResult<PyLockoutState> {
-        self.finish(true)
+        let admission = self.0.take()?;
+        let counted = admission.state();
+        Ok(PyLockoutState(admission.success().apply(counted)))
     }
 
     fn __repr__(&self) -> String {
         format!(
             "LockoutAttempt(spent={})",
-            if self.spent.load(Ordering::SeqCst) {
-                "True"
-            } else {
-                "False"
-            }
+            if self.0.spent() { "True" } else { "False" }
         )
     }
+}
+
+/// `regcore.LockoutAdmission`: permission to check the password once, for a
+/// state shared by several processes (SPEC §3). Store `.state` (compare-and-
+/// set against `.previous`) *before* checking the password; then settle once
+/// with `.failure()` or `.success()`.
+#[pyclass(frozen, name = "LockoutAdmission", module = "regcore")]
+pub struct PyLockoutAdmission {
+    previous: LockoutState,
+    state: LockoutState,
+    admitted_at: DateTime<Utc>,
+    slot: SingleUse,
+}
+
+#[pymethods]
+impl PyLockoutAdmission {
+    /// The state to store before the password is checked (this attempt
+    /// already counted as a failure).
+    #[getter]
+    fn state(&self) -> PyLockoutState {
+        PyLockoutState(self.state)
+    }
+
+    /// The state it was computed from: the compare-and-set token.
+    #[getter]
+    fn previous(&self) -> PyLockoutState {
+        PyLockoutState(self.previous)
+    }
+
+    /// When the attempt was admitted.
+    #[getter]
+    fn admitted_at(&self) -> Utc_ {
+        Utc_(self.admitted_at)
+    }
+
+    /// The password was wrong: the failure was counted on admission; returns
+    /// that state (nothing more to write).
+    fn failure(&self) -> PyResult<PyLockoutState> {
+        Ok(PyLockoutState(self.slot.take()?.failure()))
+    }
+
+    /// The password was right: a `LockoutSuccess` to apply to whatever the
+    /// store holds by then (on every compare-and-set retry).
+    fn success(&self) -> PyResult<PyLockoutSuccess> {
+        Ok(PyLockoutSuccess(self.slot.take()?.success()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "LockoutAdmission(state='{}', spent={})",
+            self.state.encode(),
+            if self.slot.spent() { "True" } else { "False" }
+        )
+    }
+}
+
+/// `regcore.LockoutSuccess`: a correct password, settled.
+#[pyclass(frozen, name = "LockoutSuccess", module = "regcore")]
+pub struct PyLockoutSuccess(Success);
+
+#[pymethods]
+impl PyLockoutSuccess {
+    /// The state to store in place of `current` (the counter resets).
+    fn apply(&self, current: &PyLockoutState) -> PyLockoutState {
+        PyLockoutState(self.0.apply(current.0))
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "LockoutSuccess()"
+    }
+}
+
+fn refusal_object(py: Python<'_>, refusal: Refusal) -> PyResult<Py<PyAny>> {
+    Ok(Py::new(
+        py,
+        PyLockoutRefusal {
+            locked: PyLocked::create(py, refusal.locked)?,
+            new_state: refusal.new_state,
+        },
+    )?
+    .into_any())
 }
 
 /// `regcore.LockoutState`: consecutive failures; store `encode()`.
@@ -294,7 +374,11 @@ pub struct PyLockoutState(pub LockoutState);
 impl PyLockoutState {
     #[new]
     #[pyo3(signature = (failures = 0, locked_until = None, last_attempt = None))]
-    fn py_new(failures: u32, locked_until: Option<Aware>, last_attempt: Option<Aware>) -> Self {
+    fn py_new(
+        #[pyo3(from_py_with = int::failures)] failures: u32,
+        locked_until: Option<Aware>,
+        last_attempt: Option<Aware>,
+    ) -> Self {
         Self(LockoutState {
             failures,
             locked_until: locked_until.map(|a| a.0),
@@ -341,26 +425,36 @@ impl PyLockoutState {
         policy: &PyLockoutPolicy,
         now: Option<Aware>,
     ) -> PyResult<Py<PyAny>> {
-        let now = now_or_system(now);
-        match self.0.attempt(&policy.0, now) {
-            Ok(_) => Ok(Py::new(
+        match self.0.admit(&policy.0, now_or_system(now)) {
+            Ok(admission) => {
+                Ok(Py::new(py, PyLockoutAttempt(SingleUse::new(admission)))?.into_any())
+            }
+            Err(refusal) => refusal_object(py, refusal),
+        }
+    }
+
+    /// Begin an attempt on shared state (SPEC §3): a `LockoutAdmission`
+    /// whose `.state` must be stored before the password is checked, or a
+    /// `LockoutRefusal`.
+    #[pyo3(signature = (policy, now = None))]
+    fn admit(
+        &self,
+        py: Python<'_>,
+        policy: &PyLockoutPolicy,
+        now: Option<Aware>,
+    ) -> PyResult<Py<PyAny>> {
+        match self.0.admit(&policy.0, now_or_system(now)) {
+            Ok(admission) => Ok(Py::new(
                 py,
-                PyLockoutAttempt {
-                    policy: policy.0.clone(),
-                    state: self.0,
-                    now,
-                    spent: AtomicBool::new(false),
+                PyLockoutAdmission {
+                    previous: admission.previous(),
+                    state: admission.state(),
+                    admitted_at: admission.admitted_at(),
+                    slot: SingleUse::new(admission),
                 },
             )?
             .into_any()),
-            Err(refusal) => Ok(Py::new(
-                py,
-                PyLockoutRefusal {
-                    locked: PyLocked::create(py, refusal.locked)?,
-                    new_state: refusal.new_state,
-                },
-            )?
-            .into_any()),
+            Err(refusal) => refusal_object(py, refusal),
         }
     }
 
@@ -383,7 +477,8 @@ impl PyLockoutState {
 
     /// Parse `encode()`'s form; `DecodeError` otherwise.
     #[staticmethod]
-    fn decode(text: &str) -> PyResult<Self> {
+    fn decode(text: Text) -> PyResult<Self> {
+        let text: &str = &text;
         LockoutState::decode(text).py().map(Self)
     }
 
@@ -410,6 +505,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLocked>()?;
     m.add_class::<PyLockoutRefusal>()?;
     m.add_class::<PyLockoutAttempt>()?;
+    m.add_class::<PyLockoutAdmission>()?;
+    m.add_class::<PyLockoutSuccess>()?;
     m.add_class::<PyLockoutState>()?;
     Ok(())
 }

@@ -1,11 +1,10 @@
 //! Maintenance links (SPEC §5.7): dealers linked to a gateway and a dealer's
 //! maintenance e-mail addresses.
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use regcore::maintenance::{Change, DealerAccount, GatewayMaintenance};
 
-use crate::errors::IntoPyResult;
+use crate::errors::{IntoPyResult, Text};
 use crate::ids::{
     DealerIdArg, EmailAddressArg, GatewayIdArg, PhoneNumberArg, PyDealerId, PyEmailAddress,
     PyGatewayId, PyPhoneNumber,
@@ -19,7 +18,10 @@ const fn change_name(c: Change) -> &'static str {
 }
 
 fn json_err(e: serde_json::Error) -> PyErr {
-    PyValueError::new_err(e.to_string())
+    crate::errors::coded_err(&regcore::BoundaryError::MalformedJson {
+        what: "maintenance",
+        reason: e.to_string(),
+    })
 }
 
 /// `regcore.DealerAccount`: a dealer's ID, phone number and maintenance e-mails.
@@ -72,7 +74,8 @@ impl PyDealerAccount {
 
     /// Load what `to_json` wrote.
     #[staticmethod]
-    fn from_json(json: &str) -> PyResult<Self> {
+    fn from_json(json: Text) -> PyResult<Self> {
+        let json: &str = &json;
         serde_json::from_str(json).map(Self).map_err(json_err)
     }
 
@@ -137,7 +140,8 @@ impl PyGatewayMaintenance {
 
     /// Load what `to_json` wrote.
     #[staticmethod]
-    fn from_json(json: &str) -> PyResult<Self> {
+    fn from_json(json: Text) -> PyResult<Self> {
+        let json: &str = &json;
         serde_json::from_str(json).map(Self).map_err(json_err)
     }
 

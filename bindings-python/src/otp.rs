@@ -7,7 +7,7 @@ use regcore::code::{CodePolicy, CodePurpose, CodeSecret, CodeState, OneTimeCode,
 use regcore::session::{SessionPolicy, SessionState, SessionStatus};
 use regcore::token::{Keyring, LinkClaims, LinkPolicy, ProvisionalRegistration};
 
-use crate::errors::{IntoPyResult, PyDiagnostic};
+use crate::errors::{IntoPyResult, PyDiagnostic, Text, int};
 use crate::ids::PhoneNumberArg;
 use crate::time::{Aware, Delta, DeltaOut, Utc_, now_or_system, secs_delta, whole_secs};
 
@@ -26,7 +26,10 @@ impl PyCodeSecret {
     /// A new secret from `os.urandom`.
     #[staticmethod]
     #[pyo3(signature = (length = 32))]
-    fn generate(py: Python<'_>, length: usize) -> PyResult<Self> {
+    fn generate(
+        py: Python<'_>,
+        #[pyo3(from_py_with = int::length)] length: usize,
+    ) -> PyResult<Self> {
         CodeSecret::new(&crate::random::os_bytes(py, length)?)
             .py()
             .map(Self)
@@ -58,8 +61,10 @@ impl<'a, 'py> FromPyObject<'a, 'py> for SecretArg {
 
 fn purpose_from(name: &str) -> PyResult<CodePurpose> {
     crate::serde_py::from_json(&format!("{name:?}")).map_err(|_| {
-        pyo3::exceptions::PyValueError::new_err(format!(
-            "unknown code purpose {name:?}; expected 'sign_up', 'email_change' or 'password_reset'"
+        crate::errors::coded_err(&regcore::BoundaryError::unknown_name(
+            "purpose",
+            name,
+            &["sign_up", "email_change", "password_reset"],
         ))
     })
 }
@@ -95,6 +100,33 @@ pub struct PyCodeState(pub CodeState);
 
 #[pymethods]
 impl PyCodeState {
+    /// A state from its fields (e.g. columns of your own table). `issued_at`
+    /// must be whole seconds (what the encoding keeps); nothing is rounded.
+    #[new]
+    #[pyo3(signature = (series, generation, issued_at, attempts = 0, used = false))]
+    fn py_new(
+        #[pyo3(from_py_with = int::series)] series: u32,
+        #[pyo3(from_py_with = int::generation)] generation: u32,
+        issued_at: Aware,
+        #[pyo3(from_py_with = int::attempts)] attempts: u32,
+        used: bool,
+    ) -> PyResult<Self> {
+        if issued_at.0.timestamp_subsec_nanos() != 0 {
+            return Err(crate::errors::coded_err(
+                &regcore::BoundaryError::InvalidInteger {
+                    name: "issued_at (whole seconds)".to_owned(),
+                },
+            ));
+        }
+        Ok(Self(CodeState {
+            series,
+            generation,
+            issued_at: issued_at.0,
+            attempts,
+            used,
+        }))
+    }
+
     #[getter]
     fn series(&self) -> u32 {
         self.0.series
@@ -133,7 +165,8 @@ impl PyCodeState {
 
     /// Parse `encode()`'s form; `DecodeError` otherwise.
     #[staticmethod]
-    fn decode(text: &str) -> PyResult<Self> {
+    fn decode(text: Text) -> PyResult<Self> {
+        let text: &str = &text;
         CodeState::decode(text).py().map(Self)
     }
 
@@ -196,7 +229,12 @@ pub struct PyCodePolicy(CodePolicy);
 impl PyCodePolicy {
     #[new]
     #[pyo3(signature = (purpose, lifetime, max_attempts = 5))]
-    fn py_new(purpose: &str, lifetime: Delta, max_attempts: u32) -> PyResult<Self> {
+    fn py_new(
+        purpose: Text,
+        lifetime: Delta,
+        #[pyo3(from_py_with = int::max_attempts)] max_attempts: u32,
+    ) -> PyResult<Self> {
+        let purpose: &str = &purpose;
         Ok(Self(CodePolicy {
             purpose: purpose_from(purpose)?,
             lifetime_secs: whole_secs(lifetime, "lifetime")?,
@@ -249,10 +287,11 @@ impl PyCodePolicy {
     fn issue(
         &self,
         secret: SecretArg,
-        subject: &str,
+        subject: Text,
         previous: Option<PyCodeState>,
         now: Option<Aware>,
     ) -> (PyCodeState, PyOneTimeCode) {
+        let subject: &str = &subject;
         let (state, code) = self.0.issue(
             &secret.0,
             subject,
@@ -267,11 +306,12 @@ impl PyCodePolicy {
     fn verify(
         &self,
         secret: SecretArg,
-        subject: &str,
-        typed: &str,
+        subject: Text,
+        typed: Text,
         state: PyCodeState,
         now: Option<Aware>,
     ) -> PyCodeVerification {
+        let (subject, typed): (&str, &str) = (&subject, &typed);
         PyCodeVerification(
             self.0
                 .verify(&secret.0, subject, typed, &state.0, now_or_system(now)),
@@ -313,9 +353,10 @@ impl PyCodePolicy {
 fn code_key<'py>(
     py: Python<'py>,
     secret: SecretArg,
-    purpose: &str,
-    subject: &str,
+    purpose: Text,
+    subject: Text,
 ) -> PyResult<Bound<'py, PyBytes>> {
+    let (purpose, subject): (&str, &str) = (&purpose, &subject);
     let key = regcore::code::derive_key(&secret.0, purpose_from(purpose)?, subject);
     Ok(PyBytes::new(py, key.as_slice()))
 }
@@ -328,17 +369,17 @@ pub struct PyKeyring(Keyring);
 #[pymethods]
 impl PyKeyring {
     #[new]
-    fn py_new(key_id: u32, secret: SecretArg) -> Self {
+    fn py_new(#[pyo3(from_py_with = int::key_id)] key_id: u32, secret: SecretArg) -> Self {
         Self(Keyring::new(key_id, secret.0))
     }
 
     /// A copy with a verify-only (retired) key added.
-    fn with_key(&self, key_id: u32, secret: SecretArg) -> Self {
+    fn with_key(&self, #[pyo3(from_py_with = int::key_id)] key_id: u32, secret: SecretArg) -> Self {
         Self(self.0.clone().with_key(key_id, secret.0))
     }
 
     /// A copy signing with `key_id` (already in the ring).
-    fn rotate_to(&self, key_id: u32) -> PyResult<Self> {
+    fn rotate_to(&self, #[pyo3(from_py_with = int::key_id)] key_id: u32) -> PyResult<Self> {
         self.0.clone().rotate_to(key_id).py().map(Self)
     }
 
@@ -449,11 +490,12 @@ impl PyLinkPolicy {
     fn issue(
         &self,
         keyring: &PyKeyring,
-        subject: &str,
-        generation: u32,
+        subject: Text,
+        #[pyo3(from_py_with = int::generation)] generation: u32,
         binding: &[u8],
         now: Option<Aware>,
     ) -> PyResult<String> {
+        let subject: &str = &subject;
         self.0
             .issue(&keyring.0, subject, generation, binding, now_or_system(now))
             .py()
@@ -466,11 +508,12 @@ impl PyLinkPolicy {
     fn verify(
         &self,
         keyring: &PyKeyring,
-        token: &str,
-        current_generation: u32,
+        token: Text,
+        #[pyo3(from_py_with = int::current_generation)] current_generation: u32,
         binding: &[u8],
         now: Option<Aware>,
     ) -> PyResult<PyLinkClaims> {
+        let token: &str = &token;
         self.0
             .verify(
                 &keyring.0,
@@ -504,7 +547,9 @@ impl PyLinkPolicy {
 /// generation and binding to load before `verify`).
 #[pyfunction]
 fn peek_token(token: &Bound<'_, PyString>) -> PyResult<PyLinkClaims> {
-    regcore::token::peek(token.to_str()?).py().map(PyLinkClaims)
+    regcore::token::peek(&crate::errors::text_of(token)?)
+        .py()
+        .map(PyLinkClaims)
 }
 
 /// `regcore.ProvisionalRegistration`: a link that completes only with the
@@ -535,12 +580,13 @@ impl PyProvisionalRegistration {
     fn issue(
         &self,
         keyring: &PyKeyring,
-        subject: &str,
+        subject: Text,
         phone: PhoneNumberArg,
-        generation: u32,
+        #[pyo3(from_py_with = int::generation)] generation: u32,
         binding: &[u8],
         now: Option<Aware>,
     ) -> PyResult<String> {
+        let subject: &str = &subject;
         self.0
             .issue(
                 &keyring.0,
@@ -562,12 +608,13 @@ impl PyProvisionalRegistration {
     fn complete(
         &self,
         keyring: &PyKeyring,
-        token: &str,
+        token: Text,
         typed_phone: PhoneNumberArg,
-        current_generation: u32,
+        #[pyo3(from_py_with = int::current_generation)] current_generation: u32,
         binding: &[u8],
         now: Option<Aware>,
     ) -> PyResult<PyLinkClaims> {
+        let token: &str = &token;
         self.0
             .complete(
                 &keyring.0,

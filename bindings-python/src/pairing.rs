@@ -1,7 +1,7 @@
 //! Pairing rules (SPEC §5.6): the issuance planner, the in-memory `Ledger`
 //! and its reports.
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::{FixedOffset, NaiveDate, Offset};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDate;
@@ -12,17 +12,20 @@ use regcore::pairing::{
     Binding, IssuancePlan, IssuanceRequest, KeyOutcome, Mode, Outcome, Viewer, plan_issuance,
 };
 
-use crate::errors::{IntoPyResult, PyDiagnostic};
+use crate::errors::{IntoPyResult, PyDiagnostic, Text, coded_err, int};
 use crate::ids::{ActivationNumberArg, MprIdArg, PyActivationNumber, PyMprId};
 use crate::keys::{PyActivationKey, PyMasterSecret, PyRegistrationKey, RegistrationKeyArg};
 use crate::time::{Aware, Utc_, now_or_system};
+use regcore::BoundaryError;
 
 fn mode_from(s: &str) -> PyResult<Mode> {
     match s {
         "real" => Ok(Mode::Real),
         "demo" => Ok(Mode::Demo),
-        other => Err(PyValueError::new_err(format!(
-            "mode must be 'real' or 'demo', got {other:?}"
+        other => Err(coded_err(&BoundaryError::unknown_name(
+            "mode",
+            other,
+            &["real", "demo"],
         ))),
     }
 }
@@ -38,8 +41,10 @@ fn viewer_from(s: &str) -> PyResult<Viewer> {
     match s {
         "customer" => Ok(Viewer::Customer),
         "admin" => Ok(Viewer::Admin),
-        other => Err(PyValueError::new_err(format!(
-            "viewer must be 'customer' or 'admin', got {other:?}"
+        other => Err(coded_err(&BoundaryError::unknown_name(
+            "viewer",
+            other,
+            &["customer", "admin"],
         ))),
     }
 }
@@ -59,19 +64,24 @@ pub struct PyIssuanceRequest(pub IssuanceRequest);
 #[pymethods]
 impl PyIssuanceRequest {
     #[new]
-    #[pyo3(signature = (mpr_id, keys, mode = "real", viewer = "customer"))]
+    #[pyo3(
+        signature = (mpr_id, keys, mode = Text::from("real"), viewer = Text::from("customer")),
+        text_signature = "(mpr_id, keys, mode='real', viewer='customer')"
+    )]
     fn py_new(
         mpr_id: MprIdArg,
         keys: Vec<PyRef<'_, PyActivationKey>>,
-        mode: &str,
-        viewer: &str,
+        mode: Text,
+        viewer: Text,
     ) -> PyResult<Self> {
-        Ok(Self(IssuanceRequest {
-            mpr_id: mpr_id.0,
-            keys: keys.iter().map(|k| k.0).collect(),
-            mode: mode_from(mode)?,
-            viewer: viewer_from(viewer)?,
-        }))
+        IssuanceRequest::new(
+            mpr_id.0,
+            keys.iter().map(|k| k.0).collect(),
+            mode_from(&mode)?,
+            viewer_from(&viewer)?,
+        )
+        .py()
+        .map(Self)
     }
 
     #[getter]
@@ -117,7 +127,7 @@ impl PyBinding {
     fn py_new(
         activation_number: ActivationNumberArg,
         mpr_id: MprIdArg,
-        product: u16,
+        #[pyo3(from_py_with = int::product)] product: u16,
         registration_key: RegistrationKeyArg,
         first_issued_at: Aware,
     ) -> Self {
@@ -297,7 +307,11 @@ fn to_naive_date(d: &Bound<'_, PyAny>) -> PyResult<NaiveDate> {
     let y: i32 = d.getattr("year")?.extract()?;
     let m: u32 = d.getattr("month")?.extract()?;
     let day: u32 = d.getattr("day")?.extract()?;
-    NaiveDate::from_ymd_opt(y, m, day).ok_or_else(|| PyValueError::new_err("invalid date"))
+    NaiveDate::from_ymd_opt(y, m, day).ok_or_else(|| {
+        coded_err(&BoundaryError::InvalidDay {
+            name: "days".to_owned(),
+        })
+    })
 }
 
 fn from_naive_date(py: Python<'_>, d: NaiveDate) -> PyResult<Bound<'_, PyDate>> {
@@ -322,11 +336,25 @@ fn date_range(range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyResult<O
 }
 
 fn fixed_offset(offset: Option<crate::time::Delta>) -> PyResult<FixedOffset> {
-    let secs = offset.map_or(0, |d| d.0.num_seconds());
-    i32::try_from(secs)
-        .ok()
-        .and_then(FixedOffset::east_opt)
-        .ok_or_else(|| PyValueError::new_err("utc_offset must be within ±24 hours"))
+    const NAME: &str = "utc_offset (seconds)";
+    let Some(offset) = offset else {
+        return Ok(chrono::Utc.fix());
+    };
+    if offset.0.subsec_nanos() != 0 {
+        return Err(coded_err(&BoundaryError::InvalidInteger {
+            name: NAME.to_owned(),
+        }));
+    }
+    let secs = regcore::boundary::integer_in::<i32>(
+        NAME,
+        i128::from(offset.0.num_seconds()),
+        -86_399,
+        86_399,
+    )
+    .py()?;
+    #[expect(clippy::expect_used, reason = "the range is checked just above")]
+    let offset = FixedOffset::east_opt(secs).expect("within ±24 h, checked above");
+    Ok(offset)
 }
 
 /// `regcore.HistoryRow`: one issue event.
@@ -566,27 +594,26 @@ impl PyLedger {
 
     /// Detail history over an optional `(first_day, last_day)` range of
     /// calendar days at `utc_offset` (e.g. `timedelta(hours=9)` for Japan).
-    #[pyo3(signature = (range = None, utc_offset = None))]
+    #[pyo3(signature = (days = None, utc_offset = None))]
     fn history(
         &self,
-        range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        days: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
         utc_offset: Option<crate::time::Delta>,
     ) -> PyResult<PyHistoryReport> {
         Ok(PyHistoryReport(
-            self.0
-                .history(date_range(range)?, fixed_offset(utc_offset)?),
+            self.0.history(date_range(days)?, fixed_offset(utc_offset)?),
         ))
     }
 
     /// Issues per day over an optional range (see `history`).
-    #[pyo3(signature = (range = None, utc_offset = None))]
+    #[pyo3(signature = (days = None, utc_offset = None))]
     fn daily_counts(
         &self,
-        range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        days: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
         utc_offset: Option<crate::time::Delta>,
     ) -> PyResult<PyDailyReport> {
         Ok(PyDailyReport(self.0.daily_counts(
-            date_range(range)?,
+            date_range(days)?,
             fixed_offset(utc_offset)?,
         )))
     }
@@ -598,10 +625,11 @@ impl PyLedger {
         master: &PyMasterSecret,
         number: ActivationNumberArg,
         to: MprIdArg,
-        actor: &str,
-        reason: &str,
+        actor: Text,
+        reason: Text,
         now: Option<Aware>,
     ) -> PyResult<PyRebindRecord> {
+        let (actor, reason): (&str, &str) = (&actor, &reason);
         self.0
             .rebind(&master.0, number.0, to.0, actor, reason, now_or_system(now))
             .py()
@@ -615,10 +643,14 @@ impl PyLedger {
 
     /// Load what `to_json` wrote.
     #[staticmethod]
-    fn from_json(json: &str) -> PyResult<Self> {
-        serde_json::from_str(json)
-            .map(Self)
-            .map_err(|e| PyValueError::new_err(format!("not a regcore ledger: {e}")))
+    fn from_json(json: Text) -> PyResult<Self> {
+        let json: &str = &json;
+        serde_json::from_str(json).map(Self).map_err(|e| {
+            coded_err(&BoundaryError::MalformedJson {
+                what: "ledger",
+                reason: e.to_string(),
+            })
+        })
     }
 
     fn __len__(&self) -> usize {

@@ -3,15 +3,14 @@
 //! Argon2 runs with the GIL released (`py.detach`), so a web server's other
 //! threads keep running while a password is hashed.
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use regcore::policy::{
     CheckContext, PasswordAge, PasswordPolicy, PolicyParts, Report, Rule, Severity, Violation,
     password_age,
 };
-use regcore::{HashParams, Pepper};
+use regcore::{HashParams, Pepper, VerifyLimit};
 
-use crate::errors::{IntoPyResult, PyDiagnostic};
+use crate::errors::{IntoPyResult, PyDiagnostic, Text, int};
 use crate::time::{Aware, now_or_system};
 
 /// `regcore.Pepper`: a server-side Argon2 secret (16–64 bytes); redacted.
@@ -49,7 +48,11 @@ impl PyHashParams {
     #[new]
     #[pyo3(text_signature = "(memory_kib=19456, iterations=2, parallelism=1)")]
     #[pyo3(signature = (memory_kib = HashParams::OWASP.memory_kib, iterations = HashParams::OWASP.iterations, parallelism = HashParams::OWASP.parallelism))]
-    fn py_new(memory_kib: u32, iterations: u32, parallelism: u32) -> PyResult<Self> {
+    fn py_new(
+        #[pyo3(from_py_with = int::memory_kib)] memory_kib: u32,
+        #[pyo3(from_py_with = int::iterations)] iterations: u32,
+        #[pyo3(from_py_with = int::parallelism)] parallelism: u32,
+    ) -> PyResult<Self> {
         let params = HashParams {
             memory_kib,
             iterations,
@@ -95,11 +98,12 @@ impl PyHashParams {
 #[pyo3(signature = (password, *, salt = None, params = None, pepper = None))]
 fn hash_password(
     py: Python<'_>,
-    password: &str,
+    password: Text,
     salt: Option<Vec<u8>>,
     params: Option<PyHashParams>,
     pepper: Option<PyPepper>,
 ) -> PyResult<String> {
+    let password: &str = &password;
     let salt = match salt {
         Some(s) => s,
         None => crate::random::os_bytes(py, regcore::hash::SALT_LEN)?,
@@ -113,24 +117,49 @@ fn hash_password(
 }
 
 /// Verify a password against a stored PHC string (constant-time compare).
-/// The GIL is released while hashing.
+/// A stored cost above the limit (default: core's `VerifyLimit::DEFAULT`,
+/// 256 MiB and m·t ≤ 2^20) is refused with `hash.cost_over_limit` before
+/// any hashing. The GIL is released while hashing.
 #[pyfunction]
-#[pyo3(signature = (password, phc, *, pepper = None))]
+#[pyo3(signature = (password, phc, *, pepper = None, max_memory_kib = None, max_work = None))]
 fn verify_password(
     py: Python<'_>,
-    password: &str,
-    phc: &str,
+    password: Text,
+    phc: Text,
     pepper: Option<PyPepper>,
+    #[pyo3(from_py_with = opt_max_memory_kib)] max_memory_kib: Option<u32>,
+    #[pyo3(from_py_with = opt_max_work)] max_work: Option<u64>,
 ) -> PyResult<bool> {
-    let (password, phc) = (password.to_owned(), phc.to_owned());
-    py.detach(move || regcore::verify_password(&password, &phc, pepper.as_ref().map(|p| &p.0)))
-        .py()
+    let limit = VerifyLimit {
+        max_memory_kib: max_memory_kib.unwrap_or(VerifyLimit::DEFAULT.max_memory_kib),
+        max_work: max_work.unwrap_or(VerifyLimit::DEFAULT.max_work),
+    };
+    let (password, phc) = (password.0, phc.0);
+    py.detach(move || {
+        regcore::verify_password_within(&password, &phc, pepper.as_ref().map(|p| &p.0), &limit)
+    })
+    .py()
+}
+
+fn opt_max_memory_kib(obj: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    int::max_memory_kib(obj).map(Some)
+}
+
+fn opt_max_work(obj: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    int::max_work(obj).map(Some)
 }
 
 /// Whether a stored hash uses weaker parameters than `params` (default OWASP).
 #[pyfunction]
 #[pyo3(signature = (phc, params = None))]
-fn needs_rehash(phc: &str, params: Option<PyHashParams>) -> PyResult<bool> {
+fn needs_rehash(phc: Text, params: Option<PyHashParams>) -> PyResult<bool> {
+    let phc: &str = &phc;
     regcore::needs_rehash(phc, &params.map_or(HashParams::OWASP, |p| p.0)).py()
 }
 
@@ -314,13 +343,9 @@ pub struct PyPasswordPolicy(pub PasswordPolicy);
 impl PyPasswordPolicy {
     /// A preset by name, e.g. `"ups_site"` (see `preset_names()`).
     #[staticmethod]
-    fn preset(name: &str) -> PyResult<Self> {
-        PasswordPolicy::preset(name).map(Self).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "unknown preset {name:?}; expected one of {:?}",
-                PasswordPolicy::preset_names()
-            ))
-        })
+    fn preset(name: Text) -> PyResult<Self> {
+        let name: &str = &name;
+        PasswordPolicy::preset(name).py().map(Self)
     }
 
     /// Names accepted by `preset()`.
@@ -369,7 +394,8 @@ impl PyPasswordPolicy {
 
     /// `from_dict` from a JSON string.
     #[staticmethod]
-    fn from_json(json: &str) -> PyResult<Self> {
+    fn from_json(json: Text) -> PyResult<Self> {
+        let json: &str = &json;
         let parts: PolicyParts = crate::serde_py::from_json(json)?;
         PasswordPolicy::new(parts).py().map(Self)
     }
@@ -391,13 +417,14 @@ impl PyPasswordPolicy {
     fn check(
         &self,
         py: Python<'_>,
-        password: &str,
+        password: Text,
         user_id: Option<String>,
         email: Option<String>,
         previous_hashes: Vec<String>,
         pepper: Option<PyPepper>,
         blocklist: Vec<String>,
     ) -> PyPasswordReport {
+        let password: &str = &password;
         let ctx = Context {
             user_id,
             email,

@@ -28,9 +28,21 @@ pub fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// Deserialise from JSON; a wrong shape is `ValueError`.
+/// Deserialise from JSON; a wrong shape is core's `binding.malformed_json`
+/// naming what the JSON should have been.
 pub fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> PyResult<T> {
-    serde_json::from_str(json).map_err(|e| PyValueError::new_err(e.to_string()))
+    serde_json::from_str(json).map_err(|e| {
+        crate::errors::coded_err(&regcore::BoundaryError::MalformedJson {
+            what: short_type_name::<T>(),
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// `regcore::lockout::LockoutPolicy` → `LockoutPolicy`.
+fn short_type_name<T>() -> &'static str {
+    let full = std::any::type_name::<T>();
+    full.rsplit("::").next().unwrap_or(full)
 }
 
 /// The serde name of a unit-like enum value (`rename_all = "snake_case"`),

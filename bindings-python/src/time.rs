@@ -6,7 +6,10 @@
 //! microsecond and works with any `tzinfo` (`timezone`, `zoneinfo`, …).
 
 use chrono::{DateTime, TimeDelta, Utc};
-use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
+use regcore::BoundaryError;
+
+use crate::errors::{IntoPyResult, coded_err};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
@@ -34,7 +37,7 @@ fn timedelta_parts(td: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
     TimeDelta::try_days(days)
         .and_then(|d| d.checked_add(&TimeDelta::try_seconds(seconds)?))
         .and_then(|d| d.checked_add(&TimeDelta::microseconds(micros)))
-        .ok_or_else(|| PyOverflowError::new_err("timedelta out of range"))
+        .ok_or_else(|| coded_err(&BoundaryError::TimeOutOfRange))
 }
 
 /// A timezone-aware `datetime` as UTC.
@@ -48,15 +51,15 @@ pub fn to_utc(ob: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
         )));
     }
     if ob.call_method0("utcoffset")?.is_none() {
-        return Err(PyTypeError::new_err(
-            "naive datetime refused: pass a timezone-aware datetime \
-             (e.g. datetime.now(timezone.utc)); regcore never guesses the zone",
-        ));
+        // regcore never guesses the zone of a naive datetime.
+        return Err(coded_err(&BoundaryError::NaiveDateTime {
+            name: "datetime".to_owned(),
+        }));
     }
     let delta = timedelta_parts(&ob.sub(epoch(py)?)?)?;
     DateTime::<Utc>::UNIX_EPOCH
         .checked_add_signed(delta)
-        .ok_or_else(|| PyOverflowError::new_err("datetime out of range"))
+        .ok_or_else(|| coded_err(&BoundaryError::TimeOutOfRange))
 }
 
 /// A UTC instant as a `datetime` with `tzinfo=timezone.utc`.
@@ -141,13 +144,12 @@ impl<'py> IntoPyObject<'py> for Utc_ {
 pub fn whole_secs(d: Delta, what: &str) -> PyResult<u64> {
     let td = d.0;
     if td.subsec_nanos() != 0 {
-        return Err(pyo3::exceptions::PyValueError::new_err(format!(
-            "{what} must be a whole number of seconds"
-        )));
+        return Err(coded_err(&BoundaryError::InvalidInteger {
+            name: format!("{what} (seconds)"),
+        }));
     }
-    u64::try_from(td.num_seconds()).map_err(|_| {
-        pyo3::exceptions::PyValueError::new_err(format!("{what} must not be negative"))
-    })
+    regcore::boundary::integer::<u64>(&format!("{what} (seconds)"), i128::from(td.num_seconds()))
+        .py()
 }
 
 /// Seconds as a `timedelta` value.

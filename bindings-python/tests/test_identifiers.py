@@ -12,7 +12,7 @@ from regcore import (
     DealerId,
     EmailAddress,
     GatewayId,
-    InvalidIdentifierError,
+    InvalidInputError,
     KmsLoginId,
     MprId,
     PhoneNumber,
@@ -68,9 +68,10 @@ def test_hex_identifiers_expose_numbers_and_bytes() -> None:
     rid = RegistrationId.from_int(0xAB12CD34)
     assert str(rid) == "AB12CD34" and int(rid) == rid.value == 0xAB12CD34
     assert bytes(rid) == bytes.fromhex("ab12cd34")
-    with pytest.raises(OverflowError):
+    with pytest.raises(InvalidInputError) as too_big:
         MprId.from_int(2**64)
-    with pytest.raises(OverflowError):
+    assert too_big.value.code == "binding.integer_out_of_range"
+    with pytest.raises(InvalidInputError):
         RegistrationId.from_int(-1)
 
 
@@ -87,7 +88,7 @@ def test_email_parts() -> None:
 
 
 def test_error_carries_code_params_and_both_messages() -> None:
-    with pytest.raises(InvalidIdentifierError) as info:
+    with pytest.raises(InvalidInputError) as info:
         MprId("0123-4567-89AB-CDEG")
     err = info.value
     assert isinstance(err, RegcoreError) and isinstance(err, ValueError)
@@ -98,7 +99,7 @@ def test_error_carries_code_params_and_both_messages() -> None:
     assert err.message("ja") == err.message_ja
     assert str(err) == f"{err.code}: {err.message_en}"
     copy = pickle.loads(pickle.dumps(err))
-    assert type(copy) is InvalidIdentifierError and copy.params == err.params
+    assert type(copy) is InvalidInputError and copy.params == err.params
 
 
 @pytest.mark.parametrize(
@@ -113,7 +114,7 @@ def test_error_carries_code_params_and_both_messages() -> None:
 def test_each_identifier_error_code(
     cls: type[object], typed: str, code: str, params: dict[str, str]
 ) -> None:
-    with pytest.raises(InvalidIdentifierError) as info:
+    with pytest.raises(InvalidInputError) as info:
         cls(typed)  # type: ignore[call-arg]
     assert info.value.code == code
     assert info.value.params == params
@@ -125,8 +126,14 @@ def test_wrong_python_type_is_type_error() -> None:
         MprId(1234)  # type: ignore[arg-type]
 
 
-def test_exception_class_for_prefixes() -> None:
-    assert regcore.exception_class_for("identifier.empty") is InvalidIdentifierError
-    assert regcore.exception_class_for("token.expired") is regcore.TokenExpiredError
-    assert regcore.exception_class_for("no.such.family") is RegcoreError
-    assert issubclass(regcore.TokenMalformedError, regcore.DecodeError)
+def test_every_core_kind_has_its_exception_class() -> None:
+    kinds = regcore.error_kinds()
+    assert "invalid_input" in kinds and "store_unavailable" in kinds
+    for kind in kinds:
+        cls = regcore.exception_class_for_kind(kind)
+        assert cls is not RegcoreError and issubclass(cls, RegcoreError), kind
+    assert len({regcore.exception_class_for_kind(k) for k in kinds}) == len(kinds)
+    assert regcore.exception_class_for_kind("no_such_kind") is RegcoreError
+    assert issubclass(regcore.StoreContendedError, regcore.StoreError)
+    assert issubclass(regcore.StoreUnavailableError, regcore.StoreError)
+    assert issubclass(regcore.InvalidInputError, ValueError)

@@ -10,13 +10,13 @@ import regcore
 from regcore import (
     ActivationAuthority,
     ActivationKey,
-    ConfigError,
+    ConfigurationError,
     DeviceKey,
     GatewayId,
     GatewayPassword,
     InvalidInputError,
     KeyCode,
-    KeyVerificationError,
+    RejectedError,
     MasterSecret,
     MprId,
     Product,
@@ -40,7 +40,7 @@ def test_master_secret_is_bytes_in_and_redacted(master: MasterSecret) -> None:
 
 
 def test_master_secret_length_error() -> None:
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigurationError) as info:
         MasterSecret(1, b"short")
     assert info.value.code == "keys.master_length"
     assert info.value.params == {"min": "32", "max": "64", "actual": "5"}
@@ -53,7 +53,7 @@ def test_generated_master_uses_os_randomness() -> None:
     a, b = MasterSecret.generate(7), MasterSecret.generate(7, length=64)
     assert a.key_id == 7 and a != b
     assert MasterSecret.generate(7) != a
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigurationError):
         MasterSecret.generate(7, length=16)
 
 
@@ -69,10 +69,10 @@ def test_device_keys_by_identifier_type(master: MasterSecret) -> None:
     assert repr(ups) == "DeviceKey(<redacted>)"
     with pytest.raises(TypeError):
         master.device_key("S123ABC")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigurationError) as info:
         DeviceKey.from_hex("zz")
     assert info.value.code == "keys.device_key_format"
-    with pytest.raises(ConfigError) as length:
+    with pytest.raises(ConfigurationError) as length:
         DeviceKey(b"\x00" * 31)
     assert length.value.code == "keys.device_key_length"
     assert length.value.params == {"expected": "32", "actual": "31"}
@@ -113,16 +113,16 @@ def test_key_code_from_int_range() -> None:
 def test_key_code_verify_on_device(master: MasterSecret) -> None:
     k_dev = master.device_key(UpsSerial("S123ABC"))
     code = KeyCode.derive(k_dev)
-    assert KeyCode.verify(k_dev, code) is None
-    assert KeyCode.verify(k_dev, code.binary) is None
+    code.verify(k_dev)  # returns nothing; raises when wrong
+    KeyCode(code.binary).verify(k_dev)
     wrong = KeyCode.from_int((code.value + 1) % 1024)
-    with pytest.raises(KeyVerificationError) as info:
-        KeyCode.verify(k_dev, wrong)
-    assert info.value.code == "keycode.mismatch"
+    with pytest.raises(RejectedError) as info:
+        wrong.verify(k_dev)
+    assert info.value.code == "keycode.mismatch" and info.value.kind == "rejected"
     with pytest.raises(InvalidInputError):
-        KeyCode.verify(k_dev, "x")
+        KeyCode("x")
     with pytest.raises(TypeError):
-        KeyCode.verify(k_dev, 5)  # type: ignore[arg-type]
+        code.verify(5)  # type: ignore[arg-type]
 
 
 def test_batch_key_codes_equal_single_calls(master: MasterSecret) -> None:
@@ -134,7 +134,7 @@ def test_batch_key_codes_equal_single_calls(master: MasterSecret) -> None:
 
 
 def test_batch_reports_the_bad_item(master: MasterSecret) -> None:
-    with pytest.raises(regcore.InvalidIdentifierError) as info:
+    with pytest.raises(regcore.InvalidInputError) as info:
         regcore.key_codes(master, ["SN1", "SN2", "bad_serial"])
     assert info.value.code == "identifier.invalid_character"
     assert any("item 2" in note for note in info.value.__notes__)
@@ -150,10 +150,10 @@ def test_gateway_password(master: MasterSecret) -> None:
     assert GatewayPassword(printed.upper()) == pw
     k_dev = master.device_key(GatewayId("01AB12345678"))
     assert GatewayPassword.derive(k_dev) == pw
-    assert GatewayPassword.verify(k_dev, printed) is None
+    GatewayPassword(printed).verify(k_dev)
     assert GatewayPassword.verify_pair(master, "01AB12345678", printed) is None
     other = GatewayPassword.for_gateway(master, "01AB12345679").expose()
-    with pytest.raises(KeyVerificationError) as info:
+    with pytest.raises(RejectedError) as info:
         GatewayPassword.verify_pair(master, "01AB12345678", other)
     assert info.value.code == "gateway_password.mismatch"
     with pytest.raises(InvalidInputError) as bad:
@@ -167,18 +167,19 @@ def test_activation_keys_and_catalogue(master: MasterSecret) -> None:
     assert isinstance(key, ActivationKey)
     assert key == ActivationKey(str(key.number), str(key.registration_id))
     assert key == ActivationKey(key.number, key.registration_id)
-    info = authority.check(key)
+    info = key.verify(authority)
     assert (info.product, info.serial) == (0x0101, 1)
     assert repr(info) == "ActivationInfo(product=0x0101, serial=1)"
     forged = ActivationKey(key.number, regcore.RegistrationId.from_int(int(key.registration_id) ^ 1))
-    with pytest.raises(KeyVerificationError) as info_err:
-        authority.check(forged)
+    with pytest.raises(RejectedError) as info_err:
+        forged.verify(authority)
     assert info_err.value.code == "activation.authentication_failed"
     with pytest.raises(InvalidInputError) as serial_err:
         authority.mint(1, 2**48)
     assert serial_err.value.code == "activation.serial_out_of_range"
-    with pytest.raises(OverflowError):
+    with pytest.raises(InvalidInputError) as product_err:
         authority.mint(0x10000, 1)
+    assert product_err.value.params == {"name": "product", "min": "0", "max": "65535"}
     assert "redacted" in repr(authority)
 
     catalogue = ProductCatalogue({0x0101: Product("KX-VCS101", "Upgrade")})
@@ -186,7 +187,7 @@ def test_activation_keys_and_catalogue(master: MasterSecret) -> None:
     assert len(catalogue) == 2 and 0x0101 in catalogue and 0x0202 not in catalogue
     product = catalogue.get(info.product)
     assert (product.model, product.key_type, product.demo) == ("KX-VCS101", "Upgrade", False)
-    with pytest.raises(InvalidInputError) as unknown:
+    with pytest.raises(regcore.RefusedError) as unknown:
         catalogue.get(0x0202)
     assert unknown.value.code == "activation.unknown_product"
     assert unknown.value.params == {"product": "0202"}
@@ -204,7 +205,7 @@ def test_registration_keys(master: MasterSecret) -> None:
     assert key.value == int(key)
     assert repr(key) == f"RegistrationKey('{key}')"
     demo_key = RegistrationKey.issue(master.demo(), mpr, "1111-1111-1111-1111", 0x0101)
-    with pytest.raises(KeyVerificationError) as info:
+    with pytest.raises(RejectedError) as info:
         demo_key.verify(k_dev)
     assert info.value.code == "regkey.authentication_failed"
     with pytest.raises(InvalidInputError) as bad:
@@ -220,6 +221,6 @@ def test_batch_registration_keys_equal_single_calls(master: MasterSecret) -> Non
     batch = regcore.registration_keys(master, items)
     assert batch == [RegistrationKey.issue(master, m, n, p) for m, n, p in items]
     assert regcore.registration_keys(master, items_str) == batch
-    with pytest.raises(regcore.InvalidIdentifierError) as info:
+    with pytest.raises(regcore.InvalidInputError) as info:
         regcore.registration_keys(master, [("0123456789ABCDEF", "nothex", 1)])
     assert any("item 0" in n for n in info.value.__notes__)

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from regcore import (
-    ConfigError,
-    DecodeError,
+    ConfigurationError,
+    InvalidInputError,
+    StoredStateError,
     Diagnostic,
     Locked,
     LockoutAttempt,
@@ -46,18 +47,18 @@ def test_policy_constructors_take_timedeltas() -> None:
     assert LockoutPolicy.fixed(5, dt.timedelta(minutes=5)).lock_duration(5) == dt.timedelta(minutes=5)
     tiers = LockoutPolicy.tiers([(3, dt.timedelta(seconds=10)), (6, dt.timedelta(minutes=5))])
     assert tiers.lock_duration(4) == dt.timedelta(seconds=10) and tiers.lock_duration(6) == dt.timedelta(minutes=5)
-    with pytest.raises(ValueError, match="whole number of seconds"):
+    with pytest.raises(InvalidInputError, match="lock \\(seconds\\) must be an integer"):
         LockoutPolicy.fixed(5, dt.timedelta(milliseconds=1500))
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(InvalidInputError, match="from 0 to"):
         LockoutPolicy.fixed(5, dt.timedelta(seconds=-1))
     with pytest.raises(TypeError):
         LockoutPolicy.fixed(5, 300)  # type: ignore[arg-type]
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigurationError) as info:
         LockoutPolicy.fixed(0, dt.timedelta(seconds=1)).validate()
     assert info.value.code == "lockout.invalid_policy" and info.value.params == {"reason": "threshold_zero"}
     bad = LockoutPolicy.ups_site().to_dict()
     bad["threshold"] = 0
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigurationError):
         LockoutPolicy.from_dict(bad)
 
 
@@ -70,8 +71,9 @@ def test_attempt_flow_locks_and_refuses(t0: dt.datetime) -> None:
         attempt = state.attempt(policy, now=now)
         assert isinstance(attempt, LockoutAttempt)
         state = attempt.failure()
-        with pytest.raises(RuntimeError):
+        with pytest.raises(InvalidInputError) as used:
             attempt.failure()  # an attempt records one outcome only
+        assert used.value.code == "lockout.admission_used"
     assert state.failures == 5
     assert state.locked_until == t0 + dt.timedelta(seconds=1)
     assert state.last_attempt == t0 and state.last_attempt.tzinfo is not None
@@ -103,10 +105,10 @@ def test_record_functions_and_encodings(t0: dt.datetime) -> None:
     assert LockoutState.from_bytes(state.to_bytes()) == state
     assert repr(state) == f"LockoutState.decode('{text}')"
     assert hash(state) == hash(LockoutState.decode(text))
-    with pytest.raises(DecodeError) as info:
+    with pytest.raises(StoredStateError) as info:
         LockoutState.decode("l9.x")
     assert info.value.code == "lockout.malformed_state"
-    with pytest.raises(DecodeError):
+    with pytest.raises(StoredStateError):
         LockoutState.from_bytes(b"\xff")
     rebuilt = LockoutState(3, state.locked_until, state.last_attempt)
     assert rebuilt == state
@@ -114,11 +116,12 @@ def test_record_functions_and_encodings(t0: dt.datetime) -> None:
 
 def test_naive_and_wrong_types_are_refused(t0: dt.datetime) -> None:
     policy = LockoutPolicy.ups_site()
-    with pytest.raises(TypeError, match="naive"):
+    with pytest.raises(InvalidInputError, match="timezone-aware") as naive:
         LockoutState().record_failure(policy, now=dt.datetime(2025, 4, 1))
+    assert naive.value.code == "time.naive_datetime"
     with pytest.raises(TypeError):
         LockoutState().check(policy, now="2025-04-01T00:00:00Z")  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(InvalidInputError):
         LockoutState(1, dt.datetime(2025, 4, 1))
     # Aware datetimes in any zone are the same instant.
     a = LockoutState().record_failure(policy, now=t0)

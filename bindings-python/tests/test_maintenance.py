@@ -10,7 +10,7 @@ from regcore import (
     EmailAddress,
     GatewayId,
     GatewayMaintenance,
-    MaintenanceError,
+    RefusedError,
     PhoneNumber,
 )
 
@@ -22,12 +22,12 @@ def test_dealer_emails() -> None:
     assert account.add_email(EmailAddress("a@EXAMPLE.jp")) == "already_present"
     for i in range(4):
         account.add_email(f"m{i}@example.jp")
-    with pytest.raises(MaintenanceError) as info:
+    with pytest.raises(RefusedError) as info:
         account.add_email("six@example.jp")
     assert info.value.code == "maintenance.too_many_emails" and info.value.params == {"max": "5"}
     account.remove_email("A@example.JP".lower())
     assert EmailAddress("a@example.jp") not in account.emails and len(account.emails) == 4
-    with pytest.raises(MaintenanceError) as missing:
+    with pytest.raises(RefusedError) as missing:
         account.remove_email("nobody@example.jp")
     assert missing.value.code == "maintenance.email_not_found"
     assert DealerAccount.from_json(account.to_json()) == account
@@ -39,19 +39,19 @@ def test_gateway_links() -> None:
     account = DealerAccount("Shop_A-1", "09012345678")
     assert gw.link("Shop_A-1", "０９０－１２３４－５６７８", account) == "added"
     assert gw.link("Shop_A-1", "09012345678", account) == "already_present"
-    with pytest.raises(MaintenanceError) as wrong_phone:
+    with pytest.raises(RefusedError) as wrong_phone:
         gw.link("Shop_A-1", "09000000000", account)
     assert wrong_phone.value.code == "maintenance.dealer_not_found"
-    with pytest.raises(MaintenanceError):
+    with pytest.raises(RefusedError):
         gw.link("Nobody", "09012345678", None)
     for i in range(4):
         gw.link(f"Shop{i}", "0312345678", DealerAccount(f"Shop{i}", "0312345678"))
-    with pytest.raises(MaintenanceError) as full:
+    with pytest.raises(RefusedError) as full:
         gw.link("Shop9", "0312345678", DealerAccount("Shop9", "0312345678"))
     assert full.value.code == "maintenance.too_many_dealers"
     gw.unlink("Shop0")
     assert DealerId("Shop0") not in gw.dealers and len(gw.dealers) == 4
-    with pytest.raises(MaintenanceError) as not_linked:
+    with pytest.raises(RefusedError) as not_linked:
         gw.unlink("Shop0")
     assert not_linked.value.code == "maintenance.not_linked"
     assert not_linked.value.params == {"dealer_id": "Shop0"}

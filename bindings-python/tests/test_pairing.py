@@ -14,7 +14,7 @@ from regcore import (
     Ledger,
     MasterSecret,
     MprId,
-    PairingError,
+    RegcoreError,
     RegistrationKey,
 )
 
@@ -76,20 +76,30 @@ def test_stored_binding_round_trip(master: MasterSecret, t0: dt.datetime) -> Non
     row = (str(b.activation_number), str(b.mpr_id), b.product, str(b.registration_key),
            b.first_issued_at.astimezone(JST))
     assert Binding(*row) == b
-    with pytest.raises(TypeError, match="naive"):
+    with pytest.raises(regcore.InvalidInputError, match="timezone-aware"):
         Binding(row[0], row[1], row[2], row[3], dt.datetime(2025, 4, 1))
 
 
 def test_plan_errors_and_naive_now(master: MasterSecret, t0: dt.datetime) -> None:
-    with pytest.raises(PairingError) as info:
-        regcore.plan_issuance(master, IssuanceRequest(MPR_A, []), now=t0)
+    # A request is validated when it is built, not at plan time.
+    with pytest.raises(regcore.InvalidInputError) as info:
+        IssuanceRequest(MPR_A, [])
     assert info.value.code == "issuance.no_keys"
-    key = ActivationAuthority(master).mint(1, 1)
-    with pytest.raises(PairingError) as many:
-        regcore.plan_issuance(master, IssuanceRequest(MPR_A, [key] * 9), now=t0)
+    authority = ActivationAuthority(master)
+    key = authority.mint(1, 1)
+    keys = [authority.mint(1, serial) for serial in range(9)]
+    with pytest.raises(regcore.InvalidInputError) as many:
+        IssuanceRequest(MPR_A, keys)
     assert many.value.code == "issuance.too_many_keys"
     assert many.value.params == {"max": "8", "actual": "9"}
-    with pytest.raises(TypeError, match="naive"):
+    with pytest.raises(regcore.InvalidInputError) as dup:
+        IssuanceRequest(MPR_A, [key, keys[2], key])
+    assert dup.value.code == "issuance.duplicate_key"
+    assert dup.value.params == {"activation_number": str(key.number)}
+    with pytest.raises(regcore.InvalidInputError) as mode:
+        IssuanceRequest(MPR_A, [key], mode="fake")  # type: ignore[arg-type]
+    assert mode.value.code == "binding.unknown_name" and mode.value.params["name"] == "mode"
+    with pytest.raises(regcore.InvalidInputError, match="timezone-aware"):
         regcore.plan_issuance(master, IssuanceRequest(MPR_A, [key]), now=dt.datetime(2025, 4, 1))
     plan = regcore.plan_issuance(master, IssuanceRequest(MPR_A, [key]))  # system clock
     now = dt.datetime.now(dt.timezone.utc)
@@ -141,10 +151,10 @@ def test_ledger_reports_and_rebind(master: MasterSecret) -> None:
     assert record.reason == "terminal replaced" and record.at == t2
     assert record.activation_number == keys[0].number
     assert ledger.rebinds() == [record]
-    with pytest.raises(PairingError) as info:
+    with pytest.raises(RegcoreError) as info:
         ledger.rebind(master, keys[0].number, MPR_B, "admin", "again", now=t2)
     assert info.value.code == "ledger.rebind_same_terminal"
-    with pytest.raises(PairingError) as unaudited:
+    with pytest.raises(RegcoreError) as unaudited:
         ledger.rebind(master, keys[1].number, MPR_B, " ", "", now=t2)
     assert unaudited.value.code == "ledger.rebind_unaudited"
 

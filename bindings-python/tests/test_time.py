@@ -7,6 +7,8 @@ import zoneinfo
 
 import pytest
 
+import regcore
+
 from regcore import LockoutPolicy, LockoutState, SessionState
 
 UTC = dt.timezone.utc
@@ -34,12 +36,14 @@ def test_any_tzinfo_including_zoneinfo() -> None:
 
 
 def test_naive_is_a_clear_type_error() -> None:
-    with pytest.raises(TypeError, match="naive datetime refused"):
+    with pytest.raises(regcore.InvalidInputError, match="timezone-aware") as naive:
         SessionState(dt.datetime(2025, 4, 1), dt.datetime(2025, 4, 1))
+    assert naive.value.code == "time.naive_datetime"
     with pytest.raises(TypeError, match="expected a timezone-aware datetime.datetime, got date"):
         SessionState.start(now=dt.date(2025, 4, 1))  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
+    with pytest.raises(regcore.InvalidInputError) as not_int:
         LockoutPolicy.ups_site().lock_duration("5")  # type: ignore[arg-type]
+    assert not_int.value.code == "binding.invalid_integer"
 
 
 def test_millisecond_state_keeps_the_instant() -> None:

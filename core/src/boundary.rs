@@ -220,7 +220,7 @@ macro_rules! bounded {
         }
     )*};
 }
-bounded!(u8, u16, u32, u64, i32, i64);
+bounded!(u8, u16, u32, u64, usize, i32, i64);
 
 /// An integer from a binding, checked against `min..=max` (which must lie
 /// within `T`'s range).

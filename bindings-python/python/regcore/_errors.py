@@ -1,12 +1,13 @@
 """Exception hierarchy of regcore.
 
 Every exception raised by regcore derives from :class:`RegcoreError` and
-carries the stable machine ``code`` (e.g. ``"identifier.too_short"``), the
-named ``params`` (all values are strings, exactly as core reports them) and
-the English and Japanese messages.
+carries the stable machine ``code`` (e.g. ``"identifier.too_short"``), its
+``kind`` (e.g. ``"invalid_input"``), the named ``params`` (all values are
+strings, exactly as core reports them) and the English and Japanese messages.
 
-The subclass is chosen from the code's prefix (see ``_PREFIXES``), so a new
-core error code lands in the right family without a binding change.
+The subclass is the one of the error's kind, and core decides the kind of
+every code: this module holds no table of codes. Branch on the class (or on
+``.kind``) for what to do, and on ``.code`` for what to say.
 """
 
 from __future__ import annotations
@@ -15,21 +16,18 @@ from typing import Any
 
 __all__ = [
     "RegcoreError",
-    "InvalidIdentifierError",
-    "ConfigError",
     "InvalidInputError",
-    "DecodeError",
-    "TokenError",
-    "TokenExpiredError",
-    "TokenSupersededError",
-    "TokenInvalidError",
-    "TokenMalformedError",
-    "TokenPhoneMismatchError",
-    "CodeError",
-    "KeyVerificationError",
-    "PairingError",
-    "MaintenanceError",
-    "exception_class_for",
+    "RejectedError",
+    "LockedError",
+    "ExpiredError",
+    "RefusedError",
+    "StoredStateError",
+    "ConfigurationError",
+    "StoreError",
+    "StoreContendedError",
+    "StoreUnavailableError",
+    "InternalError",
+    "exception_class_for_kind",
 ]
 
 
@@ -37,6 +35,7 @@ class RegcoreError(Exception):
     """Base class: a coded, bilingual error from regcore."""
 
     code: str
+    kind: str
     params: dict[str, str]
     message_en: str
     message_ja: str
@@ -44,141 +43,108 @@ class RegcoreError(Exception):
     def __init__(
         self,
         code: str,
+        kind: str,
         params: dict[str, str],
         message_en: str,
         message_ja: str,
     ) -> None:
         super().__init__(f"{code}: {message_en}")
         self.code = code
+        self.kind = kind
         self.params = dict(params)
         self.message_en = message_en
         self.message_ja = message_ja
 
     def message(self, lang: str = "en") -> str:
-        """The message in ``"en"`` or ``"ja"``."""
+        """The message in ``"en"`` or ``"ja"`` (any other raises ``binding.unknown_name``)."""
         if lang == "ja":
             return self.message_ja
         if lang == "en":
             return self.message_en
-        raise ValueError(f"unknown language {lang!r}; expected 'en' or 'ja'")
+        from ._native import unknown_language_error
+
+        raise unknown_language_error(lang)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.code, self.params, self.message_en, self.message_ja))
+        return (
+            type(self),
+            (self.code, self.kind, self.params, self.message_en, self.message_ja),
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, params={self.params!r})"
 
 
-class InvalidIdentifierError(RegcoreError, ValueError):
-    """An identifier (MPR ID, serial number, e-mail, …) failed to parse."""
-
-
-class ConfigError(RegcoreError, ValueError):
-    """A policy, schedule, parameter set or secret is not acceptable."""
-
-
 class InvalidInputError(RegcoreError, ValueError):
-    """An input value is out of range (e.g. a password over the hashing cap)."""
+    """Kind ``invalid_input``: malformed or out-of-range input (a typo, a
+    number that does not fit). Show it; do not count it as a failed attempt."""
 
 
-class DecodeError(RegcoreError, ValueError):
-    """Stored state or an encoded value could not be decoded."""
+class RejectedError(RegcoreError):
+    """Kind ``rejected``: a well-formed credential, key or code was checked
+    and is wrong. Count it as a failed attempt."""
 
 
-class TokenError(RegcoreError):
-    """A signed link token was not accepted."""
+class LockedError(RegcoreError):
+    """Kind ``locked``: refused without checking, after too many failures
+    (a lockout, a burned code)."""
 
 
-class TokenExpiredError(TokenError):
-    """The token's lifetime has passed."""
+class ExpiredError(RegcoreError):
+    """Kind ``expired``: valid once, no longer (expired, superseded, used)."""
 
 
-class TokenSupersededError(TokenError):
-    """A newer token was issued for the same subject and purpose."""
+class RefusedError(RegcoreError):
+    """Kind ``refused``: a domain rule refuses the operation (a key bound
+    to another terminal, a sixth dealer)."""
 
 
-class TokenInvalidError(TokenError):
-    """The token's authentication tag does not match."""
+class StoredStateError(RegcoreError, ValueError):
+    """Kind ``stored_state``: stored state or a stored hash does not decode
+    or is outside what this version accepts."""
 
 
-class TokenMalformedError(TokenError, DecodeError):
-    """The token is not a well-formed regcore token."""
+class ConfigurationError(RegcoreError, ValueError):
+    """Kind ``configuration``: a policy, secret, schema or driver problem."""
 
 
-class TokenPhoneMismatchError(TokenError):
-    """The phone number typed does not match the one given at application."""
+class StoreError(RegcoreError):
+    """A store could not record the operation; nothing was recorded."""
 
 
-class CodeError(RegcoreError):
-    """A one-time code was not accepted."""
+class StoreContendedError(StoreError):
+    """Kind ``store_contended``: compare-and-set kept losing; retry later."""
 
 
-class KeyVerificationError(RegcoreError):
-    """A key code, gateway password, activation or registration key failed."""
+class StoreUnavailableError(StoreError):
+    """Kind ``store_unavailable``: the store could not be reached."""
 
 
-class PairingError(RegcoreError):
-    """An issuance request broke a pairing rule."""
+class InternalError(RegcoreError):
+    """Kind ``internal``: the platform failed (OS randomness, allocation)."""
 
 
-class MaintenanceError(RegcoreError):
-    """A maintenance link or e-mail operation was refused."""
-
-
-# Exact codes first, then the longest matching prefix.
-_EXACT: dict[str, type[RegcoreError]] = {
-    "keycode.mismatch": KeyVerificationError,
-    "gateway_password.mismatch": KeyVerificationError,
-    "activation.authentication_failed": KeyVerificationError,
-    "regkey.authentication_failed": KeyVerificationError,
-    "hash.invalid_params": ConfigError,
-    "hash.invalid_pepper": ConfigError,
-    "hash.malformed_phc": DecodeError,
-    "hash.unsupported_algorithm": DecodeError,
-    "token.expired": TokenExpiredError,
-    "token.superseded": TokenSupersededError,
-    "token.invalid": TokenInvalidError,
-    "token.malformed": TokenMalformedError,
-    "token.phone_mismatch": TokenPhoneMismatchError,
-    "token.claim_too_long": InvalidInputError,
-    "lockout.malformed_state": DecodeError,
-    "code.malformed_state": DecodeError,
-}
-
-_PREFIXES: dict[str, type[RegcoreError]] = {
-    "identifier.": InvalidIdentifierError,
-    "keys.": ConfigError,
-    "keycode.": InvalidInputError,
-    "gateway_password.": InvalidInputError,
-    "regkey.": InvalidInputError,
-    "activation.": InvalidInputError,
-    "hash.": InvalidInputError,
-    "policy.": ConfigError,
-    "lockout.": ConfigError,
-    "code.": CodeError,
-    "token.": TokenError,
-    "session.": ConfigError,
-    "secret.": ConfigError,
-    "issuance.": PairingError,
-    "ledger.": PairingError,
-    "maintenance.": MaintenanceError,
+_BY_KIND: dict[str, type[RegcoreError]] = {
+    "invalid_input": InvalidInputError,
+    "rejected": RejectedError,
+    "locked": LockedError,
+    "expired": ExpiredError,
+    "refused": RefusedError,
+    "stored_state": StoredStateError,
+    "configuration": ConfigurationError,
+    "store_contended": StoreContendedError,
+    "store_unavailable": StoreUnavailableError,
+    "internal": InternalError,
 }
 
 
-def exception_class_for(code: str) -> type[RegcoreError]:
-    """The exception class regcore raises for a given error code."""
-    exact = _EXACT.get(code)
-    if exact is not None:
-        return exact
-    best = ""
-    for prefix in _PREFIXES:
-        if code.startswith(prefix) and len(prefix) > len(best):
-            best = prefix
-    return _PREFIXES[best] if best else RegcoreError
+def exception_class_for_kind(kind: str) -> type[RegcoreError]:
+    """The exception class regcore raises for errors of a core kind."""
+    return _BY_KIND.get(kind, RegcoreError)
 
 
 def _from_native(
-    code: str, params: dict[str, str], message_en: str, message_ja: str
+    code: str, kind: str, params: dict[str, str], message_en: str, message_ja: str
 ) -> RegcoreError:
     """Called by the native module to build the exception for a core error."""
-    return exception_class_for(code)(code, params, message_en, message_ja)
+    return exception_class_for_kind(kind)(code, kind, params, message_en, message_ja)

@@ -5,6 +5,8 @@ from typing import Any, Final, Literal, final
 
 from typing_extensions import disjoint_base
 
+from ._errors import RegcoreError
+
 _IssuanceMode = Literal["real", "demo"]
 _Viewer = Literal["customer", "admin"]
 _Change = Literal["added", "already_present"]
@@ -47,10 +49,12 @@ __all__ = [
     "LinkClaims",
     "LinkPolicy",
     "Locked",
+    "LockoutAdmission",
     "LockoutAttempt",
     "LockoutPolicy",
     "LockoutRefusal",
     "LockoutState",
+    "LockoutSuccess",
     "MAX_PASSWORD_BYTES",
     "MasterSecret",
     "MprId",
@@ -67,12 +71,15 @@ __all__ = [
     "RebindRecord",
     "RegistrationId",
     "RegistrationKey",
+    "SCHEMA_VERSION",
     "SessionPolicy",
     "SessionState",
     "SessionTouch",
     "UpsSerial",
     "Violation",
+    "check_store_prefix",
     "code_key",
+    "error_kinds",
     "hash_password",
     "key_codes",
     "needs_rehash",
@@ -80,6 +87,14 @@ __all__ = [
     "peek_token",
     "plan_issuance",
     "registration_keys",
+    "sql_migrations",
+    "store_contended",
+    "store_driver_missing",
+    "store_invalid_prefix",
+    "store_schema_mismatch",
+    "store_unavailable",
+    "store_unsupported",
+    "unknown_language_error",
     "verify_password",
 ]
 
@@ -233,6 +248,8 @@ class Diagnostic:
     @property
     def code(self) -> str: ...
     @property
+    def kind(self) -> str: ...
+    @property
     def params(self) -> dict[str, str]: ...
     @property
     def message_en(self) -> str: ...
@@ -286,9 +303,8 @@ class KeyCode:
     def for_serial(master: MasterSecret, serial: UpsSerial | str) -> KeyCode: ...
     @staticmethod
     def derive(device_key: DeviceKey) -> KeyCode: ...
-    @staticmethod
-    def verify(device_key: DeviceKey, typed: KeyCode | str) -> None:
-        """Raise KeyVerificationError (keycode.mismatch) unless it matches."""
+    def verify(self, device_key: DeviceKey) -> None:
+        """Raise RejectedError (keycode.mismatch) unless this typed code matches."""
     @property
     def value(self) -> int: ...
     def __int__(self) -> int: ...
@@ -316,8 +332,8 @@ class GatewayPassword:
     def for_gateway(master: MasterSecret, gateway_id: GatewayId | str) -> GatewayPassword: ...
     @staticmethod
     def derive(device_key: DeviceKey) -> GatewayPassword: ...
-    @staticmethod
-    def verify(device_key: DeviceKey, typed: str) -> None: ...
+    def verify(self, device_key: DeviceKey) -> None:
+        """Raise RejectedError (gateway_password.mismatch) unless it matches."""
     @staticmethod
     def verify_pair(master: MasterSecret, gateway_id: GatewayId | str, typed: str) -> None: ...
     def expose(self) -> str: ...
@@ -335,6 +351,8 @@ class ActivationKey:
     def number(self) -> ActivationNumber: ...
     @property
     def registration_id(self) -> RegistrationId: ...
+    def verify(self, authority: ActivationAuthority) -> ActivationInfo:
+        """What the key activates; RejectedError (activation.authentication_failed) otherwise."""
     def __getnewargs__(self) -> tuple[str, str]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
@@ -355,7 +373,6 @@ class ActivationAuthority:
     """Mints and checks activation keys with K_act."""
     def __new__(cls, master: MasterSecret) -> ActivationAuthority: ...
     def mint(self, product: int, serial: int) -> ActivationKey: ...
-    def check(self, key: ActivationKey) -> ActivationInfo: ...
 
 @final
 class Product:
@@ -572,12 +589,12 @@ class Ledger:
     def rebinds(self) -> list[RebindRecord]: ...
     def history(
         self,
-        range: tuple[datetime.date, datetime.date] | None = None,
+        days: tuple[datetime.date, datetime.date] | None = None,
         utc_offset: datetime.timedelta | None = None,
     ) -> HistoryReport: ...
     def daily_counts(
         self,
-        range: tuple[datetime.date, datetime.date] | None = None,
+        days: tuple[datetime.date, datetime.date] | None = None,
         utc_offset: datetime.timedelta | None = None,
     ) -> DailyReport: ...
     def rebind(
@@ -666,8 +683,18 @@ def hash_password(
 ) -> str:
     """Argon2id PHC string; salt=None draws 16 bytes from os.urandom. Releases the GIL."""
 
-def verify_password(password: str, phc: str, *, pepper: Pepper | None = None) -> bool:
-    """Constant-time verification against a PHC string. Releases the GIL."""
+def verify_password(
+    password: str,
+    phc: str,
+    *,
+    pepper: Pepper | None = None,
+    max_memory_kib: int | None = None,
+    max_work: int | None = None,
+) -> bool:
+    """Constant-time verification against a PHC string. Releases the GIL.
+
+    A stored cost over the limit (default 256 MiB and m*t <= 2**20) raises
+    StoredStateError (hash.cost_over_limit) before any hashing."""
 
 def needs_rehash(phc: str, params: HashParams | None = None) -> bool: ...
 
@@ -832,9 +859,26 @@ class LockoutRefusal:
 
 @final
 class LockoutAttempt:
-    """Permission to check the password once."""
+    """Permission to check the password once (state owned by one process)."""
     def failure(self) -> LockoutState: ...
     def success(self) -> LockoutState: ...
+
+@final
+class LockoutAdmission:
+    """Permission to check the password once, on shared state: store .state first."""
+    @property
+    def state(self) -> LockoutState: ...
+    @property
+    def previous(self) -> LockoutState: ...
+    @property
+    def admitted_at(self) -> datetime.datetime: ...
+    def failure(self) -> LockoutState: ...
+    def success(self) -> LockoutSuccess: ...
+
+@final
+class LockoutSuccess:
+    """A correct password, settled: apply it to the state stored by then."""
+    def apply(self, current: LockoutState) -> LockoutState: ...
 
 @final
 class LockoutState:
@@ -854,6 +898,9 @@ class LockoutState:
     def attempt(
         self, policy: LockoutPolicy, now: datetime.datetime | None = None
     ) -> LockoutAttempt | LockoutRefusal: ...
+    def admit(
+        self, policy: LockoutPolicy, now: datetime.datetime | None = None
+    ) -> LockoutAdmission | LockoutRefusal: ...
     def record_failure(self, policy: LockoutPolicy, now: datetime.datetime | None = None) -> LockoutState: ...
     def record_success(self, policy: LockoutPolicy, now: datetime.datetime | None = None) -> LockoutState: ...
     def encode(self) -> str: ...
@@ -885,6 +932,14 @@ class OneTimeCode:
 
 @final
 class CodeState:
+    def __new__(
+        cls,
+        series: int,
+        generation: int,
+        issued_at: datetime.datetime,
+        attempts: int = 0,
+        used: bool = False,
+    ) -> CodeState: ...
     @property
     def series(self) -> int: ...
     @property
@@ -1091,3 +1146,18 @@ class SessionTouch:
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
+
+# --- store layer support --------------------------------------------------------
+
+SCHEMA_VERSION: Final[int]
+
+def store_contended(operation: str, attempts: int) -> RegcoreError: ...
+def store_unavailable(store: str, operation: str) -> RegcoreError: ...
+def store_driver_missing(driver: str, extra: str) -> RegcoreError: ...
+def store_unsupported(store: str, feature: str) -> RegcoreError: ...
+def store_schema_mismatch(found: int, expected: int) -> RegcoreError: ...
+def store_invalid_prefix(prefix: str) -> RegcoreError: ...
+def check_store_prefix(prefix: str) -> None: ...
+def sql_migrations() -> list[tuple[int, str]]: ...
+def unknown_language_error(lang: str) -> RegcoreError: ...
+def error_kinds() -> list[str]: ...
