@@ -39,6 +39,10 @@ PY
 log "installing build and test tools"
 "$py" -m pip install --quiet --disable-pip-version-check --upgrade \
     "maturin>=1.9.4,<2" "pytest>=8" "mypy>=1.10"
+# The store layer's drivers (the regcore[postgres] and regcore[redis] extras)
+# for tests/store, which run against the real servers of scripts/services.sh.
+"$py" -m pip install --quiet --disable-pip-version-check \
+    "psycopg[binary]>=3.1,<4" "psycopg-pool>=3.2,<4" "redis>=5,<9"
 
 log "building wheel ($profile)"
 wheels="$target/wheels/regcore-python"
@@ -52,6 +56,19 @@ fi
 wheel="$(ls "$wheels"/regcore-*.whl)"
 log "installing $(basename "$wheel")"
 "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel"
+
+# Store tests (tests/store) need PostgreSQL and Redis (scripts/services.sh
+# starts them; it prints these defaults). Skipping the test-all.sh step
+# python-store skips them too.
+export REGCORE_TEST_POSTGRES="${REGCORE_TEST_POSTGRES:-host=127.0.0.1 port=5432 user=postgres dbname=postgres}"
+export REGCORE_TEST_REDIS="${REGCORE_TEST_REDIS:-redis://127.0.0.1:6379/0}"
+export REGCORE_TEST_REDIS_CLUSTER="${REGCORE_TEST_REDIS_CLUSTER:-redis://127.0.0.1:7001}"
+if [[ " ${REGCORE_SKIP:-} " == *" python-store "* ]]; then
+    export REGCORE_STORE_TESTS=skip
+fi
+# Until the native module carries core's migrations (sql_migrations()), the
+# store reads them from this checkout; a wheel that has them ignores this.
+export REGCORE_SCHEMA_DIR="${REGCORE_SCHEMA_DIR:-$root/core/schema}"
 
 # Run from a directory without the source package so `import regcore` is
 # the installed wheel, exactly as a user gets it.

@@ -57,6 +57,9 @@ step core-argon2-simd cargo test --locked -p regcore --features argon2-simd --li
 step doc env RUSTDOCFLAGS="-D warnings" cargo doc --locked -p regcore --no-deps
 [ -d benches/benches ] && step benches-smoke cargo test --locked -p regcore-benches --benches
 step reference reference_scripts
+# PostgreSQL 15, Redis 7 and a 3-master Redis Cluster for the store tests in
+# the python step (skipping this step skips those tests).
+[ -f scripts/services.sh ] && step python-store bash scripts/services.sh
 [ -f bindings-python/test.sh ] && step python bash bindings-python/test.sh
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
 [ -f bindings-mobile/test.sh ] && step mobile bash bindings-mobile/test.sh

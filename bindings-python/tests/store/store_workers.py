@@ -207,7 +207,7 @@ def issue_rounds(spec: Spec, rounds: int, terminal_no: int, barrier: Any, queue:
         assert isinstance(any_store, SqlSyncStore)
         store = any_store
         authority = regcore.ActivationAuthority(master())
-        seen = []
+        seen: list[tuple[str, str]] = []
         for r in range(rounds):
             key = authority.mint(0x0101, 10_000 + r)
             request = regcore.IssuanceRequest(terminal(terminal_no), [key])

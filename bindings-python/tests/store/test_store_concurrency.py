@@ -12,12 +12,15 @@ import pytest
 
 import regcore
 import store_workers as w
-from conftest import ALL_KINDS, run_processes
+from store_fixtures import ALL_KINDS, run_processes, ctx, make_spec, pg_database, skip_unless_enabled
 from regcore.store import Admitted
 from store_workers import Spec
 
 Ctx = multiprocessing.context.BaseContext
 MakeSpec = Callable[[str], Spec]
+
+pytestmark = skip_unless_enabled
+
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
@@ -114,8 +117,8 @@ def test_revoke_wins_over_touches_in_flight(kind: str, ctx: Ctx, make_spec: Make
     store = w.open_store(spec)
     policy = regcore.SessionPolicy.ups_site()
     store.session_start("sid-1", policy, now=w.T0)
-    barrier = ctx.Barrier(5)  # type: ignore[attr-defined]
-    results = ctx.Queue()  # type: ignore[attr-defined]
+    barrier = ctx.Barrier(5)
+    results = ctx.Queue()
     procs = [
         ctx.Process(target=w.touch_session, args=(spec, "sid-1", 150, barrier, results, i))  # type: ignore[attr-defined]
         for i in range(4)

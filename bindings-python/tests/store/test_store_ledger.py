@@ -15,11 +15,14 @@ import pytest
 
 import regcore
 import store_workers as w
-from conftest import SQL_KINDS, run_processes
+from store_fixtures import SQL_KINDS, run_processes, ctx, make_spec, pg_database, skip_unless_enabled
 from store_workers import Spec
 
 Ctx = multiprocessing.context.BaseContext
 MakeSpec = Callable[[str], Spec]
+
+pytestmark = skip_unless_enabled
+
 
 
 @pytest.mark.parametrize("kind", SQL_KINDS)

@@ -14,13 +14,16 @@ import pytest
 
 import regcore
 import store_workers as w
-from conftest import ALL_KINDS, CLUSTER, REDIS, SQL_KINDS, run_processes, unique_prefix
+from store_fixtures import ALL_KINDS, CLUSTER, REDIS, SQL_KINDS, run_processes, unique_prefix, ctx, make_spec, pg_database, skip_unless_enabled
 from regcore.store import Admitted, RetryPolicy, SQLiteStore
 from store_workers import Spec
 
 Ctx = multiprocessing.context.BaseContext
 MakeSpec = Callable[[str], Spec]
 MS = dt.timedelta(milliseconds=1)
+
+pytestmark = skip_unless_enabled
+
 
 
 def _coded(e: BaseException, code: str, kind: str | None = None) -> None:
@@ -193,7 +196,8 @@ def test_contention_beyond_the_budget_is_store_contended_and_records_nothing(mak
         store.lockout_admit("k", policy, now=w.T0)
     _coded(err.value, "store.contended", "store_contended")
     assert err.value.params == {"operation": "lockout.admit", "attempts": "3"}
-    assert regcore.LockoutState.decode(client.get(key).decode()).failures == 3  # only the other writer's
+    stored: Any = client.get(key)
+    assert regcore.LockoutState.decode(stored.decode()).failures == 3  # only the other writer's
 
 
 def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
