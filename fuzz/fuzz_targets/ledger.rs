@@ -141,8 +141,8 @@ fuzz_target!(|data: &[u8]| {
                     let expected = if keys[..i].iter().any(|e| e.number == k.number) {
                         Outcome::Refused(Refusal::DuplicateInRequest)
                     } else {
-                        match own.check(k) {
-                            Err(_) if other.check(k).is_ok() => {
+                        match k.verify(&own) {
+                            Err(_) if k.verify(&other).is_ok() => {
                                 Outcome::Refused(Refusal::DemoRealMismatch)
                             }
                             Err(_) => Outcome::Refused(Refusal::WrongRegistrationId),
