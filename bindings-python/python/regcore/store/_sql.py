@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar, Union
+from typing import Any, Final, TypeVar, Union
 
 from .. import _native
 from .._native import (
@@ -35,7 +35,7 @@ from ._retry import Conflict
 T = TypeVar("T")
 _n: Any = _native
 
-Dialect = Literal["sqlite", "postgres"]
+Dialect = str  # "sqlite" or "postgres"
 Params = Sequence[Union[str, int, None]]
 
 
