@@ -2,15 +2,31 @@
 /* eslint-disable */
 
 /**
+ * What kind of failure a code is, decided once in core for every code (a
+ * code never changes kind): `invalid_input` (show it, do not count it),
+ * `rejected` (a wrong credential or key: count a failed attempt), `locked`
+ * (refused without checking: tell when to retry), `expired` (valid once, no
+ * longer), `refused` (a domain rule says no), `stored_state` (stored state or
+ * a PHC string that does not decode or is over a limit), `configuration`,
+ * `store_contended`, `store_unavailable`, `internal`.
+ */
+export type ErrorKind = 'invalid_input' | 'rejected' | 'locked' | 'expired' | 'refused' | 'stored_state' | 'configuration' | 'store_contended' | 'store_unavailable' | 'internal'
+
+/**
  * What every regcore function throws (or rejects with) for a rule violation
  * or invalid input: a plain `Error` with a stable machine `code` (e.g.
- * `identifier.too_short`), its `params` (string values, e.g. `{ min: '16' }`),
- * the English `message` and the Japanese `messageJa`. Codes are API.
+ * `identifier.too_short`), its `kind`, its `params` (string values, e.g.
+ * `{ min: '16' }`), the English `message` and the Japanese `messageJa`.
+ * Codes and kinds are API. Numbers are never wrapped or truncated: a number
+ * that is not an exact integer in range throws `binding.invalid_integer` or
+ * `binding.integer_out_of_range` (kind `invalid_input`).
  */
 export interface RegcoreError extends Error {
   name: 'RegcoreError'
   /** Stable dotted machine code, e.g. `password.too_short`. */
   code: string
+  /** What kind of failure: branch on this, the same way in every language. */
+  kind: ErrorKind
   /** Named parameters in a stable order; never contains a secret. */
   params: Record<string, string>
   /** Japanese message (the English one is `message`). */

@@ -2,15 +2,31 @@
 /* eslint-disable */
 
 /**
+ * What kind of failure a code is, decided once in core for every code (a
+ * code never changes kind): `invalid_input` (show it, do not count it),
+ * `rejected` (a wrong credential or key: count a failed attempt), `locked`
+ * (refused without checking: tell when to retry), `expired` (valid once, no
+ * longer), `refused` (a domain rule says no), `stored_state` (stored state or
+ * a PHC string that does not decode or is over a limit), `configuration`,
+ * `store_contended`, `store_unavailable`, `internal`.
+ */
+export type ErrorKind = 'invalid_input' | 'rejected' | 'locked' | 'expired' | 'refused' | 'stored_state' | 'configuration' | 'store_contended' | 'store_unavailable' | 'internal'
+
+/**
  * What every regcore function throws (or rejects with) for a rule violation
  * or invalid input: a plain `Error` with a stable machine `code` (e.g.
- * `identifier.too_short`), its `params` (string values, e.g. `{ min: '16' }`),
- * the English `message` and the Japanese `messageJa`. Codes are API.
+ * `identifier.too_short`), its `kind`, its `params` (string values, e.g.
+ * `{ min: '16' }`), the English `message` and the Japanese `messageJa`.
+ * Codes and kinds are API. Numbers are never wrapped or truncated: a number
+ * that is not an exact integer in range throws `binding.invalid_integer` or
+ * `binding.integer_out_of_range` (kind `invalid_input`).
  */
 export interface RegcoreError extends Error {
   name: 'RegcoreError'
   /** Stable dotted machine code, e.g. `password.too_short`. */
   code: string
+  /** What kind of failure: branch on this, the same way in every language. */
+  kind: ErrorKind
   /** Named parameters in a stable order; never contains a secret. */
   params: Record<string, string>
   /** Japanese message (the English one is `message`). */
@@ -30,21 +46,42 @@ export declare class ActivationAuthority {
   /** The authority of `master` (or of its demo master). */
   constructor(master: MasterSecret)
   /**
-   * Mint the activation key for `product` (`0..=65535`) and a 48-bit
-   * `serial`. Throws `activation.serial_out_of_range`.
+   * Mint the activation key for `product` (an integer `0..=65535`) and a
+   * 48-bit `serial` (an integer `0..=2^48 − 1`). A serial above 48 bits
+   * throws `activation.serial_out_of_range`; a number that is not an
+   * exact integer in range throws `binding.invalid_integer` or
+   * `binding.integer_out_of_range`: never a key for a wrapped or
+   * truncated value.
    */
   mint(product: number, serial: number): ActivationKey
-  /**
-   * Check a typed pair (constant-time on the registration ID) and recover
-   * the product code and serial. Throws `activation.authentication_failed`
-   * or an `identifier.*` parse error.
-   */
-  check(number: string | ActivationNumber, registrationId: string | RegistrationId): ActivationInfo
   /**
    * Batch: mint keys for `product` and every serial in `serials`, in
    * order. Throws on the first serial out of range, with `params.index`.
    */
   mintMany(product: number, serials: Array<number>): Array<ActivationKey>
+}
+
+/** An activation key as printed: its number and registration ID. */
+export declare class ActivationKey {
+  /**
+   * A typed key: its number (16 hex digits) and registration ID (8 hex
+   * digits), as strings or parsed. Throws `identifier.*`.
+   */
+  constructor(number: string | ActivationNumber, registrationId: string | RegistrationId)
+  /** Activation key number, `XXXX-XXXX-XXXX-XXXX`. */
+  get number(): string
+  /** Registration ID, 8 hex digits. */
+  get registrationId(): string
+  /**
+   * Check this typed key against the vendor's authority (constant-time on
+   * the registration ID) and recover the product code and serial. Throws
+   * `activation.authentication_failed` (kind `rejected`).
+   */
+  verify(authority: ActivationAuthority): ActivationInfo
+  /** `{ number, registrationId }` (used by `JSON.stringify`). */
+  toJSON(): TypedActivationKey
+  /** Equality of values. */
+  equals(other: ActivationKey): boolean
 }
 
 /** Activation key number: 16 hex digits, shown `XXXX-XXXX-XXXX-XXXX`. */
@@ -170,23 +207,6 @@ export declare class DeviceKey {
   toHex(): string
   /** Constant-time equality. */
   equals(other: DeviceKey): boolean
-  /**
-   * Device side (UPS): compare a typed key code (4 decimal or 10 binary
-   * digits, or a `KeyCode`) with this UPS's code in constant time. Throws
-   * `keycode.mismatch` or a parse error (`keycode.*`).
-   */
-  verifyKeyCode(typed: string | KeyCode): void
-  /**
-   * Device side (gateway): check a typed printed password in constant
-   * time. Throws `gateway_password.mismatch` or a parse error.
-   */
-  verifyGatewayPassword(typed: string): void
-  /**
-   * Device side (terminal): authenticate a typed registration key and
-   * return the product code to enable. Throws
-   * `regkey.authentication_failed` or a parse error (`regkey.*`).
-   */
-  verifyRegistrationKey(typed: string | RegistrationKey): number
   /** The UPS key code derived from this key. */
   keyCode(): KeyCode
   /** The gateway printed password derived from this key. */
@@ -262,6 +282,50 @@ export declare class GatewayMaintenance {
 }
 
 /**
+ * A gateway's printed password as typed (13 characters). Parse it, then
+ * `verify(deviceKey)`; the characters never cross back to JavaScript.
+ */
+export declare class GatewayPassword {
+  /**
+   * Parse what a user typed (either case, spaces and full-width allowed).
+   * Throws `gateway_password.*`.
+   */
+  static parse(input: string): GatewayPassword
+  /**
+   * Device side (gateway): check this typed password against the
+   * gateway's device key, in constant time. Throws
+   * `gateway_password.mismatch` (kind `rejected`).
+   */
+  verify(key: DeviceKey): void
+  /** Always `GatewayPassword(<redacted>)`. */
+  toString(): string
+}
+
+/**
+ * A request for registration keys: one terminal, 1–8 distinct activation
+ * keys, validated when it is built.
+ */
+export declare class IssuanceRequest {
+  /**
+   * A request for terminal `mprId` with `keys` (`ActivationKey`s or
+   * `{ number, registrationId }` as typed), `mode` `'real'` (default) or
+   * `'demo'`, `viewer` `'customer'` (default) or `'admin'`. Throws
+   * `issuance.no_keys`, `issuance.too_many_keys`, `issuance.duplicate_key`,
+   * `binding.unknown_name`, or an `identifier.*` error with
+   * `params.index` (the key's position) or `params.field` (`mprId`).
+   */
+  constructor(mprId: string | MprId, keys: Array<TypedActivationKey>, mode?: IssuanceMode, viewer?: Viewer)
+  /** The terminal, `XXXX-XXXX-XXXX-XXXX`. */
+  get mprId(): string
+  /** The activation keys, in request order. */
+  get keys(): Array<ActivationKey>
+  /** `'real'` or `'demo'`. */
+  get mode(): IssuanceMode
+  /** `'customer'` or `'admin'`. */
+  get viewer(): Viewer
+}
+
+/**
  * A UPS key code, `0..=1023`, shown as 4 decimal digits and as 10 binary
  * digits. A 10-bit code is guessable (1 in 1024): pair device-side entry
  * with the `deviceEntry` lockout policy.
@@ -274,7 +338,9 @@ export declare class KeyCode {
   static parse(input: string): KeyCode
   /**
    * From a value `0..=1023` (as returned by `MasterSecret.keyCodes`).
-   * Throws `keycode.out_of_range` above 1023.
+   * Throws `keycode.out_of_range` for `1024..=65535`, and
+   * `binding.integer_out_of_range` / `binding.invalid_integer` for a
+   * number that is not an integer `0..=65535`.
    */
   static fromValue(value: number): KeyCode
   /** The numeric value. */
@@ -289,6 +355,12 @@ export declare class KeyCode {
   toJSON(): string
   /** Equality of values. */
   equals(other: KeyCode): boolean
+  /**
+   * Device side (UPS): check this typed code against the UPS's device
+   * key, in constant time. Throws `keycode.mismatch` (kind `rejected`).
+   * Pair with the `deviceEntry` lockout policy.
+   */
+  verify(key: DeviceKey): void
 }
 
 /**
@@ -397,6 +469,43 @@ export declare class LinkPolicy {
 }
 
 /**
+ * Permission to check the password once, from `LockoutPolicy.admit`. The
+ * attempt is already counted as a failure in `state`: store it
+ * (compare-and-set against `previous`) before checking the password, then
+ * settle exactly once — `failure()` (nothing more to write) or `success()`
+ * (store `apply(current)` of whatever is stored by then). A second
+ * settlement throws `lockout.admission_used`.
+ */
+export declare class LockoutAdmission {
+  /** Always `true` (a refusal is a `LockoutDecision` with `allowed: false`). */
+  get allowed(): true
+  /**
+   * The state this admission was computed from: the compare-and-set
+   * token (store `state` only if the store still holds this).
+   */
+  get previous(): LockoutState
+  /**
+   * The state to store before checking the password (the attempt counted
+   * as a failure in advance).
+   */
+  get state(): LockoutState
+  /** When the attempt was admitted. */
+  get admittedAt(): Date
+  /** True once `failure()` or `success()` was called. */
+  get settled(): boolean
+  /**
+   * The password was wrong: returns the state already stored (nothing
+   * more to write). Throws `lockout.admission_used` if already settled.
+   */
+  failure(): LockoutState
+  /**
+   * The password was right: a `LockoutSuccess` to apply to the state
+   * stored by then. Throws `lockout.admission_used` if already settled.
+   */
+  success(): LockoutSuccess
+}
+
+/**
  * A lockout policy (plain data; `toJSON()`/`fromJSON()` use core's serde
  * format so a backend can keep it in configuration).
  */
@@ -450,6 +559,19 @@ export declare class LockoutPolicy {
    */
   attempt(state: LockoutState, now?: Date | undefined | null): LockoutDecision
   /**
+   * Begin an attempt whose state is shared by several processes or
+   * servers (SPEC §3, "Admission under concurrency"). Allowed: a
+   * `LockoutAdmission` whose `state` (the attempt already counted as a
+   * failure) must be stored — compare-and-set against its `previous` —
+   * *before* the password is checked; then settle it once with
+   * `failure()` or `success()`. Refused: the same `LockoutDecision` as
+   * `attempt` (`allowed: false`, `error`, maybe a `newState` to store);
+   * do not check the password. On one server with no concurrency the
+   * states stored are exactly those of `attempt` + `recordFailure` /
+   * `recordSuccess`.
+   */
+  admit(state: LockoutState, now?: Date | undefined | null): LockoutAdmission | LockoutDecision
+  /**
    * Record a wrong password; returns the state to store. While locked this
    * changes nothing (a refused attempt never lengthens a lock).
    */
@@ -462,6 +584,18 @@ export declare class LockoutPolicy {
 }
 
 /**
+ * A correct password, settled (from `LockoutAdmission.success()`). `apply`
+ * may be called again on every compare-and-set retry.
+ */
+export declare class LockoutSuccess {
+  /**
+   * The state to store in place of `current` (what the store holds now):
+   * the counter reset, `lastAttempt` never moved backwards.
+   */
+  apply(current: LockoutState): LockoutState
+}
+
+/**
  * A vendor master secret (32–64 bytes) with its key id. Stays on the
  * vendor's servers; every device key is diversified from it. The bytes never
  * cross back to JavaScript.
@@ -469,7 +603,8 @@ export declare class LockoutPolicy {
 export declare class MasterSecret {
   /**
    * A master secret from its bytes (a `Buffer` or `Uint8Array`, 32–64
-   * bytes; throws `keys.master_length` otherwise).
+   * bytes; throws `keys.master_length` otherwise). `keyId` is an integer
+   * `0..=4294967295`.
    */
   constructor(keyId: number, bytes: Uint8Array)
   /** The key id given at construction (shared by its demo master). */
@@ -492,8 +627,9 @@ export declare class MasterSecret {
   gatewayPassword(gatewayId: string | GatewayId): string
   /**
    * Site side: check a typed (gateway ID, password) pair from the sheet in
-   * constant time. Throws `gateway_password.mismatch` or a parse error
-   * (`gateway_password.*`).
+   * constant time (the same as `GatewayPassword.parse(typed).verify(
+   * master.deviceKey('gateway', gatewayId))`). Throws
+   * `gateway_password.mismatch` or a parse error (`gateway_password.*`).
    */
   verifyGatewayPassword(gatewayId: string | GatewayId, typed: string): void
   /**
@@ -583,8 +719,11 @@ export declare class PasswordPolicy {
   static nist80063b(): PasswordPolicy
   /** NIST SP 800-63B where a second factor is used (minimum 8). */
   static nist80063bMfa(): PasswordPolicy
-  /** A preset by name (`PasswordPolicy.presetNames()`), or `null`. */
-  static preset(name: string): PasswordPolicy | null
+  /**
+   * A preset by name (`PasswordPolicy.presetNames()`). Throws
+   * `policy.unknown_preset` (kind `configuration`) for any other name.
+   */
+  static preset(name: string): PasswordPolicy
   /** Names accepted by `preset`. */
   static presetNames(): Array<string>
   /**
@@ -697,6 +836,12 @@ export declare class RegistrationKey {
   toJSON(): string
   /** Equality of values. */
   equals(other: RegistrationKey): boolean
+  /**
+   * Device side (terminal): authenticate this typed key against the
+   * terminal's device key and return the product code to enable. Throws
+   * `regkey.authentication_failed` (kind `rejected`).
+   */
+  verify(key: DeviceKey): number
 }
 
 /** Session timeouts. */
@@ -742,21 +887,16 @@ export interface ActivationInfo {
   serial: number
 }
 
-/** An activation key as printed: its number and registration ID. */
-export interface ActivationKey {
-  /** Activation key number, `XXXX-XXXX-XXXX-XXXX`. */
-  number: string
-  /** Registration ID, 8 hex digits. */
-  registrationId: string
-}
-
 /** A persisted pairing: an activation number bound to one terminal. */
 export interface Binding {
   /** Activation number (unique), `XXXX-XXXX-XXXX-XXXX`. */
   activationNumber: string
   /** The terminal, `XXXX-XXXX-XXXX-XXXX`. */
   mprId: string
-  /** Product code recovered from the activation key. */
+  /**
+   * Product code recovered from the activation key (an integer
+   * `0..=65535`).
+   */
   product: number
   /** The registration key issued, `XXXX-XXXX-XXXX-XXXX`. */
   registrationKey: string
@@ -790,7 +930,10 @@ export interface CheckContext {
  */
 export declare function codeCounter(state: CodeState): bigint
 
-/** What a code is for (part of its key derivation). */
+/**
+ * What a code is for (part of its key derivation). Any other string throws
+ * `binding.unknown_name`.
+ */
 export type CodePurpose = 'sign_up' | 'email_change' | 'password_reset'
 
 /**
@@ -798,13 +941,13 @@ export type CodePurpose = 'sign_up' | 'email_change' | 'password_reset'
  * `encodeCodeState` string).
  */
 export interface CodeState {
-  /** Unix seconds (mod 2^32) of the chain's first issue. */
+  /** Unix seconds (mod 2^32) of the chain's first issue (`0..=4294967295`). */
   series: number
-  /** 1 for the first code, +1 at every issue. */
+  /** 1 for the first code, +1 at every issue (`0..=4294967295`). */
   generation: number
   /** When the current code was issued (whole seconds). */
   issuedAt: Date
-  /** Wrong entries of the current code so far. */
+  /** Wrong entries of the current code so far (`0..=4294967295`). */
   attempts: number
   /** The current code was accepted (single use). */
   used: boolean
@@ -861,6 +1004,9 @@ export declare function decodeCodeState(encoded: string): CodeState
 /** Parse `encodeLockoutState`'s form. Throws `lockout.malformed_state`. */
 export declare function decodeLockoutState(encoded: string): LockoutState
 
+/** The limit `verifyPassword` applies when none is given. */
+export declare function defaultVerifyLimit(): VerifyLimit
+
 /**
  * The RFC 4226 key `K` of a purpose and subject (32 bytes): with it and the
  * state's counter any HOTP library reproduces the code (interop checks).
@@ -871,17 +1017,23 @@ export declare function deriveCodeKey(secret: CodeSecret, purpose: CodePurpose, 
  * What kind of device a key is diversified for (its byte is part of the
  * derivation): `'ups'` (by serial number), `'gateway'` (by gateway ID),
  * `'terminal'` (by MPR ID), `'activation'` (the activation-key authority, no ID).
+ * Any other string throws `binding.unknown_name`.
  */
 export type DeviceKind = 'ups' | 'gateway' | 'terminal' | 'activation'
 
 /**
  * A rule violation or refusal returned as data (not thrown): stable `code`,
- * `params`, English `message` and Japanese `messageJa` — the same fields a
- * thrown `RegcoreError` carries.
+ * `kind`, `params`, English `message` and Japanese `messageJa` — the same
+ * fields a thrown `RegcoreError` carries.
  */
 export interface Diagnostic {
   /** Stable dotted machine code. */
   code: string
+  /**
+   * What kind of failure (`invalid_input`, `rejected`, `locked`, …),
+   * fixed per code by core.
+   */
+  kind: ErrorKind
   /** Named parameters (string values). */
   params: Record<string, string>
   /** English message. */
@@ -923,7 +1075,8 @@ export interface HashOptions {
 
 /**
  * Argon2 cost parameters (OWASP defaults: `memoryKib` 19456, `iterations`
- * 2, `parallelism` 1).
+ * 2, `parallelism` 1). Each is an integer `0..=4294967295` at the boundary
+ * (core then checks Argon2's own limits: `hash.invalid_params`).
  */
 export interface HashParams {
   /** Memory cost `m` in KiB. */
@@ -938,7 +1091,9 @@ export interface HashParams {
  * Hash a password into an Argon2id PHC string
  * (`$argon2id$v=19$m=19456,t=2,p=1$…`) on the libuv thread pool.
  *
- * Rejects with a `RegcoreError`: `hash.input_too_long` (over 4 KiB),
+ * Rejects with a `RegcoreError`: `binding.invalid_integer` /
+ * `binding.integer_out_of_range` (a cost that is not a `u32`),
+ * `hash.input_too_long` (over 4 KiB),
  * `hash.invalid_salt`, `hash.invalid_pepper`, `hash.invalid_params`.
  */
 export declare function hashPassword(password: string, options?: HashOptions | undefined | null): Promise<string>
@@ -967,11 +1122,16 @@ export interface HistoryRow {
 
 /**
  * RFC 4226 HOTP value (6 digits, as a number) of `key` at `counter`
- * (`series · 2^32 + generation`, hence a `bigint`).
+ * (`series · 2^32 + generation`: a `bigint` up to 2^64 − 1, or a number up
+ * to 2^53 − 1; anything else throws `binding.integer_out_of_range` or
+ * `binding.invalid_integer`).
  */
-export declare function hotp6(key: Uint8Array, counter: bigint): number
+export declare function hotp6(key: Uint8Array, counter: bigint | number): number
 
-/** Real issuance, or the KMS demo whose keys work on no terminal. */
+/**
+ * Real issuance, or the KMS demo whose keys work on no terminal. Any other
+ * string throws `binding.unknown_name`.
+ */
 export type IssuanceMode = 'real' | 'demo'
 
 /** The planner's decision. */
@@ -983,18 +1143,6 @@ export interface IssuancePlan {
    * (empty for demo requests); on conflict, reload and plan again.
    */
   newBindings: Array<Binding>
-}
-
-/** A request for registration keys: one terminal, 1–8 activation keys. */
-export interface IssuanceRequest {
-  /** The terminal's MPR ID as typed. */
-  mprId: string
-  /** The activation keys as typed. */
-  keys: Array<TypedActivationKey>
-  /** `'real'` (default) or `'demo'`. */
-  mode?: IssuanceMode
-  /** `'customer'` (default) or `'admin'`. */
-  viewer?: Viewer
 }
 
 /** A freshly issued code and the state to store. */
@@ -1047,7 +1195,7 @@ export interface LinkClaims {
 export interface LinkOptions {
   /**
    * The caller's current generation for this subject and purpose (0 when
-   * omitted); raise it to revoke every earlier link.
+   * omitted; `0..=4294967295`); raise it to revoke every earlier link.
    */
   generation?: number
   /**
@@ -1086,7 +1234,11 @@ export interface LockoutDecision {
  * `{ failures: 0, lockedUntil: null, lastAttempt: null }`.
  */
 export interface LockoutState {
-  /** Consecutive failures counted so far. */
+  /**
+   * Consecutive failures counted so far (an integer `0..=4294967295`;
+   * anything else throws `binding.invalid_integer` or
+   * `binding.integer_out_of_range`).
+   */
   failures: number
   /** End of the current or last lock, if the last counted failure locked. */
   lockedUntil: Date | null
@@ -1150,6 +1302,8 @@ export interface PasswordReport {
 export interface PasswordViolation {
   /** Stable code, e.g. `password.too_short`. */
   code: string
+  /** Always `'invalid_input'` (the user's password to correct). */
+  kind: ErrorKind
   /** Named parameters (string values), e.g. `{ min: '10', actual: '3' }`. */
   params: Record<string, string>
   /** English message. */
@@ -1172,8 +1326,7 @@ export declare function peekLink(token: string): LinkClaims
 /**
  * Decide a request against the bindings the caller loaded for its
  * activation numbers (pure: nothing is stored). `now` defaults to the system
- * clock. Throws `issuance.no_keys` / `issuance.too_many_keys`, or an
- * `identifier.*` error with `params.index`.
+ * clock. A malformed `existing` binding throws with `params.index`.
  */
 export declare function planIssuance(master: MasterSecret, request: IssuanceRequest, existing: Array<Binding>, now?: Date | undefined | null): IssuancePlan
 
@@ -1206,10 +1359,30 @@ export interface RebindRecord {
 /** Options of the ledger reports. */
 export interface ReportOptions {
   /** Only these days (all when omitted). */
-  range?: DateRange
-  /** The report's UTC offset in minutes (e.g. 540 for JST); 0 when omitted. */
+  days?: DateRange
+  /**
+   * The report's UTC offset in minutes (e.g. 540 for JST; an integer
+   * `-1439..=1439`); 0 when omitted.
+   */
   utcOffsetMinutes?: number
 }
+
+/** The schema version this release of regcore expects. */
+export declare const SCHEMA_VERSION: number
+
+/**
+ * One schema migration: its version and SQL text (`{prefix}` stands for the
+ * caller's table prefix).
+ */
+export interface SchemaMigration {
+  /** Version reached after applying it (1, 2, …). */
+  version: number
+  /** The SQL (the same text runs on SQLite and PostgreSQL). */
+  sql: string
+}
+
+/** Every migration, in order; the last one's version is `SCHEMA_VERSION`. */
+export declare function schemaMigrations(): Array<SchemaMigration>
 
 /** What the caller stores per session. */
 export interface SessionState {
@@ -1230,7 +1403,7 @@ export interface SessionStatus {
 /** `'active'`, `'idle_expired'` or `'absolute_expired'`. */
 export type SessionStatusKind = 'active' | 'idle_expired' | 'absolute_expired'
 
-/** One typed activation key of a request. */
+/** An activation key as typed (strings); an `ActivationKey` is one too. */
 export interface TypedActivationKey {
   /** Activation key number as typed. */
   number: string
@@ -1238,10 +1411,28 @@ export interface TypedActivationKey {
   registrationId: string
 }
 
+/**
+ * The most a stored hash may cost to verify; a costlier one is refused
+ * with `hash.cost_over_limit` before anything is computed. The default
+ * (`defaultVerifyLimit()`): `maxMemoryKib` 262144 (256 MiB), `maxWork`
+ * 1048576 (memory KiB × passes, about one second of one core).
+ */
+export interface VerifyLimit {
+  /** Largest memory cost verified, in KiB (`0..=4294967295`). */
+  maxMemoryKib: number
+  /** Largest `memoryKib × iterations` verified (`0..=2^53 − 1`). */
+  maxWork: number
+}
+
 /** Options of `verifyPassword`. */
 export interface VerifyOptions {
   /** The pepper used when the hash was made, if any. */
   pepper?: Uint8Array
+  /**
+   * The cost limit (`defaultVerifyLimit()` when omitted); raise it only
+   * for hashes you made yourself with costlier parameters.
+   */
+  limit?: VerifyLimit
 }
 
 /**
@@ -1249,9 +1440,14 @@ export interface VerifyOptions {
  * from any conforming library) on the libuv thread pool. Resolves `true` on
  * a match, `false` on a wrong password; the comparison is constant-time.
  *
- * Rejects with `hash.malformed_phc`, `hash.unsupported_algorithm`,
- * `hash.invalid_params` (stored cost above the caps), `hash.input_too_long`
- * or `hash.invalid_pepper`. A rejection is never a match.
+ * A stored cost above `options.limit` (default `defaultVerifyLimit()`) is
+ * refused with `hash.cost_over_limit` (kind `stored_state`) before any
+ * hashing, so a tampered row cannot tie up the server.
+ *
+ * Rejects with `hash.cost_over_limit`, `hash.malformed_phc`,
+ * `hash.unsupported_algorithm`, `hash.invalid_params`,
+ * `hash.input_too_long` or `hash.invalid_pepper`. A rejection is never a
+ * match.
  */
 export declare function verifyPassword(password: string, phc: string, options?: VerifyOptions | undefined | null): Promise<boolean>
 
@@ -1260,6 +1456,6 @@ export declare function verifyPasswordSync(password: string, phc: string, option
 
 /**
  * Who is looking: only `'admin'` refusals name the MPR ID an activation key
- * is bound to.
+ * is bound to. Any other string throws `binding.unknown_name`.
  */
 export type Viewer = 'admin' | 'customer'

@@ -90,8 +90,16 @@ test('code state encodings and secrets', () => {
   throwsCoded(() => rc.codeStateFromBytes(new Uint8Array([0])), 'code.malformed_state')
   throwsCoded(() => new rc.CodeSecret(Buffer.alloc(31)), 'secret.too_short', { min: '32', actual: '31' })
   assert.equal(String(secret), 'CodeSecret(<redacted>)')
-  throwsCoded(() => rc.hotp6(Buffer.alloc(32), -1n), 'binding.invalid_integer')
-  assert.throws(() => rc.deriveCodeKey(secret, 'nope', 'u'))
+  throwsCoded(() => rc.hotp6(Buffer.alloc(32), -1n), 'binding.integer_out_of_range', { name: 'counter' })
+  throwsCoded(() => rc.hotp6(Buffer.alloc(32), 2n ** 64n), 'binding.integer_out_of_range', {
+    max: '18446744073709551615',
+  })
+  assert.equal(rc.hotp6(Buffer.alloc(32), 5), rc.hotp6(Buffer.alloc(32), 5n))
+  throwsCoded(() => rc.deriveCodeKey(secret, 'nope', 'u'), 'binding.unknown_name', {
+    name: 'purpose',
+    value: 'nope',
+    expected: 'sign_up,email_change,password_reset',
+  })
 })
 
 test('token vectors (tokens.json) through LinkPolicy and ProvisionalRegistration', () => {
@@ -167,6 +175,7 @@ test('sessions', () => {
   let st = capped.start(t0)
   for (let i = 1; i <= 3; i++) st = capped.touch(st, at(i * 1000)).state
   assert.equal(capped.touch(st, at(3600)).status, 'absolute_expired')
-  throwsCoded(() => new rc.SessionPolicy(-5), 'binding.invalid_integer')
+  throwsCoded(() => new rc.SessionPolicy(-5), 'binding.integer_out_of_range', { name: 'idleTimeoutSecs' })
+  throwsCoded(() => new rc.SessionPolicy(0.5), 'binding.invalid_integer', { name: 'idleTimeoutSecs' })
   assert.ok(Math.abs(policy.start().startedAt.getTime() - Date.now()) < 5000)
 })

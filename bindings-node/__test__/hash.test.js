@@ -4,22 +4,11 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const rc = require('..')
-const { throwsCoded } = require('./helpers')
+const { throwsCoded, rejectsCoded } = require('./helpers')
 
 const fast = { memoryKib: 1024, iterations: 1, parallelism: 1 }
 const salt = Buffer.alloc(16, 1)
 const pepper = Buffer.alloc(16, 2)
-
-async function rejectsCoded(promise, code, params = {}) {
-  await assert.rejects(promise, (err) => {
-    assert.ok(err instanceof Error)
-    assert.equal(err.name, 'RegcoreError')
-    assert.equal(err.code, code)
-    for (const [k, v] of Object.entries(params)) assert.equal(err.params[k], v)
-    assert.ok(err.messageJa.length > 0)
-    return true
-  })
-}
 
 test('hashPassword resolves a PHC string that verifies (async and sync agree)', async () => {
   const phc = await rc.hashPassword('correct horse', { params: fast, salt })
@@ -64,6 +53,47 @@ test('rejections carry codes (async rejects, sync throws)', async () => {
   throwsCoded(() => rc.needsRehash('garbage'), 'hash.malformed_phc')
   // A wrong JavaScript type is a TypeError-like throw, not a rejection.
   assert.throws(() => rc.hashPassword(42))
+})
+
+// Issue 13: a tampered row (1 GiB, 64 passes) used to run for ~25 s.
+const TAMPERED =
+  '$argon2id$v=19$m=1048576,t=64,p=1$cmVnY29yZS1zYWx0LTE2Yg$PXoEILKx0C1rM7HQu09tbCFPfKghx2SVsRgfimXyboY'
+
+test('a tampered hash over the cost limit is refused before hashing, quickly', async () => {
+  const limit = rc.defaultVerifyLimit()
+  assert.deepEqual(limit, { maxMemoryKib: 262144, maxWork: 1048576 })
+  const expected = {
+    memory_kib: '1048576',
+    iterations: '64',
+    max_memory_kib: '262144',
+    max_work: '1048576',
+  }
+  const started = process.hrtime.bigint()
+  throwsCoded(() => rc.verifyPasswordSync('x', TAMPERED), 'hash.cost_over_limit', expected, 'stored_state')
+  await rejectsCoded(rc.verifyPassword('x', TAMPERED), 'hash.cost_over_limit', expected, 'stored_state')
+  await rejectsCoded(rc.verifyPassword('x', TAMPERED, { pepper }), 'hash.cost_over_limit')
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6
+  assert.ok(elapsedMs < 1000, `refusing took ${elapsedMs} ms`)
+})
+
+test('verify takes an explicit cost limit', async () => {
+  const phc = rc.hashPasswordSync('pw', { params: { memoryKib: 2048, iterations: 2, parallelism: 1 }, salt })
+  const tight = { maxMemoryKib: 1024, maxWork: 1 << 20 }
+  throwsCoded(() => rc.verifyPasswordSync('pw', phc, { limit: tight }), 'hash.cost_over_limit', {
+    max_memory_kib: '1024',
+  })
+  await rejectsCoded(rc.verifyPassword('pw', phc, { limit: { maxMemoryKib: 4096, maxWork: 4095 } }), 'hash.cost_over_limit', {
+    max_work: '4095',
+  })
+  assert.equal(await rc.verifyPassword('pw', phc, { limit: { maxMemoryKib: 2048, maxWork: 4096 } }), true)
+  assert.equal(rc.verifyPasswordSync('nope', phc, { limit: { maxMemoryKib: 2048, maxWork: 4096 } }), false)
+  // A bad limit is a coded boundary error (the async form rejects).
+  await rejectsCoded(rc.verifyPassword('pw', phc, { limit: { maxMemoryKib: -1, maxWork: 1 } }), 'binding.integer_out_of_range', {
+    name: 'maxMemoryKib',
+  }, 'invalid_input')
+  throwsCoded(() => rc.verifyPasswordSync('pw', phc, { limit: { maxMemoryKib: 1, maxWork: 0.5 } }), 'binding.invalid_integer', {
+    name: 'maxWork',
+  })
 })
 
 test('the event loop keeps ticking while Argon2 runs', async () => {

@@ -49,7 +49,7 @@ test('key codes, single and batch', () => {
     assert.equal(code.decimal, c.decimal)
     assert.equal(code.binary, c.binary)
     // The device verifies with its own key.
-    master(c).deviceKey('ups', c.serial_input).verifyKeyCode(c.binary)
+    rc.KeyCode.parse(c.binary).verify(master(c).deviceKey('ups', c.serial_input))
   }
   for (const name of Object.keys(vectors.masters)) {
     for (const demo of [false, true]) {
@@ -79,7 +79,7 @@ test('gateway passwords and checks', () => {
   for (const c of cases('gateway_password_checks')) {
     const m = master(c)
     const siteCode = codeOf(() => m.verifyGatewayPassword(c.gateway_id, c.typed))
-    const deviceCode = codeOf(() => m.deviceKey('gateway', c.gateway_id).verifyGatewayPassword(c.typed))
+    const deviceCode = codeOf(() => rc.GatewayPassword.parse(c.typed).verify(m.deviceKey('gateway', c.gateway_id)))
     assert.equal(siteCode, c.error, JSON.stringify(c))
     assert.equal(deviceCode, c.error, JSON.stringify(c))
     assert.equal(c.ok, c.error === null)
@@ -89,19 +89,17 @@ test('gateway passwords and checks', () => {
 test('activation keys: mint and check', () => {
   for (const c of cases('activation_mint')) {
     const key = master(c).activationAuthority().mint(c.product, c.serial)
-    assert.deepEqual(key, { number: c.number, registrationId: c.registration_id })
-    const info = new rc.ActivationAuthority(master(c)).check(c.number, c.registration_id)
+    assert.deepEqual(key.toJSON(), { number: c.number, registrationId: c.registration_id })
+    const info = new rc.ActivationKey(c.number, c.registration_id).verify(new rc.ActivationAuthority(master(c)))
     assert.deepEqual(info, { product: c.product, serial: c.serial })
   }
   for (const c of cases('activation_check')) {
     const authority = master(c).activationAuthority()
+    const typed = new rc.ActivationKey(c.number_input, c.registration_id_input)
     if (c.ok) {
-      assert.equal(authority.check(c.number_input, c.registration_id_input).product, c.product)
+      assert.equal(typed.verify(authority).product, c.product)
     } else {
-      assert.equal(
-        codeOf(() => authority.check(c.number_input, c.registration_id_input)),
-        'activation.authentication_failed',
-      )
+      assert.equal(codeOf(() => typed.verify(authority)), 'activation.authentication_failed')
     }
   }
 })
@@ -116,9 +114,9 @@ test('registration keys: issue and device-side verify', () => {
   for (const c of cases('registration_key_verify')) {
     const kDev = master(c, 'demo_device').deviceKey('terminal', c.mpr_id)
     if (c.ok) {
-      assert.equal(kDev.verifyRegistrationKey(c.typed), c.product)
+      assert.equal(rc.RegistrationKey.parse(c.typed).verify(kDev), c.product)
     } else {
-      assert.equal(codeOf(() => kDev.verifyRegistrationKey(c.typed)), c.error)
+      assert.equal(codeOf(() => rc.RegistrationKey.parse(c.typed).verify(kDev)), c.error)
     }
   }
 })

@@ -43,7 +43,11 @@ test('identifiers may be strings or identifier objects', () => {
   assert.ok(master.registrationKey(mpr, num, 257).equals(master.registrationKey('0123-4567-89ab-cdef', '1111111111111111', 257)))
   throwsCoded(() => master.keyCode('bad_serial'), 'identifier.invalid_character', { kind: 'ups_serial' })
   throwsCoded(() => master.registrationKey('0123', num, 1), 'identifier.too_short', { kind: 'mpr_id' })
-  throwsCoded(() => master.registrationKey(mpr, num, 65536), 'binding.invalid_integer', { name: 'product' })
+  throwsCoded(() => master.registrationKey(mpr, num, 65536), 'binding.integer_out_of_range', {
+    name: 'product',
+    min: '0',
+    max: '65535',
+  })
   assert.throws(() => master.keyCode(42))
 })
 
@@ -64,38 +68,68 @@ test('DeviceKey bytes and hex round-trip; wrong formats are coded', () => {
     assert.ok(!err.message.includes('abab') && !JSON.stringify(err.params).includes('abab'))
   }
   assert.ok(master.deviceKey('activation').equals(master.deviceKey('activation', 'ignored')))
-  assert.throws(() => master.deviceKey('toaster', 'A1'))
+  throwsCoded(() => master.deviceKey('toaster', 'A1'), 'binding.unknown_name', {
+    name: 'kind',
+    value: 'toaster',
+    expected: 'ups,gateway,terminal,activation',
+  })
+  throwsCoded(() => master.deviceKeys('UPS', ['A1']), 'binding.unknown_name', { name: 'kind' })
 })
 
-test('device-side verification errors are coded', () => {
+test('one verification shape: typed.verify(deviceKey); errors are coded with kinds', () => {
   const kUps = master.deviceKey('ups', 'A1')
   const right = kUps.keyCode()
-  kUps.verifyKeyCode(right)
-  kUps.verifyKeyCode(right.binary)
-  kUps.verifyKeyCode(right.decimal)
+  assert.equal(right.verify(kUps), undefined)
+  rc.KeyCode.parse(right.binary).verify(kUps)
+  rc.KeyCode.parse(right.decimal).verify(kUps)
   const wrong = rc.KeyCode.fromValue((right.value + 1) % 1024)
-  throwsCoded(() => kUps.verifyKeyCode(wrong), 'keycode.mismatch')
-  throwsCoded(() => kUps.verifyKeyCode('12'), 'keycode.wrong_length')
-  throwsCoded(() => rc.KeyCode.fromValue(1024), 'keycode.out_of_range')
+  throwsCoded(() => wrong.verify(kUps), 'keycode.mismatch', {}, 'rejected')
+  throwsCoded(() => rc.KeyCode.parse('12'), 'keycode.wrong_length', {}, 'invalid_input')
+  throwsCoded(() => rc.KeyCode.fromValue(1024), 'keycode.out_of_range', {}, 'invalid_input')
   assert.equal(rc.KeyCode.fromValue(5).toString(), '0005')
   assert.equal(JSON.stringify(rc.KeyCode.fromValue(5)), '"0005"')
 
   const kGw = master.deviceKey('gateway', '01AB12345678')
   const pw = kGw.gatewayPassword()
   assert.match(pw, /^[a-km-np-z2-9]{13}$/)
-  kGw.verifyGatewayPassword(pw.toUpperCase())
-  throwsCoded(() => kGw.verifyGatewayPassword('a'.repeat(13)), 'gateway_password.mismatch')
+  const typedPw = rc.GatewayPassword.parse(pw.toUpperCase())
+  typedPw.verify(kGw)
+  assert.equal(String(typedPw), 'GatewayPassword(<redacted>)')
+  throwsCoded(() => rc.GatewayPassword.parse('a'.repeat(13)).verify(kGw), 'gateway_password.mismatch', {}, 'rejected')
+  throwsCoded(() => rc.GatewayPassword.parse('abc'), 'gateway_password.wrong_length', {}, 'invalid_input')
+  master.verifyGatewayPassword('01AB12345678', pw)
   throwsCoded(() => master.verifyGatewayPassword('01AB12345678', 'abc'), 'gateway_password.wrong_length')
 
   const kTerm = master.deviceKey('terminal', '0123456789ABCDEF')
   const rk = kTerm.registrationKey('1111-1111-1111-1111', 0x0101)
-  assert.equal(kTerm.verifyRegistrationKey(rk), 0x0101)
-  assert.equal(kTerm.verifyRegistrationKey(rk.compact.toLowerCase()), 0x0101)
+  assert.equal(rk.verify(kTerm), 0x0101)
+  assert.equal(rc.RegistrationKey.parse(rk.compact.toLowerCase()).verify(kTerm), 0x0101)
   assert.match(rk.toString(), /^[0-9A-F]{4}(-[0-9A-F]{4}){3}$/)
   assert.equal(JSON.stringify(rk), `"${rk}"`)
   assert.ok(rc.RegistrationKey.parse(rk.toString()).equals(rk))
-  throwsCoded(() => master.demo().deviceKey('terminal', '0123456789ABCDEF').verifyRegistrationKey(rk), 'regkey.authentication_failed')
+  throwsCoded(
+    () => rk.verify(master.demo().deviceKey('terminal', '0123456789ABCDEF')),
+    'regkey.authentication_failed',
+    {},
+    'rejected',
+  )
   throwsCoded(() => rc.RegistrationKey.parse('12'), 'regkey.wrong_length')
+
+  const auth = master.activationAuthority()
+  const ak = auth.mint(0x0101, 7)
+  assert.deepEqual(ak.verify(auth), { product: 0x0101, serial: 7 })
+  throwsCoded(
+    () => new rc.ActivationKey(ak.number, '00000000').verify(auth),
+    'activation.authentication_failed',
+    {},
+    'rejected',
+  )
+
+  // The old forms are gone.
+  assert.equal(kUps.verifyKeyCode, undefined)
+  assert.equal(kGw.verifyGatewayPassword, undefined)
+  assert.equal(kTerm.verifyRegistrationKey, undefined)
+  assert.equal(auth.check, undefined)
 })
 
 test('batch functions equal the single calls and report the failing index', () => {
@@ -127,26 +161,33 @@ test('batch functions equal the single calls and report the failing index', () =
 
   const auth = master.activationAuthority()
   const minted = auth.mintMany(0x0101, [1, 2, 3])
-  assert.deepEqual(minted, [1, 2, 3].map((s) => auth.mint(0x0101, s)))
+  assert.deepEqual(
+    minted.map((k) => k.toJSON()),
+    [1, 2, 3].map((s) => auth.mint(0x0101, s).toJSON()),
+  )
+  assert.ok(minted[0] instanceof rc.ActivationKey)
   throwsCoded(() => auth.mintMany(1, [1, 2 ** 48]), 'activation.serial_out_of_range', { index: '1' })
+  throwsCoded(() => auth.mintMany(1, [1, 2, 1.5]), 'binding.invalid_integer', { index: '2', name: 'serial' })
+  throwsCoded(() => auth.mintMany(2 ** 32 + 1, [1]), 'binding.integer_out_of_range', { name: 'product' })
 })
 
 test('activation authority: numbers at the boundary', () => {
   const auth = new rc.ActivationAuthority(master)
   const max = 2 ** 48 - 1
   const key = auth.mint(0xffff, max)
-  assert.deepEqual(auth.check(rc.ActivationNumber.parse(key.number), rc.RegistrationId.parse(key.registrationId)), {
-    product: 0xffff,
-    serial: max,
-  })
+  const typed = new rc.ActivationKey(rc.ActivationNumber.parse(key.number), rc.RegistrationId.parse(key.registrationId))
+  assert.deepEqual(typed.verify(auth), { product: 0xffff, serial: max })
+  assert.ok(typed.equals(key))
+  assert.deepEqual(JSON.parse(JSON.stringify(key)), { number: key.number, registrationId: key.registrationId })
   throwsCoded(() => auth.mint(1, 2 ** 48), 'activation.serial_out_of_range')
-  throwsCoded(() => auth.mint(1, -1), 'binding.invalid_integer', { name: 'serial' })
+  throwsCoded(() => auth.mint(1, -1), 'binding.integer_out_of_range', { name: 'serial' })
   throwsCoded(() => auth.mint(1, 1.5), 'binding.invalid_integer')
   throwsCoded(() => auth.mint(1, Number.NaN), 'binding.invalid_integer')
-  throwsCoded(() => auth.check(key.number, '00000000'), 'activation.authentication_failed')
+  throwsCoded(() => new rc.ActivationKey(key.number, '00000000').verify(auth), 'activation.authentication_failed')
+  throwsCoded(() => new rc.ActivationKey('abc', '00000000'), 'identifier.too_short')
   // A demo authority's keys do not check under the real one.
   const demoKey = master.demo().activationAuthority().mint(1, 1)
-  throwsCoded(() => auth.check(demoKey.number, demoKey.registrationId), 'activation.authentication_failed')
+  throwsCoded(() => demoKey.verify(auth), 'activation.authentication_failed')
 })
 
 test('product catalogue', () => {
@@ -154,11 +195,11 @@ test('product catalogue', () => {
   cat.insert(0x0101, { model: 'KX-VCS101', keyType: 'Upgrade', demo: false })
   assert.deepEqual(cat.get(0x0101), { model: 'KX-VCS101', keyType: 'Upgrade', demo: false })
   throwsCoded(() => cat.get(2), 'activation.unknown_product', { product: '0002' })
-  throwsCoded(() => cat.insert(70000, { model: 'x', keyType: 'y', demo: false }), 'binding.invalid_integer')
+  throwsCoded(() => cat.insert(70000, { model: 'x', keyType: 'y', demo: false }), 'binding.integer_out_of_range')
 })
 
 test('a random master works end to end', () => {
   const m = new rc.MasterSecret(9, crypto.randomBytes(48))
   const k = m.keyCode('ABC')
-  m.deviceKey('ups', 'ABC').verifyKeyCode(k)
+  k.verify(m.deviceKey('ups', 'ABC'))
 })

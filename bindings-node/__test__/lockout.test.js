@@ -82,8 +82,8 @@ test('every preset and builder is reachable and JSON round-trips', () => {
   }
   assert.equal(rc.LockoutPolicy.fixed(5, 300).lockSecs(5), 300)
   assert.equal(rc.LockoutPolicy.tiers([{ failures: 3, lockSecs: 60 }]).lockSecs(3), 60)
-  throwsCoded(() => rc.LockoutPolicy.fixed(5, -1), 'binding.invalid_integer', { name: 'lockSecs' })
-  throwsCoded(() => rc.LockoutPolicy.fromJSON('{'), 'binding.malformed_json')
+  throwsCoded(() => rc.LockoutPolicy.fixed(5, -1), 'binding.integer_out_of_range', { name: 'lockSecs' })
+  throwsCoded(() => rc.LockoutPolicy.fromJSON('{'), 'binding.malformed_json', { what: 'lockout_policy' }, 'invalid_input')
   const bad = JSON.parse(rc.LockoutPolicy.upsSite().toJSON())
   bad.max_lock_secs = 0
   assert.throws(() => rc.LockoutPolicy.fromJSON(JSON.stringify(bad)).validate(), (e) => e.code === 'lockout.invalid_policy')

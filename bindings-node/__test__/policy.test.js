@@ -33,7 +33,12 @@ test('presets are reachable by factory and by name', () => {
     assert.ok(p instanceof rc.PasswordPolicy, name)
     assert.equal(rc.PasswordPolicy.fromJSON(p.toJSON()).toJSON(), p.toJSON())
   }
-  assert.equal(rc.PasswordPolicy.preset('nope'), null)
+  // An unknown name is a coded error (kind configuration), never null.
+  throwsCoded(() => rc.PasswordPolicy.preset('nope'), 'policy.unknown_preset', {
+    name: 'nope',
+    expected: names.join(','),
+  }, 'configuration')
+  throwsCoded(() => rc.PasswordPolicy.preset('UPS_SITE'), 'policy.unknown_preset')
   const factories = ['upsSite', 'monitoringService', 'kms', 'deviceAdminPin', 'nist80063b', 'nist80063bMfa']
   assert.deepEqual(
     factories.map((f) => rc.PasswordPolicy[f]().toJSON()),
@@ -62,7 +67,9 @@ test('custom policies from JSON; inconsistent ones throw policy.*', () => {
   assert.equal(custom.check('Abcdef12#x').violations[0].code, 'password.too_short')
   parts.min_length = 0
   throwsCoded(() => rc.PasswordPolicy.fromJSON(JSON.stringify(parts)), 'policy.invalid_length')
-  throwsCoded(() => rc.PasswordPolicy.fromJSON('{"min_length": 1, "unknown": true}'), 'binding.malformed_json')
+  throwsCoded(() => rc.PasswordPolicy.fromJSON('{"min_length": 1, "unknown": true}'), 'binding.malformed_json', {
+    what: 'password_policy',
+  }, 'invalid_input')
 })
 
 test('describe lists the rules for the sign-up form', () => {

@@ -7,7 +7,9 @@ use napi_derive::napi;
 use regcore::{code, session, token};
 use zeroize::Zeroizing;
 
-use crate::convert::{Date, Diagnostic, OrThrow, from_json, now_or, secs, to_json, u64_arg};
+use crate::convert::{
+    Date, Diagnostic, OrThrow, from_json, int, name_in, now_or, num, secs, to_json,
+};
 use crate::ids::PhoneNumber;
 
 /// A server-side secret for codes and link tokens (at least 32 bytes). The
@@ -34,7 +36,8 @@ impl CodeSecret {
     }
 }
 
-/// What a code is for (part of its key derivation).
+/// What a code is for (part of its key derivation). Any other string throws
+/// `binding.unknown_name`.
 #[napi(string_enum = "snake_case")]
 #[derive(Clone, Copy)]
 pub enum CodePurpose {
@@ -46,14 +49,17 @@ pub enum CodePurpose {
     PasswordReset,
 }
 
-impl From<CodePurpose> for code::CodePurpose {
-    fn from(p: CodePurpose) -> Self {
-        match p {
-            CodePurpose::SignUp => Self::SignUp,
-            CodePurpose::EmailChange => Self::EmailChange,
-            CodePurpose::PasswordReset => Self::PasswordReset,
-        }
-    }
+fn purpose_arg(env: &Env, name: &str) -> Result<code::CodePurpose> {
+    name_in(
+        env,
+        "purpose",
+        name,
+        &[
+            ("sign_up", code::CodePurpose::SignUp),
+            ("email_change", code::CodePurpose::EmailChange),
+            ("password_reset", code::CodePurpose::PasswordReset),
+        ],
+    )
 }
 
 /// What the caller stores per subject and purpose (or its
@@ -61,37 +67,38 @@ impl From<CodePurpose> for code::CodePurpose {
 #[napi(object)]
 #[derive(Clone, Copy)]
 pub struct CodeState {
-    /// Unix seconds (mod 2^32) of the chain's first issue.
-    pub series: u32,
-    /// 1 for the first code, +1 at every issue.
-    pub generation: u32,
+    /// Unix seconds (mod 2^32) of the chain's first issue (`0..=4294967295`).
+    pub series: f64,
+    /// 1 for the first code, +1 at every issue (`0..=4294967295`).
+    pub generation: f64,
     /// When the current code was issued (whole seconds).
     pub issued_at: Date,
-    /// Wrong entries of the current code so far.
-    pub attempts: u32,
+    /// Wrong entries of the current code so far (`0..=4294967295`).
+    pub attempts: f64,
     /// The current code was accepted (single use).
     pub used: bool,
 }
 
-impl From<CodeState> for code::CodeState {
-    fn from(s: CodeState) -> Self {
-        Self {
-            series: s.series,
-            generation: s.generation,
-            issued_at: s.issued_at.0,
-            attempts: s.attempts,
-            used: s.used,
-        }
+impl CodeState {
+    /// Core's state; the counters must be `u32`s.
+    fn to_core(self, env: &Env) -> Result<code::CodeState> {
+        Ok(code::CodeState {
+            series: int(env, "series", self.series)?,
+            generation: int(env, "generation", self.generation)?,
+            issued_at: self.issued_at.0,
+            attempts: int(env, "attempts", self.attempts)?,
+            used: self.used,
+        })
     }
 }
 
 impl From<code::CodeState> for CodeState {
     fn from(s: code::CodeState) -> Self {
         Self {
-            series: s.series,
-            generation: s.generation,
+            series: num(s.series),
+            generation: num(s.generation),
             issued_at: Date(s.issued_at),
-            attempts: s.attempts,
+            attempts: num(s.attempts),
             used: s.used,
         }
     }
@@ -154,13 +161,13 @@ impl CodePolicy {
     /// A policy from core's JSON form. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
-        from_json(env, &json).map(|inner| Self { inner })
+        from_json(env, "code_policy", &json).map(|inner| Self { inner })
     }
 
     /// Core's JSON form (a string).
     #[napi(js_name = "toJSON")]
     pub fn to_json(&self, env: &Env) -> Result<String> {
-        to_json(env, &self.inner)
+        to_json(env, "code_policy", &self.inner)
     }
 
     /// The same policy with another lifetime, in seconds.
@@ -169,7 +176,7 @@ impl CodePolicy {
         Ok(Self {
             inner: self
                 .inner
-                .with_lifetime_secs(u64_arg(env, lifetime_secs, "lifetimeSecs")?),
+                .with_lifetime_secs(int(env, "lifetimeSecs", lifetime_secs)?),
         })
     }
 
@@ -187,8 +194,8 @@ impl CodePolicy {
 
     /// Wrong entries after which a code is burned.
     #[napi(getter)]
-    pub fn max_attempts(&self) -> u32 {
-        self.inner.max_attempts
+    pub fn max_attempts(&self) -> f64 {
+        num(self.inner.max_attempts)
     }
 
     /// Issue a new code for `subject` (a stable account identifier).
@@ -197,19 +204,20 @@ impl CodePolicy {
     #[napi]
     pub fn issue(
         &self,
+        env: &Env,
         secret: &CodeSecret,
         subject: String,
         previous: Option<CodeState>,
         now: Option<Date>,
-    ) -> IssuedCode {
-        let previous = previous.map(code::CodeState::from);
+    ) -> Result<IssuedCode> {
+        let previous = previous.map(|p| p.to_core(env)).transpose()?;
         let (state, code) =
             self.inner
                 .issue(&secret.inner, &subject, previous.as_ref(), now_or(now));
-        IssuedCode {
+        Ok(IssuedCode {
             code: code.as_str().to_owned(),
             state: state.into(),
-        }
+        })
     }
 
     /// Check a typed code (full-width digits, spaces and hyphens accepted) in
@@ -217,47 +225,49 @@ impl CodePolicy {
     #[napi]
     pub fn verify(
         &self,
+        env: &Env,
         secret: &CodeSecret,
         subject: String,
         typed: String,
         state: CodeState,
         now: Option<Date>,
-    ) -> CodeVerification {
+    ) -> Result<CodeVerification> {
         let typed = Zeroizing::new(typed);
+        let state = state.to_core(env)?;
         let v = self
             .inner
-            .verify(&secret.inner, &subject, &typed, &state.into(), now_or(now));
-        CodeVerification {
+            .verify(&secret.inner, &subject, &typed, &state, now_or(now));
+        Ok(CodeVerification {
             ok: v.result.is_ok(),
             rejection: v.result.err().map(|r| Diagnostic::of(&r)),
             state: v.state.into(),
-        }
+        })
     }
 
     /// True once the state's code can no longer be used because of time.
     #[napi]
-    pub fn is_expired(&self, state: CodeState, now: Option<Date>) -> bool {
-        self.inner.is_expired(&state.into(), now_or(now))
+    pub fn is_expired(&self, env: &Env, state: CodeState, now: Option<Date>) -> Result<bool> {
+        Ok(self.inner.is_expired(&state.to_core(env)?, now_or(now)))
     }
 
     /// When the state's code expires.
     #[napi]
-    pub fn expires_at(&self, state: CodeState) -> Date {
-        Date(self.inner.expires_at(&state.into()))
+    pub fn expires_at(&self, env: &Env, state: CodeState) -> Result<Date> {
+        Ok(Date(self.inner.expires_at(&state.to_core(env)?)))
     }
 }
 
 /// The RFC 4226 counter of a state's current code (`series · 2^32 +
 /// generation`), for reproducing it with any HOTP library and `deriveCodeKey`.
 #[napi]
-pub fn code_counter(state: CodeState) -> BigInt {
-    BigInt::from(code::CodeState::from(state).counter())
+pub fn code_counter(env: &Env, state: CodeState) -> Result<BigInt> {
+    Ok(BigInt::from(state.to_core(env)?.counter()))
 }
 
 /// Compact text form of a code state (`c1.<series>.<generation>.<issuedAt>.<attempts>.<used>`).
 #[napi]
-pub fn encode_code_state(state: CodeState) -> String {
-    code::CodeState::from(state).encode()
+pub fn encode_code_state(env: &Env, state: CodeState) -> Result<String> {
+    Ok(state.to_core(env)?.encode())
 }
 
 /// Parse `encodeCodeState`'s form. Throws `code.malformed_state`.
@@ -270,8 +280,8 @@ pub fn decode_code_state(env: &Env, encoded: String) -> Result<CodeState> {
 
 /// Compact binary form of a code state.
 #[napi]
-pub fn code_state_to_bytes(state: CodeState) -> Buffer {
-    Buffer::from(code::CodeState::from(state).to_bytes())
+pub fn code_state_to_bytes(env: &Env, state: CodeState) -> Result<Buffer> {
+    Ok(Buffer::from(state.to_core(env)?.to_bytes()))
 }
 
 /// Parse `codeStateToBytes`'s form. Throws `code.malformed_state`.
@@ -285,22 +295,39 @@ pub fn code_state_from_bytes(env: &Env, bytes: Uint8Array) -> Result<CodeState> 
 /// The RFC 4226 key `K` of a purpose and subject (32 bytes): with it and the
 /// state's counter any HOTP library reproduces the code (interop checks).
 #[napi]
-pub fn derive_code_key(secret: &CodeSecret, purpose: CodePurpose, subject: String) -> Buffer {
-    Buffer::from(code::derive_key(&secret.inner, purpose.into(), &subject).to_vec())
+pub fn derive_code_key(
+    env: &Env,
+    secret: &CodeSecret,
+    #[napi(ts_arg_type = "CodePurpose")] purpose: String,
+    subject: String,
+) -> Result<Buffer> {
+    let purpose = purpose_arg(env, &purpose)?;
+    Ok(Buffer::from(
+        code::derive_key(&secret.inner, purpose, &subject).to_vec(),
+    ))
 }
 
 /// RFC 4226 HOTP value (6 digits, as a number) of `key` at `counter`
-/// (`series · 2^32 + generation`, hence a `bigint`).
+/// (`series · 2^32 + generation`: a `bigint` up to 2^64 − 1, or a number up
+/// to 2^53 − 1; anything else throws `binding.integer_out_of_range` or
+/// `binding.invalid_integer`).
 #[napi]
-pub fn hotp6(env: &Env, key: Uint8Array, counter: BigInt) -> Result<u32> {
-    let (signed, value, lossless) = counter.get_u64();
-    if signed || !lossless {
-        return Err(crate::convert::coded_error(
-            env,
-            &crate::convert::BoundaryError::InvalidInteger { name: "counter" },
-        ));
-    }
-    Ok(code::hotp6(&key, value))
+pub fn hotp6(env: &Env, key: Uint8Array, counter: Either<BigInt, f64>) -> Result<u32> {
+    let counter: u64 = match counter {
+        Either::A(big) => {
+            let (value, lossless) = big.get_i128();
+            let value = if lossless {
+                value
+            } else if big.sign_bit {
+                i128::MIN
+            } else {
+                i128::MAX
+            };
+            regcore::boundary::integer::<u64>("counter", value).or_throw(env)?
+        }
+        Either::B(number) => int(env, "counter", number)?,
+    };
+    Ok(code::hotp6(&key, counter))
 }
 
 /// Link-signing secrets by key id: the current key signs, every key verifies
@@ -314,36 +341,39 @@ pub struct Keyring {
 impl Keyring {
     /// A keyring whose signing key is `secret` under `keyId`.
     #[napi(constructor)]
-    pub fn new(key_id: u32, secret: &CodeSecret) -> Self {
-        Self {
-            inner: token::Keyring::new(key_id, secret.inner.clone()),
-        }
+    pub fn new(env: &Env, key_id: f64, secret: &CodeSecret) -> Result<Self> {
+        Ok(Self {
+            inner: token::Keyring::new(int(env, "keyId", key_id)?, secret.inner.clone()),
+        })
     }
 
     /// A copy with a verify-only (retired) key added; an id already present
     /// is replaced.
     #[napi]
-    pub fn with_key(&self, key_id: u32, secret: &CodeSecret) -> Keyring {
-        Self {
-            inner: self.inner.clone().with_key(key_id, secret.inner.clone()),
-        }
+    pub fn with_key(&self, env: &Env, key_id: f64, secret: &CodeSecret) -> Result<Keyring> {
+        Ok(Self {
+            inner: self
+                .inner
+                .clone()
+                .with_key(int(env, "keyId", key_id)?, secret.inner.clone()),
+        })
     }
 
     /// A copy whose signing key is `keyId` (already in the ring). Throws
     /// `token.invalid` (`unknown_key`).
     #[napi]
-    pub fn rotate_to(&self, env: &Env, key_id: u32) -> Result<Keyring> {
+    pub fn rotate_to(&self, env: &Env, key_id: f64) -> Result<Keyring> {
         self.inner
             .clone()
-            .rotate_to(key_id)
+            .rotate_to(int(env, "keyId", key_id)?)
             .or_throw(env)
             .map(|inner| Self { inner })
     }
 
     /// The signing key's id.
     #[napi(getter)]
-    pub fn current_key_id(&self) -> u32 {
-        self.inner.current_key_id()
+    pub fn current_key_id(&self) -> f64 {
+        num(self.inner.current_key_id())
     }
 }
 
@@ -359,9 +389,9 @@ pub struct LinkClaims {
     /// Expiry time (expired from this instant on).
     pub expires_at: Date,
     /// The caller's generation when issued.
-    pub generation: u32,
+    pub generation: f64,
     /// Id of the signing key.
-    pub key_id: u32,
+    pub key_id: f64,
     /// True if completing needs the phone number.
     pub requires_phone: bool,
 }
@@ -373,8 +403,8 @@ impl From<token::LinkClaims> for LinkClaims {
             subject: c.subject,
             issued_at: Date(c.issued_at),
             expires_at: Date(c.expires_at),
-            generation: c.generation,
-            key_id: c.key_id,
+            generation: num(c.generation),
+            key_id: num(c.key_id),
             requires_phone: c.requires_phone,
         }
     }
@@ -384,8 +414,8 @@ impl From<token::LinkClaims> for LinkClaims {
 #[napi(object, object_to_js = false)]
 pub struct LinkOptions {
     /// The caller's current generation for this subject and purpose (0 when
-    /// omitted); raise it to revoke every earlier link.
-    pub generation: Option<u32>,
+    /// omitted; `0..=4294967295`); raise it to revoke every earlier link.
+    pub generation: Option<f64>,
     /// Bytes mixed into the tag but not carried (e.g. the current password
     /// hash), so the link dies when that state changes.
     pub binding: Option<Either<String, Uint8Array>>,
@@ -399,18 +429,18 @@ struct LinkArgs {
     now: chrono::DateTime<chrono::Utc>,
 }
 
-fn link_args(options: Option<LinkOptions>) -> LinkArgs {
+fn link_args(env: &Env, options: Option<LinkOptions>) -> Result<LinkArgs> {
     let (generation, binding, now) =
         options.map_or((None, None, None), |o| (o.generation, o.binding, o.now));
-    LinkArgs {
-        generation: generation.unwrap_or(0),
+    Ok(LinkArgs {
+        generation: generation.map_or(Ok(0), |g| int(env, "generation", g))?,
         binding: Zeroizing::new(match binding {
             None => Vec::new(),
             Some(Either::A(s)) => s.into_bytes(),
             Some(Either::B(b)) => b.to_vec(),
         }),
         now: now_or(now),
-    }
+    })
 }
 
 /// A link kind: purpose and lifetime.
@@ -427,7 +457,7 @@ impl LinkPolicy {
         Ok(Self {
             inner: token::LinkPolicy {
                 purpose,
-                lifetime_secs: u64_arg(env, lifetime_secs, "lifetimeSecs")?,
+                lifetime_secs: int(env, "lifetimeSecs", lifetime_secs)?,
             },
         })
     }
@@ -470,7 +500,7 @@ impl LinkPolicy {
         subject: String,
         options: Option<LinkOptions>,
     ) -> Result<String> {
-        let a = link_args(options);
+        let a = link_args(env, options)?;
         self.inner
             .issue(&keyring.inner, &subject, a.generation, &a.binding, a.now)
             .or_throw(env)
@@ -487,7 +517,7 @@ impl LinkPolicy {
         token: String,
         options: Option<LinkOptions>,
     ) -> Result<LinkClaims> {
-        let a = link_args(options);
+        let a = link_args(env, options)?;
         self.inner
             .verify(&keyring.inner, &token, a.generation, &a.binding, a.now)
             .or_throw(env)
@@ -536,7 +566,7 @@ impl ProvisionalRegistration {
         options: Option<LinkOptions>,
     ) -> Result<String> {
         let phone = phone_arg(env, phone)?;
-        let a = link_args(options);
+        let a = link_args(env, options)?;
         self.inner
             .issue(
                 &keyring.inner,
@@ -561,7 +591,7 @@ impl ProvisionalRegistration {
         options: Option<LinkOptions>,
     ) -> Result<LinkClaims> {
         let phone = phone_arg(env, typed_phone)?;
-        let a = link_args(options);
+        let a = link_args(env, options)?;
         self.inner
             .complete(
                 &keyring.inner,
@@ -630,9 +660,9 @@ impl SessionPolicy {
     ) -> Result<Self> {
         Ok(Self {
             inner: session::SessionPolicy {
-                idle_timeout_secs: u64_arg(env, idle_timeout_secs, "idleTimeoutSecs")?,
+                idle_timeout_secs: int(env, "idleTimeoutSecs", idle_timeout_secs)?,
                 absolute_timeout_secs: absolute_timeout_secs
-                    .map(|s| u64_arg(env, s, "absoluteTimeoutSecs"))
+                    .map(|s| int(env, "absoluteTimeoutSecs", s))
                     .transpose()?,
             },
         })

@@ -1,12 +1,15 @@
-//! Conversions at the JavaScript boundary: errors, dates, clock.
+//! Conversions at the JavaScript boundary: errors, numbers, names, dates,
+//! clock. Every refusal here is a core code (`regcore::BoundaryError`); the
+//! binding defines no code or message of its own.
 
 use napi::Env;
 use napi::bindgen_prelude::*;
-use regcore::Coded;
+use regcore::boundary::{BoundedInteger, integer_from_f64, integer_from_f64_in};
+use regcore::{BoundaryError, Coded};
 
 /// Build a JavaScript `Error` carrying a regcore error's stable `code`, its
-/// `params` (string values), the English `message` and the Japanese
-/// `messageJa`; its `name` is `RegcoreError`.
+/// `kind`, its `params` (string values), the English `message` and the
+/// Japanese `messageJa`; its `name` is `RegcoreError`.
 pub(crate) fn coded_error<E: Coded + ?Sized>(env: &Env, err: &E) -> Error {
     coded_error_with(env, err, &[])
 }
@@ -31,6 +34,7 @@ fn build_coded_error<E: Coded + ?Sized>(
     let mut obj = env.create_error(Error::new(Status::GenericFailure, err.message_en()))?;
     obj.set("name", "RegcoreError")?;
     obj.set("code", err.code())?;
+    obj.set("kind", err.kind().as_str())?;
     let mut params = Object::new(env)?;
     for (key, value) in err.params() {
         params.set(key, value)?;
@@ -55,77 +59,41 @@ impl<T, E: Coded> OrThrow<T> for std::result::Result<T, E> {
     }
 }
 
-/// Conversion failures detected by the binding itself (never a domain rule).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BoundaryError {
-    /// Not a `Date`, or one whose time value is `NaN` (`Invalid Date`).
-    InvalidDate,
-    /// A number that must be a non-negative integer in range was not.
-    InvalidInteger {
-        /// Parameter name.
-        name: &'static str,
-    },
-    /// The operating system's random number generator failed.
-    RandomnessUnavailable,
-    /// A calendar day that is not `YYYY-MM-DD`.
-    InvalidDay {
-        /// Parameter name.
-        name: &'static str,
-    },
-    /// JSON that is not in core's serde format.
-    MalformedJson {
-        /// The parser's description (never contains secrets: the JSON is
-        /// configuration or stored state).
-        reason: String,
-    },
+/// A JavaScript number that must be an integer of `T` (and at most
+/// 2^53 − 1 in magnitude): `1.5`, `NaN` and `±Infinity` throw
+/// `binding.invalid_integer`, anything out of range
+/// `binding.integer_out_of_range` (`params.name`, `min`, `max`). Never
+/// wrapped, truncated or rounded.
+pub(crate) fn int<T: BoundedInteger>(env: &Env, name: &str, value: f64) -> Result<T> {
+    integer_from_f64::<T>(name, value).or_throw(env)
 }
 
-impl Coded for BoundaryError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::InvalidDate => "binding.invalid_date",
-            Self::InvalidInteger { .. } => "binding.invalid_integer",
-            Self::RandomnessUnavailable => "binding.randomness_unavailable",
-            Self::MalformedJson { .. } => "binding.malformed_json",
-            Self::InvalidDay { .. } => "binding.invalid_day",
-        }
-    }
+/// [`int`] within `min..=max`.
+pub(crate) fn int_in<T: BoundedInteger>(
+    env: &Env,
+    name: &str,
+    value: f64,
+    min: i128,
+    max: i128,
+) -> Result<T> {
+    integer_from_f64_in::<T>(name, value, min, max).or_throw(env)
+}
 
-    fn params(&self) -> Vec<regcore::Param> {
-        match self {
-            Self::InvalidDate | Self::RandomnessUnavailable => vec![],
-            Self::InvalidInteger { name } => vec![("name", (*name).to_owned())],
-            Self::MalformedJson { reason } => vec![("reason", reason.clone())],
-            Self::InvalidDay { name } => vec![("name", (*name).to_owned())],
-        }
-    }
-
-    fn message(&self, lang: regcore::Lang) -> String {
-        match (self, lang) {
-            (Self::InvalidDate, regcore::Lang::Ja) => "日時が正しくありません。".to_owned(),
-            (Self::InvalidDate, _) => "expected a valid Date".to_owned(),
-            (Self::InvalidInteger { name }, regcore::Lang::Ja) => {
-                format!("{name}は0以上の整数で指定してください。")
-            }
-            (Self::InvalidInteger { name }, _) => {
-                format!("{name} must be a non-negative integer in range")
-            }
-            (Self::RandomnessUnavailable, regcore::Lang::Ja) => {
-                "OSの乱数生成器を利用できません。".to_owned()
-            }
-            (Self::RandomnessUnavailable, _) => {
-                "the operating system's random number generator failed".to_owned()
-            }
-            (Self::MalformedJson { reason }, regcore::Lang::Ja) => {
-                format!("JSONの形式が正しくありません（{reason}）。")
-            }
-            (Self::MalformedJson { reason }, _) => format!("malformed JSON: {reason}"),
-            (Self::InvalidDay { name }, regcore::Lang::Ja) => {
-                format!("{name}はYYYY-MM-DD形式の日付で指定してください。")
-            }
-            (Self::InvalidDay { name }, _) => format!("{name} must be a day as YYYY-MM-DD"),
-        }
-    }
+/// A name from a fixed set (`expected`), or `binding.unknown_name`.
+pub(crate) fn name_in<T: Copy>(
+    env: &Env,
+    param: &str,
+    value: &str,
+    choices: &[(&str, T)],
+) -> Result<T> {
+    choices
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let expected: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            coded_error(env, &BoundaryError::unknown_name(param, value, &expected))
+        })
 }
 
 /// A JavaScript `Date` crossing the boundary as a UTC instant (millisecond
@@ -216,30 +184,17 @@ pub(crate) fn random_bytes(len: usize) -> std::result::Result<Vec<u8>, BoundaryE
     Ok(bytes)
 }
 
-/// A JavaScript number that must fit a `u16` (product codes).
-pub(crate) fn u16_arg(env: &Env, value: u32, name: &'static str) -> Result<u16> {
-    u16::try_from(value).map_err(|_| coded_error(env, &BoundaryError::InvalidInteger { name }))
-}
-
-/// A JavaScript number that must be a non-negative safe integer.
-pub(crate) fn u64_arg(env: &Env, value: f64, name: &'static str) -> Result<u64> {
-    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-    if value.is_finite() && value.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&value) {
-        // Integral and within 2^53, so the conversion is exact.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Ok(value as u64)
-    } else {
-        Err(coded_error(env, &BoundaryError::InvalidInteger { name }))
-    }
-}
-
 /// A rule violation or refusal returned as data (not thrown): stable `code`,
-/// `params`, English `message` and Japanese `messageJa` — the same fields a
-/// thrown `RegcoreError` carries.
+/// `kind`, `params`, English `message` and Japanese `messageJa` — the same
+/// fields a thrown `RegcoreError` carries.
 #[napi_derive::napi(object)]
 pub struct Diagnostic {
     /// Stable dotted machine code.
     pub code: String,
+    /// What kind of failure (`invalid_input`, `rejected`, `locked`, …),
+    /// fixed per code by core.
+    #[napi(ts_type = "ErrorKind")]
+    pub kind: String,
     /// Named parameters (string values).
     pub params: indexmap::IndexMap<String, String>,
     /// English message.
@@ -253,6 +208,7 @@ impl Diagnostic {
     pub(crate) fn of<E: Coded + ?Sized>(value: &E) -> Self {
         Self {
             code: value.code().to_owned(),
+            kind: value.kind().as_str().to_owned(),
             params: value
                 .params()
                 .into_iter()
@@ -264,12 +220,18 @@ impl Diagnostic {
     }
 }
 
-/// Parse JSON in core's serde format, throwing `binding.malformed_json`.
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(env: &Env, json: &str) -> Result<T> {
+/// Parse JSON in core's serde format, throwing `binding.malformed_json` with
+/// `params.what` naming what it should have been.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    what: &'static str,
+    json: &str,
+) -> Result<T> {
     serde_json::from_str(json).map_err(|e| {
         coded_error(
             env,
             &BoundaryError::MalformedJson {
+                what,
                 reason: e.to_string(),
             },
         )
@@ -277,11 +239,16 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(env: &Env, json: &str) -
 }
 
 /// Serialise to JSON in core's serde format.
-pub(crate) fn to_json<T: serde::Serialize>(env: &Env, value: &T) -> Result<String> {
+pub(crate) fn to_json<T: serde::Serialize>(
+    env: &Env,
+    what: &'static str,
+    value: &T,
+) -> Result<String> {
     serde_json::to_string(value).map_err(|e| {
         coded_error(
             env,
             &BoundaryError::MalformedJson {
+                what,
                 reason: e.to_string(),
             },
         )
@@ -292,4 +259,9 @@ pub(crate) fn to_json<T: serde::Serialize>(env: &Env, value: &T) -> Result<Strin
 #[allow(clippy::cast_precision_loss)]
 pub(crate) fn secs(value: u64) -> f64 {
     value as f64
+}
+
+/// A `u32` or `u16` result as a JavaScript number (always exact).
+pub(crate) fn num(value: impl Into<u32>) -> f64 {
+    f64::from(value.into())
 }

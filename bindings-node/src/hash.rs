@@ -8,37 +8,46 @@ use napi_derive::napi;
 use regcore::hash::{self, HashError, Pepper};
 use zeroize::Zeroizing;
 
-use crate::convert::{OrThrow, coded_error, random_bytes};
+use regcore::BoundaryError;
+
+use regcore::boundary::integer_from_f64;
+
+use crate::convert::{OrThrow, coded_error, num, random_bytes};
 
 /// Argon2 cost parameters (OWASP defaults: `memoryKib` 19456, `iterations`
-/// 2, `parallelism` 1).
+/// 2, `parallelism` 1). Each is an integer `0..=4294967295` at the boundary
+/// (core then checks Argon2's own limits: `hash.invalid_params`).
 #[napi(object)]
 #[derive(Clone, Copy)]
 pub struct HashParams {
     /// Memory cost `m` in KiB.
-    pub memory_kib: u32,
+    pub memory_kib: f64,
     /// Number of passes `t`.
-    pub iterations: u32,
+    pub iterations: f64,
     /// Degree of parallelism `p` (lanes).
-    pub parallelism: u32,
+    pub parallelism: f64,
 }
 
-impl From<HashParams> for hash::HashParams {
-    fn from(p: HashParams) -> Self {
-        Self {
-            memory_kib: p.memory_kib,
-            iterations: p.iterations,
-            parallelism: p.parallelism,
-        }
+impl HashParams {
+    fn to_core(self) -> std::result::Result<hash::HashParams, BoundaryError> {
+        Ok(hash::HashParams {
+            memory_kib: integer_from_f64("memoryKib", self.memory_kib)?,
+            iterations: integer_from_f64("iterations", self.iterations)?,
+            parallelism: integer_from_f64("parallelism", self.parallelism)?,
+        })
     }
+}
+
+fn params_arg(params: Option<HashParams>) -> std::result::Result<hash::HashParams, BoundaryError> {
+    params.map_or(Ok(hash::HashParams::OWASP), HashParams::to_core)
 }
 
 impl From<hash::HashParams> for HashParams {
     fn from(p: hash::HashParams) -> Self {
         Self {
-            memory_kib: p.memory_kib,
-            iterations: p.iterations,
-            parallelism: p.parallelism,
+            memory_kib: num(p.memory_kib),
+            iterations: num(p.iterations),
+            parallelism: num(p.parallelism),
         }
     }
 }
@@ -62,18 +71,53 @@ pub struct HashOptions {
     pub pepper: Option<Uint8Array>,
 }
 
+/// The most a stored hash may cost to verify; a costlier one is refused
+/// with `hash.cost_over_limit` before anything is computed. The default
+/// (`defaultVerifyLimit()`): `maxMemoryKib` 262144 (256 MiB), `maxWork`
+/// 1048576 (memory KiB × passes, about one second of one core).
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct VerifyLimit {
+    /// Largest memory cost verified, in KiB (`0..=4294967295`).
+    pub max_memory_kib: f64,
+    /// Largest `memoryKib × iterations` verified (`0..=2^53 − 1`).
+    pub max_work: f64,
+}
+
+impl VerifyLimit {
+    fn to_core(self) -> std::result::Result<hash::VerifyLimit, BoundaryError> {
+        Ok(hash::VerifyLimit {
+            max_memory_kib: integer_from_f64("maxMemoryKib", self.max_memory_kib)?,
+            max_work: integer_from_f64("maxWork", self.max_work)?,
+        })
+    }
+}
+
+/// The limit `verifyPassword` applies when none is given.
+#[napi]
+pub fn default_verify_limit() -> VerifyLimit {
+    let limit = hash::VerifyLimit::DEFAULT;
+    VerifyLimit {
+        max_memory_kib: num(limit.max_memory_kib),
+        max_work: crate::convert::secs(limit.max_work),
+    }
+}
+
 /// Options of `verifyPassword`.
 #[napi(object, object_to_js = false)]
 pub struct VerifyOptions {
     /// The pepper used when the hash was made, if any.
     pub pepper: Option<Uint8Array>,
+    /// The cost limit (`defaultVerifyLimit()` when omitted); raise it only
+    /// for hashes you made yourself with costlier parameters.
+    pub limit: Option<VerifyLimit>,
 }
 
 /// Everything a hash needs, owned so it can move to a worker thread.
 pub struct HashJob {
     password: Zeroizing<String>,
-    salt: std::result::Result<Zeroizing<Vec<u8>>, crate::convert::BoundaryError>,
-    params: hash::HashParams,
+    salt: std::result::Result<Zeroizing<Vec<u8>>, BoundaryError>,
+    params: std::result::Result<hash::HashParams, BoundaryError>,
     pepper: Option<Zeroizing<Vec<u8>>>,
 }
 
@@ -91,12 +135,13 @@ impl HashJob {
         Self {
             password: Zeroizing::new(password),
             salt,
-            params: options.params.map_or(hash::HashParams::OWASP, Into::into),
+            params: params_arg(options.params),
             pepper: options.pepper.map(|p| Zeroizing::new(p.to_vec())),
         }
     }
 
     fn run(&self) -> std::result::Result<String, JobError> {
+        let params = self.params.clone().map_err(JobError::Boundary)?;
         let salt = self
             .salt
             .as_ref()
@@ -105,7 +150,7 @@ impl HashJob {
         Ok(hash::hash_password(
             &self.password,
             salt,
-            &self.params,
+            &params,
             pepper.as_ref(),
         )?)
     }
@@ -116,25 +161,28 @@ pub struct VerifyJob {
     password: Zeroizing<String>,
     phc: String,
     pepper: Option<Zeroizing<Vec<u8>>>,
+    limit: std::result::Result<hash::VerifyLimit, BoundaryError>,
 }
 
 impl VerifyJob {
     fn new(password: String, phc: String, options: Option<VerifyOptions>) -> Self {
+        let (pepper, limit) = options.map_or((None, None), |o| (o.pepper, o.limit));
         Self {
             password: Zeroizing::new(password),
             phc,
-            pepper: options
-                .and_then(|o| o.pepper)
-                .map(|p| Zeroizing::new(p.to_vec())),
+            pepper: pepper.map(|p| Zeroizing::new(p.to_vec())),
+            limit: limit.map_or(Ok(hash::VerifyLimit::DEFAULT), VerifyLimit::to_core),
         }
     }
 
     fn run(&self) -> std::result::Result<bool, JobError> {
+        let limit = self.limit.clone().map_err(JobError::Boundary)?;
         let pepper = self.pepper.as_deref().map(|p| Pepper::new(p)).transpose()?;
-        Ok(hash::verify_password(
+        Ok(hash::verify_password_within(
             &self.password,
             &self.phc,
             pepper.as_ref(),
+            &limit,
         )?)
     }
 }
@@ -143,8 +191,8 @@ impl VerifyJob {
 pub enum JobError {
     /// From core.
     Hash(HashError),
-    /// From the binding (OS randomness).
-    Boundary(crate::convert::BoundaryError),
+    /// At the boundary (OS randomness).
+    Boundary(BoundaryError),
 }
 
 impl From<HashError> for JobError {
@@ -191,7 +239,9 @@ impl Task for VerifyJob {
 /// Hash a password into an Argon2id PHC string
 /// (`$argon2id$v=19$m=19456,t=2,p=1$…`) on the libuv thread pool.
 ///
-/// Rejects with a `RegcoreError`: `hash.input_too_long` (over 4 KiB),
+/// Rejects with a `RegcoreError`: `binding.invalid_integer` /
+/// `binding.integer_out_of_range` (a cost that is not a `u32`),
+/// `hash.input_too_long` (over 4 KiB),
 /// `hash.invalid_salt`, `hash.invalid_pepper`, `hash.invalid_params`.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn hash_password(password: String, options: Option<HashOptions>) -> AsyncTask<HashJob> {
@@ -214,9 +264,14 @@ pub fn hash_password_sync(
 /// from any conforming library) on the libuv thread pool. Resolves `true` on
 /// a match, `false` on a wrong password; the comparison is constant-time.
 ///
-/// Rejects with `hash.malformed_phc`, `hash.unsupported_algorithm`,
-/// `hash.invalid_params` (stored cost above the caps), `hash.input_too_long`
-/// or `hash.invalid_pepper`. A rejection is never a match.
+/// A stored cost above `options.limit` (default `defaultVerifyLimit()`) is
+/// refused with `hash.cost_over_limit` (kind `stored_state`) before any
+/// hashing, so a tampered row cannot tie up the server.
+///
+/// Rejects with `hash.cost_over_limit`, `hash.malformed_phc`,
+/// `hash.unsupported_algorithm`, `hash.invalid_params`,
+/// `hash.input_too_long` or `hash.invalid_pepper`. A rejection is never a
+/// match.
 #[napi(ts_return_type = "Promise<boolean>")]
 pub fn verify_password(
     password: String,
@@ -244,6 +299,6 @@ pub fn verify_password_sync(
 /// Argon2 variant or version, or a short salt or tag.
 #[napi]
 pub fn needs_rehash(env: &Env, phc: String, params: Option<HashParams>) -> Result<bool> {
-    let params = params.map_or(hash::HashParams::OWASP, Into::into);
+    let params = params_arg(params).or_throw(env)?;
     hash::needs_rehash(&phc, &params).or_throw(env)
 }

@@ -11,12 +11,13 @@ use regcore::keys::{self, Device};
 use regcore::regkey::RegistrationKey as CoreRegistrationKey;
 use zeroize::Zeroizing;
 
-use crate::convert::{OrThrow, coded_error, u16_arg, u64_arg};
+use crate::convert::{OrThrow, coded_error, coded_error_with, int, name_in};
 use crate::ids::{ActivationNumber, GatewayId, MprId, RegistrationId, UpsSerial};
 
 /// What kind of device a key is diversified for (its byte is part of the
 /// derivation): `'ups'` (by serial number), `'gateway'` (by gateway ID),
 /// `'terminal'` (by MPR ID), `'activation'` (the activation-key authority, no ID).
+/// Any other string throws `binding.unknown_name`.
 #[napi(string_enum = "lowercase")]
 #[derive(Clone, Copy)]
 pub enum DeviceKind {
@@ -28,6 +29,25 @@ pub enum DeviceKind {
     Terminal,
     /// The activation-key authority.
     Activation,
+}
+
+fn kind_arg(env: &Env, kind: &str) -> Result<DeviceKind> {
+    name_in(
+        env,
+        "kind",
+        kind,
+        &[
+            ("ups", DeviceKind::Ups),
+            ("gateway", DeviceKind::Gateway),
+            ("terminal", DeviceKind::Terminal),
+            ("activation", DeviceKind::Activation),
+        ],
+    )
+}
+
+/// A product code: an integer `0..=65535`.
+fn product_arg(env: &Env, name: &str, value: f64) -> Result<u16> {
+    int(env, name, value)
 }
 
 /// Parse an identifier given as a string or as its class.
@@ -58,10 +78,11 @@ pub struct MasterSecret {
 #[napi]
 impl MasterSecret {
     /// A master secret from its bytes (a `Buffer` or `Uint8Array`, 32–64
-    /// bytes; throws `keys.master_length` otherwise).
+    /// bytes; throws `keys.master_length` otherwise). `keyId` is an integer
+    /// `0..=4294967295`.
     #[napi(constructor)]
-    pub fn new(env: &Env, key_id: u32, bytes: Uint8Array) -> Result<Self> {
-        keys::MasterSecret::new(key_id, &bytes)
+    pub fn new(env: &Env, key_id: f64, bytes: Uint8Array) -> Result<Self> {
+        keys::MasterSecret::new(int(env, "keyId", key_id)?, &bytes)
             .or_throw(env)
             .map(|inner| Self { inner })
     }
@@ -90,7 +111,13 @@ impl MasterSecret {
     /// The diversified key of one device. `id` is the serial number, gateway
     /// ID or MPR ID (ignored for `'activation'`).
     #[napi]
-    pub fn device_key(&self, env: &Env, kind: DeviceKind, id: Option<String>) -> Result<DeviceKey> {
+    pub fn device_key(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "DeviceKind")] kind: String,
+        id: Option<String>,
+    ) -> Result<DeviceKey> {
+        let kind = kind_arg(env, &kind)?;
         let id = id.unwrap_or_default();
         device_key(&self.inner, kind, &id)
             .or_throw(env)
@@ -121,8 +148,9 @@ impl MasterSecret {
     }
 
     /// Site side: check a typed (gateway ID, password) pair from the sheet in
-    /// constant time. Throws `gateway_password.mismatch` or a parse error
-    /// (`gateway_password.*`).
+    /// constant time (the same as `GatewayPassword.parse(typed).verify(
+    /// master.deviceKey('gateway', gatewayId))`). Throws
+    /// `gateway_password.mismatch` or a parse error (`gateway_password.*`).
     #[napi]
     pub fn verify_gateway_password(
         &self,
@@ -143,11 +171,11 @@ impl MasterSecret {
         env: &Env,
         mpr_id: Either<String, &MprId>,
         activation_number: Either<String, &ActivationNumber>,
-        product: u32,
+        product: f64,
     ) -> Result<RegistrationKey> {
         let mpr = mpr_arg(env, mpr_id)?;
         let number = number_arg(env, activation_number)?;
-        let product = u16_arg(env, product, "product")?;
+        let product = product_arg(env, "product", product)?;
         Ok(RegistrationKey {
             inner: CoreRegistrationKey::issue(&self.inner, mpr, number, product),
         })
@@ -217,7 +245,13 @@ impl MasterSecret {
     /// input order (`32 × ids.length` bytes) for a factory programming
     /// station. Throws on the first invalid ID, with `params.index`.
     #[napi]
-    pub fn device_keys(&self, env: &Env, kind: DeviceKind, ids: Vec<String>) -> Result<Buffer> {
+    pub fn device_keys(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "DeviceKind")] kind: String,
+        ids: Vec<String>,
+    ) -> Result<Buffer> {
+        let kind = kind_arg(env, &kind)?;
         let mut out = Vec::with_capacity(ids.len().saturating_mul(32));
         for (index, id) in ids.iter().enumerate() {
             let key = device_key(&self.inner, kind, id).map_err(|e| indexed(env, &e, index))?;
@@ -246,7 +280,7 @@ fn device_key(
 
 /// A coded error with the batch position added as `params.index`.
 fn indexed<E: regcore::Coded>(env: &Env, err: &E, index: usize) -> Error {
-    crate::convert::coded_error_with(env, err, &[("index", index.to_string())])
+    coded_error_with(env, err, &[("index", index.to_string())])
 }
 
 /// One device's 32-byte key `K_dev`. Every device-side check needs only this.
@@ -293,42 +327,6 @@ impl DeviceKey {
         self.inner == other.inner
     }
 
-    /// Device side (UPS): compare a typed key code (4 decimal or 10 binary
-    /// digits, or a `KeyCode`) with this UPS's code in constant time. Throws
-    /// `keycode.mismatch` or a parse error (`keycode.*`).
-    #[napi]
-    pub fn verify_key_code(&self, env: &Env, typed: Either<String, &KeyCode>) -> Result<()> {
-        let typed = match typed {
-            Either::A(s) => CoreKeyCode::parse(&s).or_throw(env)?,
-            Either::B(k) => k.inner,
-        };
-        CoreKeyCode::verify(&self.inner, typed).or_throw(env)
-    }
-
-    /// Device side (gateway): check a typed printed password in constant
-    /// time. Throws `gateway_password.mismatch` or a parse error.
-    #[napi]
-    pub fn verify_gateway_password(&self, env: &Env, typed: String) -> Result<()> {
-        let typed = Zeroizing::new(typed);
-        keys::GatewayPassword::verify(&self.inner, &typed).or_throw(env)
-    }
-
-    /// Device side (terminal): authenticate a typed registration key and
-    /// return the product code to enable. Throws
-    /// `regkey.authentication_failed` or a parse error (`regkey.*`).
-    #[napi]
-    pub fn verify_registration_key(
-        &self,
-        env: &Env,
-        typed: Either<String, &RegistrationKey>,
-    ) -> Result<u32> {
-        let key = match typed {
-            Either::A(s) => CoreRegistrationKey::parse(&s).or_throw(env)?,
-            Either::B(k) => k.inner,
-        };
-        key.verify(&self.inner).or_throw(env).map(u32::from)
-    }
-
     /// The UPS key code derived from this key.
     #[napi]
     pub fn key_code(&self) -> KeyCode {
@@ -350,10 +348,10 @@ impl DeviceKey {
         &self,
         env: &Env,
         activation_number: Either<String, &ActivationNumber>,
-        product: u32,
+        product: f64,
     ) -> Result<RegistrationKey> {
         let number = number_arg(env, activation_number)?;
-        let product = u16_arg(env, product, "product")?;
+        let product = product_arg(env, "product", product)?;
         Ok(RegistrationKey {
             inner: CoreRegistrationKey::derive(&self.inner, number, product),
         })
@@ -387,10 +385,12 @@ impl KeyCode {
     }
 
     /// From a value `0..=1023` (as returned by `MasterSecret.keyCodes`).
-    /// Throws `keycode.out_of_range` above 1023.
+    /// Throws `keycode.out_of_range` for `1024..=65535`, and
+    /// `binding.integer_out_of_range` / `binding.invalid_integer` for a
+    /// number that is not an integer `0..=65535`.
     #[napi(factory)]
-    pub fn from_value(env: &Env, value: u32) -> Result<Self> {
-        let v = u16::try_from(value).unwrap_or(u16::MAX);
+    pub fn from_value(env: &Env, value: f64) -> Result<Self> {
+        let v: u16 = int(env, "value", value)?;
         CoreKeyCode::from_u16(v)
             .map(|inner| Self { inner })
             .ok_or_else(|| coded_error(env, &keys::KeyError::KeyCodeOutOfRange { value: v }))
@@ -430,6 +430,48 @@ impl KeyCode {
     #[napi]
     pub fn equals(&self, other: &KeyCode) -> bool {
         self.inner == other.inner
+    }
+
+    /// Device side (UPS): check this typed code against the UPS's device
+    /// key, in constant time. Throws `keycode.mismatch` (kind `rejected`).
+    /// Pair with the `deviceEntry` lockout policy.
+    #[napi]
+    pub fn verify(&self, env: &Env, key: &DeviceKey) -> Result<()> {
+        self.inner.verify(&key.inner).or_throw(env)
+    }
+}
+
+/// A gateway's printed password as typed (13 characters). Parse it, then
+/// `verify(deviceKey)`; the characters never cross back to JavaScript.
+#[napi]
+pub struct GatewayPassword {
+    inner: keys::GatewayPassword,
+}
+
+#[napi]
+impl GatewayPassword {
+    /// Parse what a user typed (either case, spaces and full-width allowed).
+    /// Throws `gateway_password.*`.
+    #[napi(factory)]
+    pub fn parse(env: &Env, input: String) -> Result<Self> {
+        let input = Zeroizing::new(input);
+        keys::GatewayPassword::parse(&input)
+            .or_throw(env)
+            .map(|inner| Self { inner })
+    }
+
+    /// Device side (gateway): check this typed password against the
+    /// gateway's device key, in constant time. Throws
+    /// `gateway_password.mismatch` (kind `rejected`).
+    #[napi]
+    pub fn verify(&self, env: &Env, key: &DeviceKey) -> Result<()> {
+        self.inner.verify(&key.inner).or_throw(env)
+    }
+
+    /// Always `GatewayPassword(<redacted>)`.
+    #[napi(js_name = "toString")]
+    pub fn to_js_string(&self) -> String {
+        "GatewayPassword(<redacted>)".to_owned()
     }
 }
 
@@ -475,14 +517,89 @@ impl RegistrationKey {
     pub fn equals(&self, other: &RegistrationKey) -> bool {
         self.inner == other.inner
     }
+
+    /// Device side (terminal): authenticate this typed key against the
+    /// terminal's device key and return the product code to enable. Throws
+    /// `regkey.authentication_failed` (kind `rejected`).
+    #[napi]
+    pub fn verify(&self, env: &Env, key: &DeviceKey) -> Result<u32> {
+        self.inner.verify(&key.inner).or_throw(env).map(u32::from)
+    }
 }
 
 /// An activation key as printed: its number and registration ID.
-#[napi(object)]
+#[napi]
+#[derive(Clone, Copy)]
 pub struct ActivationKey {
+    pub(crate) inner: activation::ActivationKey,
+}
+
+#[napi]
+impl ActivationKey {
+    /// A typed key: its number (16 hex digits) and registration ID (8 hex
+    /// digits), as strings or parsed. Throws `identifier.*`.
+    #[napi(constructor)]
+    pub fn new(
+        env: &Env,
+        number: Either<String, &ActivationNumber>,
+        registration_id: Either<String, &RegistrationId>,
+    ) -> Result<Self> {
+        Ok(Self {
+            inner: activation::ActivationKey {
+                number: number_arg(env, number)?,
+                registration_id: regid_arg(env, registration_id)?,
+            },
+        })
+    }
+
     /// Activation key number, `XXXX-XXXX-XXXX-XXXX`.
-    pub number: String,
+    #[napi(getter)]
+    pub fn number(&self) -> String {
+        self.inner.number.to_string()
+    }
+
     /// Registration ID, 8 hex digits.
+    #[napi(getter)]
+    pub fn registration_id(&self) -> String {
+        self.inner.registration_id.to_string()
+    }
+
+    /// Check this typed key against the vendor's authority (constant-time on
+    /// the registration ID) and recover the product code and serial. Throws
+    /// `activation.authentication_failed` (kind `rejected`).
+    #[napi]
+    pub fn verify(&self, env: &Env, authority: &ActivationAuthority) -> Result<ActivationInfo> {
+        let info = self.inner.verify(&authority.inner).or_throw(env)?;
+        Ok(ActivationInfo {
+            product: u32::from(info.product),
+            // A 48-bit serial is exact in a double.
+            #[allow(clippy::cast_precision_loss)]
+            serial: info.serial as f64,
+        })
+    }
+
+    /// `{ number, registrationId }` (used by `JSON.stringify`).
+    #[napi(js_name = "toJSON")]
+    pub fn to_json(&self) -> TypedActivationKey {
+        TypedActivationKey {
+            number: self.number(),
+            registration_id: self.registration_id(),
+        }
+    }
+
+    /// Equality of values.
+    #[napi]
+    pub fn equals(&self, other: &ActivationKey) -> bool {
+        self.inner == other.inner
+    }
+}
+
+/// An activation key as typed (strings); an `ActivationKey` is one too.
+#[napi(object)]
+pub struct TypedActivationKey {
+    /// Activation key number as typed.
+    pub number: String,
+    /// Registration ID as typed.
     pub registration_id: String,
 }
 
@@ -496,18 +613,15 @@ pub struct ActivationInfo {
 }
 
 impl From<activation::ActivationKey> for ActivationKey {
-    fn from(k: activation::ActivationKey) -> Self {
-        Self {
-            number: k.number.to_string(),
-            registration_id: k.registration_id.to_string(),
-        }
+    fn from(inner: activation::ActivationKey) -> Self {
+        Self { inner }
     }
 }
 
 /// Mints and checks activation keys (vendor side).
 #[napi]
 pub struct ActivationAuthority {
-    inner: CoreAuthority,
+    pub(crate) inner: CoreAuthority,
 }
 
 #[napi]
@@ -520,39 +634,20 @@ impl ActivationAuthority {
         }
     }
 
-    /// Mint the activation key for `product` (`0..=65535`) and a 48-bit
-    /// `serial`. Throws `activation.serial_out_of_range`.
+    /// Mint the activation key for `product` (an integer `0..=65535`) and a
+    /// 48-bit `serial` (an integer `0..=2^48 − 1`). A serial above 48 bits
+    /// throws `activation.serial_out_of_range`; a number that is not an
+    /// exact integer in range throws `binding.invalid_integer` or
+    /// `binding.integer_out_of_range`: never a key for a wrapped or
+    /// truncated value.
     #[napi]
-    pub fn mint(&self, env: &Env, product: u32, serial: f64) -> Result<ActivationKey> {
-        let product = u16_arg(env, product, "product")?;
-        let serial = u64_arg(env, serial, "serial")?;
+    pub fn mint(&self, env: &Env, product: f64, serial: f64) -> Result<ActivationKey> {
+        let product = product_arg(env, "product", product)?;
+        let serial = serial_number(serial).or_throw(env)?;
         self.inner
             .mint(product, serial)
             .or_throw(env)
             .map(Into::into)
-    }
-
-    /// Check a typed pair (constant-time on the registration ID) and recover
-    /// the product code and serial. Throws `activation.authentication_failed`
-    /// or an `identifier.*` parse error.
-    #[napi]
-    pub fn check(
-        &self,
-        env: &Env,
-        number: Either<String, &ActivationNumber>,
-        registration_id: Either<String, &RegistrationId>,
-    ) -> Result<ActivationInfo> {
-        let key = activation::ActivationKey {
-            number: number_arg(env, number)?,
-            registration_id: regid_arg(env, registration_id)?,
-        };
-        let info = self.inner.check(&key).or_throw(env)?;
-        Ok(ActivationInfo {
-            product: u32::from(info.product),
-            // A 48-bit serial is exact in a double.
-            #[allow(clippy::cast_precision_loss)]
-            serial: info.serial as f64,
-        })
     }
 
     /// Batch: mint keys for `product` and every serial in `serials`, in
@@ -561,15 +656,15 @@ impl ActivationAuthority {
     pub fn mint_many(
         &self,
         env: &Env,
-        product: u32,
+        product: f64,
         serials: Vec<f64>,
     ) -> Result<Vec<ActivationKey>> {
-        let product = u16_arg(env, product, "product")?;
+        let product = product_arg(env, "product", product)?;
         serials
             .iter()
             .enumerate()
             .map(|(index, s)| {
-                let serial = u64_arg(env, *s, "serial")?;
+                let serial = serial_number(*s).map_err(|e| indexed(env, &e, index))?;
                 self.inner
                     .mint(product, serial)
                     .map(Into::into)
@@ -577,6 +672,13 @@ impl ActivationAuthority {
             })
             .collect()
     }
+}
+
+/// An activation serial from a JavaScript number: an integer
+/// `0..=2^53 − 1` here, then core refuses one above 48 bits
+/// (`activation.serial_out_of_range`, as in every binding).
+fn serial_number(value: f64) -> std::result::Result<u64, regcore::BoundaryError> {
+    regcore::boundary::integer_from_f64("serial", value)
 }
 
 /// A product as the KMS screen shows it.
@@ -608,8 +710,8 @@ impl ProductCatalogue {
 
     /// Add or replace a product.
     #[napi]
-    pub fn insert(&mut self, env: &Env, code: u32, product: Product) -> Result<()> {
-        let code = u16_arg(env, code, "code")?;
+    pub fn insert(&mut self, env: &Env, code: f64, product: Product) -> Result<()> {
+        let code = product_arg(env, "code", code)?;
         self.inner.insert(
             code,
             activation::Product {
@@ -623,8 +725,8 @@ impl ProductCatalogue {
 
     /// The product with this code. Throws `activation.unknown_product`.
     #[napi]
-    pub fn get(&self, env: &Env, code: u32) -> Result<Product> {
-        let code = u16_arg(env, code, "code")?;
+    pub fn get(&self, env: &Env, code: f64) -> Result<Product> {
+        let code = product_arg(env, "code", code)?;
         let p = self.inner.get(code).or_throw(env)?;
         Ok(Product {
             model: p.model.clone(),

@@ -9,6 +9,7 @@ mod keys;
 mod lockout;
 mod pairing;
 mod policy;
+mod schema;
 
 pub use codes::*;
 pub use convert::{Date, Diagnostic};
@@ -18,3 +19,4 @@ pub use keys::*;
 pub use lockout::*;
 pub use pairing::*;
 pub use policy::*;
+pub use schema::*;

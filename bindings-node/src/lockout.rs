@@ -6,7 +6,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use regcore::lockout::{self, Decision};
 
-use crate::convert::{Date, Diagnostic, OrThrow, from_json, now_or, secs, to_json, u64_arg};
+use crate::convert::{
+    Date, Diagnostic, OrThrow, coded_error, from_json, int, now_or, secs, to_json,
+};
 
 /// The per-account memory of consecutive failures. Store it (e.g. with
 /// `encodeLockoutState`) and pass it back in; a new account starts from
@@ -14,28 +16,31 @@ use crate::convert::{Date, Diagnostic, OrThrow, from_json, now_or, secs, to_json
 #[napi(object, use_nullable = true)]
 #[derive(Clone, Copy)]
 pub struct LockoutState {
-    /// Consecutive failures counted so far.
-    pub failures: u32,
+    /// Consecutive failures counted so far (an integer `0..=4294967295`;
+    /// anything else throws `binding.invalid_integer` or
+    /// `binding.integer_out_of_range`).
+    pub failures: f64,
     /// End of the current or last lock, if the last counted failure locked.
     pub locked_until: Option<Date>,
     /// Time of the last counted attempt.
     pub last_attempt: Option<Date>,
 }
 
-impl From<LockoutState> for lockout::LockoutState {
-    fn from(s: LockoutState) -> Self {
-        Self {
-            failures: s.failures,
-            locked_until: s.locked_until.map(|d| d.0),
-            last_attempt: s.last_attempt.map(|d| d.0),
-        }
+impl LockoutState {
+    /// Core's state; `failures` must be a `u32`.
+    pub(crate) fn to_core(self, env: &Env) -> Result<lockout::LockoutState> {
+        Ok(lockout::LockoutState {
+            failures: int(env, "failures", self.failures)?,
+            locked_until: self.locked_until.map(|d| d.0),
+            last_attempt: self.last_attempt.map(|d| d.0),
+        })
     }
 }
 
 impl From<lockout::LockoutState> for LockoutState {
     fn from(s: lockout::LockoutState) -> Self {
         Self {
-            failures: s.failures,
+            failures: f64::from(s.failures),
             locked_until: s.locked_until.map(Date),
             last_attempt: s.last_attempt.map(Date),
         }
@@ -85,7 +90,7 @@ const ALLOWED: LockoutDecision = LockoutDecision {
 #[napi(object)]
 pub struct LockoutTier {
     /// From this many consecutive failures on…
-    pub failures: u32,
+    pub failures: f64,
     /// …each failure locks for this many seconds.
     pub lock_secs: f64,
 }
@@ -144,17 +149,17 @@ impl LockoutPolicy {
     #[napi(factory)]
     pub fn keycloak_multiple(
         env: &Env,
-        max_login_failures: u32,
+        max_login_failures: f64,
         wait_increment_secs: f64,
         max_wait_secs: f64,
         failure_reset_secs: f64,
     ) -> Result<Self> {
         Ok(Self {
             inner: lockout::LockoutPolicy::keycloak_multiple(
-                max_login_failures,
-                u64_arg(env, wait_increment_secs, "waitIncrementSecs")?,
-                u64_arg(env, max_wait_secs, "maxWaitSecs")?,
-                u64_arg(env, failure_reset_secs, "failureResetSecs")?,
+                int(env, "maxLoginFailures", max_login_failures)?,
+                int(env, "waitIncrementSecs", wait_increment_secs)?,
+                int(env, "maxWaitSecs", max_wait_secs)?,
+                int(env, "failureResetSecs", failure_reset_secs)?,
             ),
         })
     }
@@ -163,26 +168,29 @@ impl LockoutPolicy {
     #[napi(factory)]
     pub fn keycloak_linear(
         env: &Env,
-        max_login_failures: u32,
+        max_login_failures: f64,
         wait_increment_secs: f64,
         max_wait_secs: f64,
         failure_reset_secs: f64,
     ) -> Result<Self> {
         Ok(Self {
             inner: lockout::LockoutPolicy::keycloak_linear(
-                max_login_failures,
-                u64_arg(env, wait_increment_secs, "waitIncrementSecs")?,
-                u64_arg(env, max_wait_secs, "maxWaitSecs")?,
-                u64_arg(env, failure_reset_secs, "failureResetSecs")?,
+                int(env, "maxLoginFailures", max_login_failures)?,
+                int(env, "waitIncrementSecs", wait_increment_secs)?,
+                int(env, "maxWaitSecs", max_wait_secs)?,
+                int(env, "failureResetSecs", failure_reset_secs)?,
             ),
         })
     }
 
     /// A fixed lock of `lockSecs` once `threshold` failures are reached.
     #[napi(factory)]
-    pub fn fixed(env: &Env, threshold: u32, lock_secs: f64) -> Result<Self> {
+    pub fn fixed(env: &Env, threshold: f64, lock_secs: f64) -> Result<Self> {
         Ok(Self {
-            inner: lockout::LockoutPolicy::fixed(threshold, u64_arg(env, lock_secs, "lockSecs")?),
+            inner: lockout::LockoutPolicy::fixed(
+                int(env, "threshold", threshold)?,
+                int(env, "lockSecs", lock_secs)?,
+            ),
         })
     }
 
@@ -193,8 +201,8 @@ impl LockoutPolicy {
             .iter()
             .map(|t| {
                 Ok(lockout::Tier {
-                    failures: t.failures,
-                    lock_secs: u64_arg(env, t.lock_secs, "lockSecs")?,
+                    failures: int(env, "failures", t.failures)?,
+                    lock_secs: int(env, "lockSecs", t.lock_secs)?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -206,13 +214,13 @@ impl LockoutPolicy {
     /// A policy from core's JSON form. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
-        from_json(env, &json).map(|inner| Self { inner })
+        from_json(env, "lockout_policy", &json).map(|inner| Self { inner })
     }
 
     /// Core's JSON form (a string).
     #[napi(js_name = "toJSON")]
     pub fn to_json(&self, env: &Env) -> Result<String> {
-        to_json(env, &self.inner)
+        to_json(env, "lockout_policy", &self.inner)
     }
 
     /// Throws `lockout.invalid_policy` (with `params.reason`) when the values
@@ -224,8 +232,8 @@ impl LockoutPolicy {
 
     /// The failure count that first locks.
     #[napi(getter)]
-    pub fn threshold(&self) -> u32 {
-        self.inner.threshold
+    pub fn threshold(&self) -> f64 {
+        f64::from(self.inner.threshold)
     }
 
     /// The cap on a single lock, in seconds.
@@ -236,19 +244,24 @@ impl LockoutPolicy {
 
     /// Lock length in seconds after `failures` consecutive failures.
     #[napi]
-    pub fn lock_secs(&self, failures: u32) -> f64 {
-        secs(self.inner.lock_secs(failures))
+    pub fn lock_secs(&self, env: &Env, failures: f64) -> Result<f64> {
+        Ok(secs(self.inner.lock_secs(int(env, "failures", failures)?)))
     }
 
     /// Read-only: may an attempt at `now` (default: system clock) check the
     /// password?
     #[napi]
-    pub fn check(&self, state: LockoutState, now: Option<Date>) -> LockoutDecision {
-        let state: lockout::LockoutState = state.into();
-        match state.check(&self.inner, now_or(now)) {
+    pub fn check(
+        &self,
+        env: &Env,
+        state: LockoutState,
+        now: Option<Date>,
+    ) -> Result<LockoutDecision> {
+        let state = state.to_core(env)?;
+        Ok(match state.check(&self.inner, now_or(now)) {
             Decision::Allowed => ALLOWED,
             Decision::Locked(locked) => locked_decision(&locked, None),
-        }
+        })
     }
 
     /// Begin an attempt: like `check`, but a refusal may carry a `newState`
@@ -256,38 +269,79 @@ impl LockoutPolicy {
     /// allowed, check the password and call `recordFailure` or
     /// `recordSuccess` with the same `now`.
     #[napi]
-    pub fn attempt(&self, state: LockoutState, now: Option<Date>) -> LockoutDecision {
-        let state: lockout::LockoutState = state.into();
-        match state.attempt(&self.inner, now_or(now)) {
+    pub fn attempt(
+        &self,
+        env: &Env,
+        state: LockoutState,
+        now: Option<Date>,
+    ) -> Result<LockoutDecision> {
+        let state = state.to_core(env)?;
+        Ok(match state.attempt(&self.inner, now_or(now)) {
             Ok(_) => ALLOWED,
             Err(refusal) => locked_decision(&refusal.locked, refusal.new_state),
-        }
+        })
+    }
+
+    /// Begin an attempt whose state is shared by several processes or
+    /// servers (SPEC §3, "Admission under concurrency"). Allowed: a
+    /// `LockoutAdmission` whose `state` (the attempt already counted as a
+    /// failure) must be stored — compare-and-set against its `previous` —
+    /// *before* the password is checked; then settle it once with
+    /// `failure()` or `success()`. Refused: the same `LockoutDecision` as
+    /// `attempt` (`allowed: false`, `error`, maybe a `newState` to store);
+    /// do not check the password. On one server with no concurrency the
+    /// states stored are exactly those of `attempt` + `recordFailure` /
+    /// `recordSuccess`.
+    #[napi]
+    pub fn admit(
+        &self,
+        env: &Env,
+        state: LockoutState,
+        now: Option<Date>,
+    ) -> Result<Either<LockoutAdmission, LockoutDecision>> {
+        let state = state.to_core(env)?;
+        Ok(match state.admit(&self.inner, now_or(now)) {
+            Ok(admission) => Either::A(LockoutAdmission::new(admission)),
+            Err(refusal) => Either::B(locked_decision(&refusal.locked, refusal.new_state)),
+        })
     }
 
     /// Record a wrong password; returns the state to store. While locked this
     /// changes nothing (a refused attempt never lengthens a lock).
     #[napi]
-    pub fn record_failure(&self, state: LockoutState, now: Option<Date>) -> LockoutState {
-        lockout::LockoutState::from(state)
+    pub fn record_failure(
+        &self,
+        env: &Env,
+        state: LockoutState,
+        now: Option<Date>,
+    ) -> Result<LockoutState> {
+        Ok(state
+            .to_core(env)?
             .record_failure(&self.inner, now_or(now))
-            .into()
+            .into())
     }
 
     /// Record a correct password; returns the state to store (counter reset,
     /// unless still locked: a correct password never unlocks early).
     #[napi]
-    pub fn record_success(&self, state: LockoutState, now: Option<Date>) -> LockoutState {
-        lockout::LockoutState::from(state)
+    pub fn record_success(
+        &self,
+        env: &Env,
+        state: LockoutState,
+        now: Option<Date>,
+    ) -> Result<LockoutState> {
+        Ok(state
+            .to_core(env)?
             .record_success(&self.inner, now_or(now))
-            .into()
+            .into())
     }
 }
 
 /// Compact, versioned, canonical text form (`l1.<failures>.<lockedUntilMs>.<lastAttemptMs>`):
 /// equal states encode equal, so the string can be the compare-and-set token.
 #[napi]
-pub fn encode_lockout_state(state: LockoutState) -> String {
-    lockout::LockoutState::from(state).encode()
+pub fn encode_lockout_state(env: &Env, state: LockoutState) -> Result<String> {
+    Ok(state.to_core(env)?.encode())
 }
 
 /// Parse `encodeLockoutState`'s form. Throws `lockout.malformed_state`.
@@ -300,8 +354,8 @@ pub fn decode_lockout_state(env: &Env, encoded: String) -> Result<LockoutState> 
 
 /// Compact binary form of a lockout state (for a BYTEA/BLOB column).
 #[napi]
-pub fn lockout_state_to_bytes(state: LockoutState) -> Buffer {
-    Buffer::from(lockout::LockoutState::from(state).to_bytes())
+pub fn lockout_state_to_bytes(env: &Env, state: LockoutState) -> Result<Buffer> {
+    Ok(Buffer::from(state.to_core(env)?.to_bytes()))
 }
 
 /// Parse `lockoutStateToBytes`'s form. Throws `lockout.malformed_state`.
@@ -310,4 +364,104 @@ pub fn lockout_state_from_bytes(env: &Env, bytes: Uint8Array) -> Result<LockoutS
     lockout::LockoutState::from_bytes(&bytes)
         .or_throw(env)
         .map(Into::into)
+}
+
+/// Permission to check the password once, from `LockoutPolicy.admit`. The
+/// attempt is already counted as a failure in `state`: store it
+/// (compare-and-set against `previous`) before checking the password, then
+/// settle exactly once — `failure()` (nothing more to write) or `success()`
+/// (store `apply(current)` of whatever is stored by then). A second
+/// settlement throws `lockout.admission_used`.
+#[napi]
+pub struct LockoutAdmission {
+    previous: lockout::LockoutState,
+    state: lockout::LockoutState,
+    admitted_at: chrono::DateTime<chrono::Utc>,
+    /// `None` once settled.
+    admission: Option<lockout::Admission>,
+}
+
+impl LockoutAdmission {
+    fn new(admission: lockout::Admission) -> Self {
+        Self {
+            previous: admission.previous(),
+            state: admission.state(),
+            admitted_at: admission.admitted_at(),
+            admission: Some(admission),
+        }
+    }
+
+    fn take(&mut self, env: &Env) -> Result<lockout::Admission> {
+        self.admission
+            .take()
+            .ok_or_else(|| coded_error(env, &lockout::LockoutError::AdmissionUsed))
+    }
+}
+
+#[napi]
+impl LockoutAdmission {
+    /// Always `true` (a refusal is a `LockoutDecision` with `allowed: false`).
+    #[napi(getter, ts_return_type = "true")]
+    pub fn allowed(&self) -> bool {
+        true
+    }
+
+    /// The state this admission was computed from: the compare-and-set
+    /// token (store `state` only if the store still holds this).
+    #[napi(getter)]
+    pub fn previous(&self) -> LockoutState {
+        self.previous.into()
+    }
+
+    /// The state to store before checking the password (the attempt counted
+    /// as a failure in advance).
+    #[napi(getter)]
+    pub fn state(&self) -> LockoutState {
+        self.state.into()
+    }
+
+    /// When the attempt was admitted.
+    #[napi(getter)]
+    pub fn admitted_at(&self) -> Date {
+        Date(self.admitted_at)
+    }
+
+    /// True once `failure()` or `success()` was called.
+    #[napi(getter)]
+    pub fn settled(&self) -> bool {
+        self.admission.is_none()
+    }
+
+    /// The password was wrong: returns the state already stored (nothing
+    /// more to write). Throws `lockout.admission_used` if already settled.
+    #[napi]
+    pub fn failure(&mut self, env: &Env) -> Result<LockoutState> {
+        Ok(self.take(env)?.failure().into())
+    }
+
+    /// The password was right: a `LockoutSuccess` to apply to the state
+    /// stored by then. Throws `lockout.admission_used` if already settled.
+    #[napi]
+    pub fn success(&mut self, env: &Env) -> Result<LockoutSuccess> {
+        Ok(LockoutSuccess {
+            inner: self.take(env)?.success(),
+        })
+    }
+}
+
+/// A correct password, settled (from `LockoutAdmission.success()`). `apply`
+/// may be called again on every compare-and-set retry.
+#[napi]
+pub struct LockoutSuccess {
+    inner: lockout::Success,
+}
+
+#[napi]
+impl LockoutSuccess {
+    /// The state to store in place of `current` (what the store holds now):
+    /// the counter reset, `lastAttempt` never moved backwards.
+    #[napi]
+    pub fn apply(&self, env: &Env, current: LockoutState) -> Result<LockoutState> {
+        Ok(self.inner.apply(current.to_core(env)?).into())
+    }
 }

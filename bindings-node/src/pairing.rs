@@ -7,11 +7,17 @@ use napi_derive::napi;
 use regcore::activation::ActivationKey as CoreActivationKey;
 use regcore::{ledger, maintenance, pairing};
 
-use crate::convert::{Date, Diagnostic, OrThrow, coded_error_with, from_json, now_or, to_json};
-use crate::ids::{ActivationNumber, MprId};
-use crate::keys::{MasterSecret, mpr_arg, number_arg};
+use regcore::BoundaryError;
 
-/// Real issuance, or the KMS demo whose keys work on no terminal.
+use crate::convert::{
+    Date, Diagnostic, OrThrow, coded_error, coded_error_with, from_json, int_in, name_in, now_or,
+    to_json,
+};
+use crate::ids::{ActivationNumber, MprId};
+use crate::keys::{ActivationKey, MasterSecret, TypedActivationKey, mpr_arg, number_arg};
+
+/// Real issuance, or the KMS demo whose keys work on no terminal. Any other
+/// string throws `binding.unknown_name`.
 #[napi(string_enum = "lowercase")]
 #[derive(Clone, Copy)]
 pub enum IssuanceMode {
@@ -22,7 +28,7 @@ pub enum IssuanceMode {
 }
 
 /// Who is looking: only `'admin'` refusals name the MPR ID an activation key
-/// is bound to.
+/// is bound to. Any other string throws `binding.unknown_name`.
 #[napi(string_enum = "lowercase")]
 #[derive(Clone, Copy)]
 pub enum Viewer {
@@ -32,26 +38,103 @@ pub enum Viewer {
     Customer,
 }
 
-/// One typed activation key of a request.
-#[napi(object)]
-pub struct TypedActivationKey {
-    /// Activation key number as typed.
-    pub number: String,
-    /// Registration ID as typed.
-    pub registration_id: String,
+/// A request for registration keys: one terminal, 1–8 distinct activation
+/// keys, validated when it is built.
+#[napi]
+pub struct IssuanceRequest {
+    inner: pairing::IssuanceRequest,
 }
 
-/// A request for registration keys: one terminal, 1–8 activation keys.
-#[napi(object)]
-pub struct IssuanceRequest {
-    /// The terminal's MPR ID as typed.
-    pub mpr_id: String,
-    /// The activation keys as typed.
-    pub keys: Vec<TypedActivationKey>,
-    /// `'real'` (default) or `'demo'`.
-    pub mode: Option<IssuanceMode>,
-    /// `'customer'` (default) or `'admin'`.
-    pub viewer: Option<Viewer>,
+#[napi]
+impl IssuanceRequest {
+    /// A request for terminal `mprId` with `keys` (`ActivationKey`s or
+    /// `{ number, registrationId }` as typed), `mode` `'real'` (default) or
+    /// `'demo'`, `viewer` `'customer'` (default) or `'admin'`. Throws
+    /// `issuance.no_keys`, `issuance.too_many_keys`, `issuance.duplicate_key`,
+    /// `binding.unknown_name`, or an `identifier.*` error with
+    /// `params.index` (the key's position) or `params.field` (`mprId`).
+    #[napi(constructor)]
+    pub fn new(
+        env: &Env,
+        mpr_id: Either<String, &MprId>,
+        keys: Vec<TypedActivationKey>,
+        #[napi(ts_arg_type = "IssuanceMode")] mode: Option<String>,
+        #[napi(ts_arg_type = "Viewer")] viewer: Option<String>,
+    ) -> Result<Self> {
+        let mpr_id = match mpr_id {
+            Either::A(s) => regcore::MprId::parse(&s)
+                .map_err(|e| coded_error_with(env, &e, &[("field", "mprId".to_owned())]))?,
+            Either::B(id) => id.inner,
+        };
+        let keys = keys
+            .iter()
+            .enumerate()
+            .map(|(index, k)| {
+                let at = |e: &regcore::IdError| {
+                    coded_error_with(env, e, &[("index", index.to_string())])
+                };
+                Ok(CoreActivationKey {
+                    number: regcore::ActivationNumber::parse(&k.number).map_err(|e| at(&e))?,
+                    registration_id: regcore::RegistrationId::parse(&k.registration_id)
+                        .map_err(|e| at(&e))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mode = match mode {
+            None => pairing::Mode::Real,
+            Some(m) => name_in(
+                env,
+                "mode",
+                &m,
+                &[("real", pairing::Mode::Real), ("demo", pairing::Mode::Demo)],
+            )?,
+        };
+        let viewer = match viewer {
+            None => pairing::Viewer::Customer,
+            Some(v) => name_in(
+                env,
+                "viewer",
+                &v,
+                &[
+                    ("customer", pairing::Viewer::Customer),
+                    ("admin", pairing::Viewer::Admin),
+                ],
+            )?,
+        };
+        pairing::IssuanceRequest::new(mpr_id, keys, mode, viewer)
+            .or_throw(env)
+            .map(|inner| Self { inner })
+    }
+
+    /// The terminal, `XXXX-XXXX-XXXX-XXXX`.
+    #[napi(getter)]
+    pub fn mpr_id(&self) -> String {
+        self.inner.mpr_id.to_string()
+    }
+
+    /// The activation keys, in request order.
+    #[napi(getter)]
+    pub fn keys(&self) -> Vec<ActivationKey> {
+        self.inner.keys.iter().copied().map(Into::into).collect()
+    }
+
+    /// `'real'` or `'demo'`.
+    #[napi(getter)]
+    pub fn mode(&self) -> IssuanceMode {
+        match self.inner.mode {
+            pairing::Mode::Demo => IssuanceMode::Demo,
+            _ => IssuanceMode::Real,
+        }
+    }
+
+    /// `'customer'` or `'admin'`.
+    #[napi(getter)]
+    pub fn viewer(&self) -> Viewer {
+        match self.inner.viewer {
+            pairing::Viewer::Admin => Viewer::Admin,
+            _ => Viewer::Customer,
+        }
+    }
 }
 
 /// A persisted pairing: an activation number bound to one terminal.
@@ -61,8 +144,9 @@ pub struct Binding {
     pub activation_number: String,
     /// The terminal, `XXXX-XXXX-XXXX-XXXX`.
     pub mpr_id: String,
-    /// Product code recovered from the activation key.
-    pub product: u32,
+    /// Product code recovered from the activation key (an integer
+    /// `0..=65535`).
+    pub product: f64,
     /// The registration key issued, `XXXX-XXXX-XXXX-XXXX`.
     pub registration_key: String,
     /// When the key was first issued for this terminal.
@@ -114,7 +198,7 @@ impl From<&pairing::Binding> for Binding {
         Self {
             activation_number: b.activation_number.to_string(),
             mpr_id: b.mpr_id.to_string(),
-            product: u32::from(b.product),
+            product: f64::from(b.product),
             registration_key: b.registration_key.to_string(),
             first_issued_at: b.first_issued_at.into(),
         }
@@ -169,46 +253,13 @@ impl From<&pairing::IssuancePlan> for IssuancePlan {
     }
 }
 
-/// Parse a request; an invalid identifier throws with `params.index` (the
-/// key's position) or `params.field`.
-fn core_request(env: &Env, request: &IssuanceRequest) -> Result<pairing::IssuanceRequest> {
-    let mpr_id = regcore::MprId::parse(&request.mpr_id)
-        .map_err(|e| coded_error_with(env, &e, &[("field", "mprId".to_owned())]))?;
-    let keys = request
-        .keys
-        .iter()
-        .enumerate()
-        .map(|(index, k)| {
-            let at =
-                |e: &regcore::IdError| coded_error_with(env, e, &[("index", index.to_string())]);
-            Ok(CoreActivationKey {
-                number: regcore::ActivationNumber::parse(&k.number).map_err(|e| at(&e))?,
-                registration_id: regcore::RegistrationId::parse(&k.registration_id)
-                    .map_err(|e| at(&e))?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(pairing::IssuanceRequest {
-        mpr_id,
-        keys,
-        mode: match request.mode {
-            Some(IssuanceMode::Demo) => pairing::Mode::Demo,
-            _ => pairing::Mode::Real,
-        },
-        viewer: match request.viewer {
-            Some(Viewer::Admin) => pairing::Viewer::Admin,
-            _ => pairing::Viewer::Customer,
-        },
-    })
-}
-
 fn core_binding(env: &Env, b: &Binding, index: usize) -> Result<pairing::Binding> {
     let at = |e: &dyn regcore::Coded| coded_error_with(env, e, &[("index", index.to_string())]);
     Ok(pairing::Binding {
         activation_number: regcore::ActivationNumber::parse(&b.activation_number)
             .map_err(|e| at(&e))?,
         mpr_id: regcore::MprId::parse(&b.mpr_id).map_err(|e| at(&e))?,
-        product: crate::convert::u16_arg(env, b.product, "product")?,
+        product: regcore::boundary::integer_from_f64("product", b.product).map_err(|e| at(&e))?,
         registration_key: regcore::regkey::RegistrationKey::parse(&b.registration_key)
             .map_err(|e| at(&e))?,
         first_issued_at: b.first_issued_at.0,
@@ -217,23 +268,22 @@ fn core_binding(env: &Env, b: &Binding, index: usize) -> Result<pairing::Binding
 
 /// Decide a request against the bindings the caller loaded for its
 /// activation numbers (pure: nothing is stored). `now` defaults to the system
-/// clock. Throws `issuance.no_keys` / `issuance.too_many_keys`, or an
-/// `identifier.*` error with `params.index`.
+/// clock. A malformed `existing` binding throws with `params.index`.
 #[napi]
 pub fn plan_issuance(
     env: &Env,
     master: &MasterSecret,
-    request: IssuanceRequest,
+    request: &IssuanceRequest,
     existing: Vec<Binding>,
     now: Option<Date>,
 ) -> Result<IssuancePlan> {
-    let request = core_request(env, &request)?;
+    let request = &request.inner;
     let existing = existing
         .iter()
         .enumerate()
         .map(|(i, b)| core_binding(env, b, i))
         .collect::<Result<Vec<_>>>()?;
-    pairing::plan_issuance(&master.inner, &request, &existing, now_or(now))
+    pairing::plan_issuance(&master.inner, request, &existing, now_or(now))
         .or_throw(env)
         .map(|p| (&p).into())
 }
@@ -251,9 +301,10 @@ pub struct DateRange {
 #[napi(object)]
 pub struct ReportOptions {
     /// Only these days (all when omitted).
-    pub range: Option<DateRange>,
-    /// The report's UTC offset in minutes (e.g. 540 for JST); 0 when omitted.
-    pub utc_offset_minutes: Option<i32>,
+    pub days: Option<DateRange>,
+    /// The report's UTC offset in minutes (e.g. 540 for JST; an integer
+    /// `-1439..=1439`); 0 when omitted.
+    pub utc_offset_minutes: Option<f64>,
 }
 
 /// Kind of a history row.
@@ -312,28 +363,46 @@ pub struct RebindRecord {
     pub reason: String,
 }
 
+/// Largest UTC offset of a report, in minutes (just under a day).
+const MAX_OFFSET_MINUTES: i128 = 24 * 60 - 1;
+
 fn report_args(
     env: &Env,
     options: Option<ReportOptions>,
 ) -> Result<(Option<ledger::DateRange>, chrono::FixedOffset)> {
     let options = options.unwrap_or(ReportOptions {
-        range: None,
+        days: None,
         utc_offset_minutes: None,
     });
-    let bad = |name: &'static str| {
-        crate::convert::coded_error(env, &crate::convert::BoundaryError::InvalidInteger { name })
-    };
-    let offset_secs = options.utc_offset_minutes.unwrap_or(0).saturating_mul(60);
-    let offset =
-        chrono::FixedOffset::east_opt(offset_secs).ok_or_else(|| bad("utcOffsetMinutes"))?;
-    let range = match options.range {
+    let minutes: i32 = options.utc_offset_minutes.map_or(Ok(0), |m| {
+        int_in(
+            env,
+            "utcOffsetMinutes",
+            m,
+            -MAX_OFFSET_MINUTES,
+            MAX_OFFSET_MINUTES,
+        )
+    })?;
+    let offset = chrono::FixedOffset::east_opt(minutes.saturating_mul(60)).ok_or_else(|| {
+        coded_error(
+            env,
+            &BoundaryError::IntegerOutOfRange {
+                name: "utcOffsetMinutes".to_owned(),
+                min: -MAX_OFFSET_MINUTES,
+                max: MAX_OFFSET_MINUTES,
+            },
+        )
+    })?;
+    let range = match options.days {
         None => None,
         Some(r) => {
-            let day = |s: &str, name| {
+            let day = |s: &str, name: &str| {
                 chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                    crate::convert::coded_error(
+                    coded_error(
                         env,
-                        &crate::convert::BoundaryError::InvalidDay { name },
+                        &BoundaryError::InvalidDay {
+                            name: name.to_owned(),
+                        },
                     )
                 })
             };
@@ -370,13 +439,13 @@ impl Ledger {
     /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
-        from_json(env, &json).map(|inner| Self { inner })
+        from_json(env, "ledger", &json).map(|inner| Self { inner })
     }
 
     /// Core's serde JSON of the whole ledger (a string).
     #[napi(js_name = "toJSON")]
     pub fn to_json(&self, env: &Env) -> Result<String> {
-        to_json(env, &self.inner)
+        to_json(env, "ledger", &self.inner)
     }
 
     /// Plan a request against this ledger and record the result (real
@@ -386,12 +455,11 @@ impl Ledger {
         &mut self,
         env: &Env,
         master: &MasterSecret,
-        request: IssuanceRequest,
+        request: &IssuanceRequest,
         now: Option<Date>,
     ) -> Result<IssuancePlan> {
-        let request = core_request(env, &request)?;
         self.inner
-            .issue(&master.inner, &request, now_or(now))
+            .issue(&master.inner, &request.inner, now_or(now))
             .or_throw(env)
             .map(|p| (&p).into())
     }
@@ -573,13 +641,13 @@ impl DealerAccount {
     /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
-        from_json(env, &json).map(|inner| Self { inner })
+        from_json(env, "dealer_account", &json).map(|inner| Self { inner })
     }
 
     /// Core's serde JSON (a string).
     #[napi(js_name = "toJSON")]
     pub fn to_json(&self, env: &Env) -> Result<String> {
-        to_json(env, &self.inner)
+        to_json(env, "dealer_account", &self.inner)
     }
 
     /// The dealer ID.
@@ -640,13 +708,13 @@ impl GatewayMaintenance {
     /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
-        from_json(env, &json).map(|inner| Self { inner })
+        from_json(env, "gateway_maintenance", &json).map(|inner| Self { inner })
     }
 
     /// Core's serde JSON (a string).
     #[napi(js_name = "toJSON")]
     pub fn to_json(&self, env: &Env) -> Result<String> {
-        to_json(env, &self.inner)
+        to_json(env, "gateway_maintenance", &self.inner)
     }
 
     /// The gateway ID.

@@ -33,6 +33,9 @@ pub struct CheckContext {
 pub struct PasswordViolation {
     /// Stable code, e.g. `password.too_short`.
     pub code: String,
+    /// Always `'invalid_input'` (the user's password to correct).
+    #[napi(ts_type = "ErrorKind")]
+    pub kind: String,
     /// Named parameters (string values), e.g. `{ min: '10', actual: '3' }`.
     pub params: indexmap::IndexMap<String, String>,
     /// English message.
@@ -73,6 +76,7 @@ impl From<&policy::Report> for PasswordReport {
                     let d = Diagnostic::of(v);
                     PasswordViolation {
                         code: d.code,
+                        kind: d.kind,
                         params: d.params,
                         message: d.message,
                         message_ja: d.message_ja,
@@ -207,10 +211,13 @@ impl PasswordPolicy {
         }
     }
 
-    /// A preset by name (`PasswordPolicy.presetNames()`), or `null`.
-    #[napi]
-    pub fn preset(name: String) -> Option<PasswordPolicy> {
-        policy::PasswordPolicy::preset(&name).map(|inner| Self { inner })
+    /// A preset by name (`PasswordPolicy.presetNames()`). Throws
+    /// `policy.unknown_preset` (kind `configuration`) for any other name.
+    #[napi(factory)]
+    pub fn preset(env: &Env, name: String) -> Result<Self> {
+        policy::PasswordPolicy::preset(&name)
+            .or_throw(env)
+            .map(|inner| Self { inner })
     }
 
     /// Names accepted by `preset`.
@@ -227,7 +234,7 @@ impl PasswordPolicy {
     /// inconsistent policy.
     #[napi(factory, js_name = "fromJSON")]
     pub fn from_json(env: &Env, json: String) -> Result<Self> {
-        let parts: policy::PolicyParts = from_json(env, &json)?;
+        let parts: policy::PolicyParts = from_json(env, "password_policy", &json)?;
         policy::PasswordPolicy::new(parts)
             .or_throw(env)
             .map(|inner| Self { inner })
@@ -236,7 +243,7 @@ impl PasswordPolicy {
     /// Core's JSON parts (a string), for configuration.
     #[napi(js_name = "toJSON")]
     pub fn to_json(&self, env: &Env) -> Result<String> {
-        to_json(env, self.inner.parts())
+        to_json(env, "password_policy", self.inner.parts())
     }
 
     /// Check a password on the calling thread; every violation is reported.

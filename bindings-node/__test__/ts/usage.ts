@@ -4,6 +4,7 @@
 import * as regcore from '../..'
 import type {
   CodeState,
+  ErrorKind,
   IssuancePlan,
   LockoutDecision,
   LockoutState,
@@ -13,6 +14,24 @@ import type {
 
 export function isRegcoreError(e: unknown): e is RegcoreError {
   return e instanceof Error && typeof (e as RegcoreError).code === 'string'
+}
+
+// Branch on the kind, the same way in every language.
+export function httpStatus(e: RegcoreError): number {
+  const kind: ErrorKind = e.kind
+  switch (kind) {
+    case 'invalid_input':
+      return 400
+    case 'rejected':
+      return 401
+    case 'locked':
+      return 429
+    case 'store_contended':
+    case 'store_unavailable':
+      return 503
+    default:
+      return 500
+  }
 }
 
 export function parseMpr(input: string): string {
@@ -35,9 +54,9 @@ export const same: boolean = regcore.GatewayId.parse('01AB12345678').equals(regc
 
 // Sign-up: policy check (all violations) then an Argon2id hash off the main thread.
 export async function signUp(userId: string, password: string): Promise<string | string[]> {
-  const policy = regcore.PasswordPolicy.preset('ups_site') ?? regcore.PasswordPolicy.upsSite()
+  const policy: regcore.PasswordPolicy = regcore.PasswordPolicy.preset('ups_site')
   const report: PasswordReport = await policy.checkAsync(password, { userId, previousHashes: [] })
-  if (!report.acceptable) return report.violations.map((v) => `${v.code} ${v.messageJa}`)
+  if (!report.acceptable) return report.violations.map((v) => `${v.code} ${v.kind} ${v.messageJa}`)
   const params: regcore.HashParams = regcore.owaspHashParams()
   const phc: string = await regcore.hashPassword(password, { params, pepper: Buffer.alloc(16) })
   return phc
@@ -56,6 +75,37 @@ export async function logIn(stored: string, phc: string, password: string): Prom
   const next = ok ? policy.recordSuccess(state) : policy.recordFailure(state)
   const until: Date | null = next.lockedUntil
   return [ok, regcore.encodeLockoutState(next) + String(until)]
+}
+
+// Login with a state shared by several servers: a compare-and-set column.
+export interface Cell {
+  read(): Promise<string>
+  compareAndSet(expected: string, next: string): Promise<boolean>
+}
+
+export async function logInShared(cell: Cell, phc: string, password: string): Promise<boolean | LockoutDecision> {
+  const policy = regcore.LockoutPolicy.upsSite()
+  for (;;) {
+    const stored = await cell.read()
+    const admitted = policy.admit(regcore.decodeLockoutState(stored), new Date())
+    if (!(admitted instanceof regcore.LockoutAdmission)) {
+      const refusal: LockoutDecision = admitted
+      if (refusal.newState) await cell.compareAndSet(stored, regcore.encodeLockoutState(refusal.newState))
+      return refusal // refusal.error: lockout.locked, kind 'locked'
+    }
+    // Store the attempt, counted as a failure, before checking the password.
+    if (!(await cell.compareAndSet(stored, regcore.encodeLockoutState(admitted.state)))) continue
+    if (!(await regcore.verifyPassword(password, phc, { limit: regcore.defaultVerifyLimit() }))) {
+      admitted.failure() // already stored
+      return false
+    }
+    const success: regcore.LockoutSuccess = admitted.success()
+    for (;;) {
+      const current = await cell.read()
+      const next = success.apply(regcore.decodeLockoutState(current))
+      if (await cell.compareAndSet(current, regcore.encodeLockoutState(next))) return true
+    }
+  }
 }
 
 // One-time code issue and check.
@@ -82,11 +132,16 @@ export function keys(masterBytes: Buffer, serials: string[]): Uint16Array {
   const master = new regcore.MasterSecret(1, masterBytes)
   const kind: regcore.DeviceKind = 'ups'
   const kDev: regcore.DeviceKey = master.deviceKey(kind, serials[0])
-  kDev.verifyKeyCode(master.keyCode(serials[0]))
-  const product: number = master.deviceKey('terminal', '0123-4567-89AB-CDEF').verifyRegistrationKey(
-    master.registrationKey('0123-4567-89AB-CDEF', '1111-1111-1111-1111', 0x0101),
-  )
+  // One verification shape: typed.verify(key).
+  regcore.KeyCode.parse(master.keyCode(serials[0]).binary).verify(kDev)
+  regcore.GatewayPassword.parse('abcd-efgh-jkmn').verify(master.deviceKey('gateway', '01AB12345678'))
+  const product: number = regcore.RegistrationKey.parse(
+    master.registrationKey('0123-4567-89AB-CDEF', '1111-1111-1111-1111', 0x0101).toString(),
+  ).verify(master.deviceKey('terminal', '0123-4567-89AB-CDEF'))
+  const authority = master.activationAuthority()
+  const info: regcore.ActivationInfo = new regcore.ActivationKey('1111-1111-1111-1111', '12345678').verify(authority)
   void product
+  void info
   const factory: Buffer = master.deviceKeys('ups', serials)
   void factory
   return master.keyCodes(serials)
@@ -95,11 +150,13 @@ export function keys(masterBytes: Buffer, serials: string[]): Uint16Array {
 // Pairing plan against bindings loaded from the caller's table.
 export function pair(master: regcore.MasterSecret, existing: regcore.Binding[]): IssuancePlan {
   const a: regcore.ActivationKey = master.activationAuthority().mint(0x0101, 1)
-  const plan = regcore.planIssuance(
-    master,
-    { mprId: '0123-4567-89AB-CDEF', keys: [{ number: a.number, registrationId: a.registrationId }], viewer: 'customer' },
-    existing,
+  const request = new regcore.IssuanceRequest(
+    '0123-4567-89AB-CDEF',
+    [a, { number: '2222-2222-2222-2222', registrationId: '12345678' }],
+    'real',
+    'customer',
   )
+  const plan = regcore.planIssuance(master, request, existing)
   for (const o of plan.outcomes) {
     const kind: regcore.OutcomeKind = o.outcome
     const first: Date | undefined = o.firstIssuedAt
@@ -107,4 +164,12 @@ export function pair(master: regcore.MasterSecret, existing: regcore.Binding[]):
     void first
   }
   return plan
+}
+
+// Ledger reports over a range of days, and the store schema from core.
+export function reports(ledger: regcore.Ledger): string {
+  const rows: regcore.HistoryRow[] = ledger.history({ days: { from: '2026-04-01', to: '2026-04-30' }, utcOffsetMinutes: 540 })
+  const migrations: regcore.SchemaMigration[] = regcore.schemaMigrations()
+  const version: number = regcore.SCHEMA_VERSION
+  return `${rows.length} ${migrations.length} ${version}`
 }
