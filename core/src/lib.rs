@@ -87,4 +87,6 @@ mod doc_examples {
     struct Keys;
     #[doc = include_str!("../../docs/pairing.md")]
     struct Pairing;
+    #[doc = include_str!("../../docs/lockout.md")]
+    struct Lockout;
 }
