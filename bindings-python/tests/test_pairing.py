@@ -131,7 +131,7 @@ def test_ledger_reports_and_rebind(master: MasterSecret) -> None:
     assert [(r.date, r.issued, r.reissued) for r in jst_days.rows] == [
         (dt.date(2025, 4, 1), 2, 0), (dt.date(2025, 4, 2), 1, 2)]
     assert jst_days.to_csv().splitlines()[0] == "date,issued,reissued"
-    only_second = ledger.history((dt.date(2025, 4, 2), dt.date(2025, 4, 2)), dt.timedelta(hours=9))
+    only_second = ledger.history(days=(dt.date(2025, 4, 2), dt.date(2025, 4, 2)), utc_offset=dt.timedelta(hours=9))
     assert isinstance(only_second, regcore.HistoryReport)
     assert all(isinstance(r, regcore.HistoryRow) for r in only_second.rows)
     assert only_second.rows[0].mpr_id == MprId(MPR_A) and only_second.rows[0].product == 0x0101
@@ -140,8 +140,15 @@ def test_ledger_reports_and_rebind(master: MasterSecret) -> None:
     assert len(only_second) == 3 and {r.event for r in only_second.rows} == {"issued", "reissued"}
     assert only_second.rows[0].at == t2
     assert "+09:00" in only_second.to_csv()
-    with pytest.raises(ValueError):
+    with pytest.raises(regcore.InvalidInputError) as offset:
         ledger.history(utc_offset=dt.timedelta(days=2))
+    assert offset.value.code == "binding.integer_out_of_range"
+    assert offset.value.params["max"] == "86399"
+    with pytest.raises(regcore.InvalidInputError) as fraction:
+        ledger.daily_counts(utc_offset=dt.timedelta(hours=9, microseconds=1))
+    assert fraction.value.code == "binding.invalid_integer"
+    with pytest.raises(TypeError):
+        ledger.history(range=None)  # type: ignore[call-arg]  # renamed: no longer shadows range()
     with pytest.raises(TypeError):
         ledger.history(("2025-04-01", "2025-04-02"))  # type: ignore[arg-type]
 
