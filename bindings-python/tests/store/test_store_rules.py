@@ -216,7 +216,8 @@ def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
 def test_ledger_on_redis_is_refused(kind: str, make_spec: MakeSpec) -> None:
     store = w.open_store(make_spec(kind))
     with pytest.raises(regcore.RegcoreError) as err:
-        store.ledger_issue(w.master(), regcore.IssuanceRequest(w.terminal(0), []))  # type: ignore[attr-defined]
+        key = regcore.ActivationAuthority(w.master()).mint(0x0101, 1)
+        store.ledger_issue(w.master(), regcore.IssuanceRequest(w.terminal(0), [key]))  # type: ignore[attr-defined]
     _coded(err.value, "store.unsupported", "configuration")
     assert err.value.params == {"store": "redis", "feature": "ledger"}
 

@@ -18,6 +18,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, Final, TypeVar
 
+from .._errors import RegcoreError
 from . import _errors, _retry
 from ._api import AsyncStore, SyncStore
 from ._model import DELETE, KEEP, Decide, Step
@@ -117,7 +118,10 @@ class RedisStore(SyncStore):
                 written, now_current = _cas_result(
                     self._evalsha(key, _cas_args(old, step))
                 )
-            except self._redis.exceptions.RedisError as e:
+            except (RegcoreError, Conflict):
+                raise
+            except Exception as e:  # RedisError, or a driver bug (redis.asyncio
+                # cluster has raised AttributeError on a dropped connection)
                 raise _unavailable(self._redis, e, operation) from e
             if not written:
                 raise Conflict(now_current, known=True)
@@ -167,7 +171,10 @@ class AsyncRedisStore(AsyncStore):
                 written, now_current = _cas_result(
                     await self._evalsha(key, _cas_args(old, step))
                 )
-            except self._redis.exceptions.RedisError as e:
+            except (RegcoreError, Conflict):
+                raise
+            except Exception as e:  # RedisError, or a driver bug (redis.asyncio
+                # cluster has raised AttributeError on a dropped connection)
                 raise _unavailable(self._redis, e, operation) from e
             if not written:
                 raise Conflict(now_current, known=True)
