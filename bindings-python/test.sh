@@ -66,9 +66,6 @@ export REGCORE_TEST_REDIS_CLUSTER="${REGCORE_TEST_REDIS_CLUSTER:-redis://127.0.0
 if [[ " ${REGCORE_SKIP:-} " == *" python-store "* ]]; then
     export REGCORE_STORE_TESTS=skip
 fi
-# Until the native module carries core's migrations (sql_migrations()), the
-# store reads them from this checkout; a wheel that has them ignores this.
-export REGCORE_SCHEMA_DIR="${REGCORE_SCHEMA_DIR:-$root/core/schema}"
 
 # Run from a directory without the source package so `import regcore` is
 # the installed wheel, exactly as a user gets it.

@@ -161,28 +161,7 @@ def lockout_admit_step(
 
 
 def _admit(state: LockoutState, policy: LockoutPolicy, now: dt.datetime) -> Any:
-    if hasattr(_n.LockoutState, "admit"):
-        return _n.LockoutState.admit(state, policy, now)
-    return _DevAdmission.admit(state, policy, now)  # DEV ONLY: removed once the wheel has admit
-
-
-class _DevAdmission:  # DEV ONLY stand-in for core's Admission before the binding exposes it
-    def __init__(self, state: LockoutState, at: dt.datetime) -> None:
-        self.state, self._at = state, at
-
-    @staticmethod
-    def admit(state: LockoutState, policy: LockoutPolicy, now: dt.datetime) -> Any:
-        attempt = state.attempt(policy, now)
-        if isinstance(attempt, LockoutRefusal):
-            return attempt
-        return _DevAdmission(attempt.failure(), now)
-
-    def failure(self) -> LockoutState:
-        return self.state
-
-    def success(self, current: LockoutState) -> LockoutState:
-        last = current.last_attempt
-        return LockoutState(0, None, last if last is not None and last > self._at else self._at)
+    return _n.LockoutState.admit(state, policy, now)
 
 
 def lockout_success_step(admitted: Admitted, now: dt.datetime) -> Decide[LockoutState]:

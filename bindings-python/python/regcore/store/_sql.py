@@ -75,37 +75,16 @@ _CELL_KEYS: Final = {
 
 def check_prefix(prefix: str) -> str:
     """Core's rule for a table/key prefix (1-32 of a-z 0-9 _, from a letter)."""
-    check = getattr(_n, "check_store_prefix", None)
-    if check is not None:
-        check(prefix)
-        return prefix
-    ok = (
-        isinstance(prefix, str)
-        and 1 <= len(prefix) <= 32
-        and "a" <= prefix[0] <= "z"
-        and all(c.isascii() and (c.islower() or c.isdigit() or c == "_") for c in prefix)
-    )
-    if not ok:
-        raise _errors.invalid_prefix(str(prefix))
+    if not isinstance(prefix, str):
+        raise _errors.invalid_prefix(repr(prefix))
+    _n.check_store_prefix(prefix)
     return prefix
 
 
 def migrations() -> list[tuple[int, str]]:
     """Core's versioned migrations (``regcore::store::MIGRATIONS``)."""
-    native = getattr(_n, "sql_migrations", None)
-    if native is not None:
-        found: list[tuple[int, str]] = [(int(v), str(s)) for v, s in native()]
-        return found
-    # Development only, before the native module carried them: read the
-    # files next to the core crate in this checkout (REGCORE_SCHEMA_DIR).
-    import os
-    import pathlib
-
-    where = os.environ.get("REGCORE_SCHEMA_DIR")
-    if not where:
-        raise _errors.schema_mismatch(0, 1)
-    files = sorted(pathlib.Path(where).glob("[0-9][0-9][0-9][0-9]_*.sql"))
-    return [(int(f.name[:4]), f.read_text(encoding="utf-8")) for f in files]
+    found: list[tuple[int, str]] = [(int(v), str(sql)) for v, sql in _n.sql_migrations()]
+    return found
 
 
 def expected_version() -> int:
