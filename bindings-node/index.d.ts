@@ -925,6 +925,13 @@ export interface CheckContext {
 }
 
 /**
+ * Core's rule for a table or key prefix (1–32 of `a–z 0–9 _`, starting
+ * with a letter; it is spliced into SQL identifiers and Redis keys).
+ * Throws `store.invalid_prefix`.
+ */
+export declare function checkStorePrefix(prefix: string): void
+
+/**
  * The RFC 4226 counter of a state's current code (`series · 2^32 +
  * generation`), for reproducing it with any HOTP library and `deriveCodeKey`.
  */
@@ -1402,6 +1409,36 @@ export interface SessionStatus {
 
 /** `'active'`, `'idle_expired'` or `'absolute_expired'`. */
 export type SessionStatusKind = 'active' | 'idle_expired' | 'absolute_expired'
+
+/**
+ * `store.contended` (kind `store_contended`): a compare-and-set kept losing
+ * after `attempts` tries (an integer `0..=4294967295`); nothing was recorded.
+ */
+export declare function storeContended(operation: string, attempts: number): RegcoreError
+
+/**
+ * `store.driver_missing` (kind `configuration`): the `driver` package is
+ * not installed; `extra` names what installs it (for npm: the package).
+ */
+export declare function storeDriverMissing(driver: string, extra: string): RegcoreError
+
+/** `store.invalid_prefix` (kind `configuration`) for `prefix`. */
+export declare function storeInvalidPrefix(prefix: string): RegcoreError
+
+/**
+ * `store.schema_mismatch` (kind `configuration`): the database is at schema
+ * version `found` (0: none), this release needs `expected`; run `migrate()`.
+ */
+export declare function storeSchemaMismatch(found: number, expected: number): RegcoreError
+
+/**
+ * `store.unavailable` (kind `store_unavailable`): the `store` (`sqlite`,
+ * `postgres`, `redis`) failed during `operation`; nothing was recorded.
+ */
+export declare function storeUnavailable(store: string, operation: string): RegcoreError
+
+/** `store.unsupported` (kind `configuration`): e.g. the ledger on Redis. */
+export declare function storeUnsupported(store: string, feature: string): RegcoreError
 
 /** An activation key as typed (strings); an `ActivationKey` is one too. */
 export interface TypedActivationKey {

@@ -10,6 +10,7 @@ mod lockout;
 mod pairing;
 mod policy;
 mod schema;
+mod store;
 
 pub use codes::*;
 pub use convert::{Date, Diagnostic};
@@ -20,3 +21,4 @@ pub use lockout::*;
 pub use pairing::*;
 pub use policy::*;
 pub use schema::*;
+pub use store::*;
