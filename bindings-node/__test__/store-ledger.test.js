@@ -1,0 +1,130 @@
+'use strict'
+// The pairing ledger on SQLite and PostgreSQL: first writer wins under
+// concurrency, and the same answers as core's in-memory Ledger on random
+// operation sequences (a differential test).
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const rc = require('../index.js')
+const h = require('./store-helpers')
+
+const S = h.SCENARIOS
+const fx = new h.Fixtures('ledger')
+test.after(() => fx.cleanup())
+
+for (const kind of S.ledger_first_writer_wins.stores) {
+  test(`${kind}: one activation key issued to ${S.ledger_first_writer_wins.processes} terminals at once, ${S.ledger_first_writer_wins.rounds} rounds: one binding each`, { skip: h.skip }, async () => {
+    const sc = S.ledger_first_writer_wins
+    const spec = await fx.spec(kind)
+    const per = await h.runWorkers(sc.processes, 'issueRounds', (i) => ({ spec, rounds: sc.rounds, terminalNo: i, product: sc.product, firstSerial: sc.first_serial }))
+    const { store, close } = await h.openStore(spec)
+    try {
+      const bindings = new Map((await store.ledgerBindings()).map((b) => [b.activationNumber, b]))
+      assert.equal(bindings.size, sc.rounds)
+      const authority = h.master().activationAuthority()
+      for (let r = 0; r < sc.rounds; r++) {
+        const outcomes = per.map((seen) => seen[r][0])
+        assert.deepEqual(h.tally(outcomes), sc.expect_per_round, `round ${r}`)
+        const winner = per[outcomes.indexOf('issued')][r][1]
+        assert.deepEqual(new Set(per.map((seen) => seen[r][1])), new Set([winner])) // every reader agrees
+        const key = authority.mint(sc.product, sc.first_serial + r)
+        assert.equal(bindings.get(key.number).mprId, winner)
+      }
+      const history = await store.ledgerHistory()
+      assert.equal(history.length, sc.rounds)
+      assert.deepEqual(new Set(history.map((row) => row.event)), new Set(['issued']))
+    } finally {
+      await close()
+    }
+  })
+}
+
+function mulberry32(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const outcomeView = (plan) =>
+  plan.outcomes.map((o) => [o.activationNumber, o.outcome, o.registrationKey ?? null, o.product ?? null, o.firstIssuedAt ? o.firstIssuedAt.getTime() : null, o.refusal ? o.refusal.code : null])
+
+async function outcome(fn) {
+  try {
+    return await fn()
+  } catch (e) {
+    if (e.name !== 'RegcoreError') throw e
+    return e.code
+  }
+}
+
+const DAY = 86_400_000
+const dayString = (ms) => new Date(ms).toISOString().slice(0, 10)
+
+for (const kind of S.ledger_differential.stores) {
+  for (const seed of S.ledger_differential.seeds) {
+    test(`${kind}: store answers equal core's Ledger (seed ${seed})`, { skip: h.skip }, async () => {
+      const sc = S.ledger_differential
+      const spec = await fx.spec(kind)
+      const { store, close } = await h.openStore(spec)
+      try {
+        const ledger = new rc.Ledger()
+        const rnd = mulberry32(seed)
+        const randint = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1))
+        const choice = (xs) => xs[Math.floor(rnd() * xs.length)]
+        const master = h.master()
+        const authority = master.activationAuthority()
+        const keys = Array.from({ length: sc.keys }, (_, i) => authority.mint(choice(sc.products), 7000 + i))
+        const terminals = Array.from({ length: sc.terminals }, (_, i) => h.terminal(i))
+        const w = sc.weights
+        let now = h.T0.getTime()
+        for (let stepNo = 0; stepNo < sc.steps; stepNo++) {
+          now += choice(sc.minute_steps) * 60_000
+          const at = new Date(now)
+          const op = rnd()
+          if (op < w.issue) {
+            const chosen = [...keys].sort(() => rnd() - 0.5).slice(0, randint(1, 3))
+            if (rnd() < 0.1) {
+              const k = chosen[0] // a wrong registration ID
+              const wrongId = ((parseInt(k.registrationId, 16) ^ 1) >>> 0).toString(16).toUpperCase().padStart(8, '0')
+              chosen[0] = new rc.ActivationKey(k.number, wrongId)
+            }
+            const request = new rc.IssuanceRequest(choice(terminals), chosen, 'real', choice(['customer', 'admin']))
+            const got = outcomeView(await store.ledgerIssue(master, request, at))
+            assert.deepEqual(got, outcomeView(ledger.issue(master, request, at)), `step ${stepNo}`)
+          } else if (op < w.issue + w.rebind) {
+            const number = choice(keys).number
+            const to = choice(terminals)
+            const actor = choice(['admin', '  ', 'ops'])
+            const expected = await outcome(async () => ledger.rebind(master, number, to, actor, 'customer moved', at))
+            const got = await outcome(() => store.ledgerRebind(master, number, to, actor, 'customer moved', at))
+            assert.deepEqual(got, expected, `step ${stepNo}`)
+          } else if (op < w.issue + w.rebind + w.by_mpr_id) {
+            const t = choice(terminals)
+            assert.deepEqual(await store.ledgerByMprId(t), ledger.byMprId(t))
+          } else if (op < w.issue + w.rebind + w.by_mpr_id + w.by_activation_number) {
+            const n = choice(keys).number
+            assert.deepEqual(await store.ledgerByActivationNumber(n), ledger.byActivationNumber(n))
+          } else {
+            const options = { utcOffsetMinutes: choice(sc.utc_offsets_minutes) }
+            if (rnd() < 0.7) {
+              const first = h.T0.getTime() + randint(-1, 4) * DAY
+              options.days = { from: dayString(first), to: dayString(first + randint(0, 3) * DAY) }
+            }
+            assert.equal(await store.ledgerHistoryCsv(options), ledger.historyCsv(options), JSON.stringify(options))
+            assert.deepEqual(await store.ledgerHistory(options), ledger.history(options))
+            assert.deepEqual(await store.ledgerDailyCounts(options), ledger.dailyCounts(options), JSON.stringify(options))
+          }
+        }
+        assert.deepEqual(await store.ledgerBindings(), ledger.bindings())
+        assert.deepEqual(await store.ledgerRebinds(), ledger.rebinds())
+        assert.equal(await store.ledgerHistoryCsv(), ledger.historyCsv())
+      } finally {
+        await close()
+      }
+    })
+  }
+}
