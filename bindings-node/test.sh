@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Build the Node addon from a clean checkout and run its boundary tests and the
-# TypeScript check. Needs Rust (cargo), Node >= 20 and npm; installs the npm
+# Build the Node addon from a clean checkout and run its boundary tests, the
+# TypeScript check and the store layer's contract suite (real servers from
+# scripts/services.sh; REGCORE_STORE_TESTS=skip skips that part).
+# Needs Rust (cargo), Node >= 20 and npm; installs the npm
 # dev dependencies itself. Exits non-zero on any failure.
 #
 #   bash bindings-node/test.sh            # release build (what users get)
@@ -28,6 +30,22 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   fi
 fi
 
-node --test __test__/
+# The binding's own tests (no server needed), then the TypeScript check
+# (index.d.ts and store/index.d.ts).
+mapfile -t binding_tests < <(ls __test__/*.test.js | grep -v '/store-')
+node --test "${binding_tests[@]}"
 npx tsc --noEmit -p __test__/ts/tsconfig.json
+
+# The store layer's contract suite against real servers: PostgreSQL 15, Redis 7
+# and a 3-master Redis Cluster on loopback, made available by
+# scripts/services.sh (idempotent: uses running servers, starts or installs
+# them). REGCORE_STORE_TESTS=skip skips it explicitly (never silently).
+if [[ "${REGCORE_STORE_TESTS:-}" == skip ]]; then
+  echo "bindings-node: store tests skipped (REGCORE_STORE_TESTS=skip)"
+else
+  while IFS='=' read -r name value; do
+    [[ "$name" == REGCORE_TEST_* ]] && export "$name=$value"
+  done < <(bash ../scripts/services.sh)
+  node --test __test__/store-*.test.js
+fi
 echo "bindings-node: all tests passed"

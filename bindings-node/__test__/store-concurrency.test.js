@@ -22,7 +22,7 @@ async function withStore(spec, body) {
 }
 
 for (const kind of S.lockout_no_lost_update.stores) {
-  test(`${kind}: ${S.lockout_no_lost_update.processes} processes x ${S.lockout_no_lost_update.failures_per_process} failures on one key lose none`, { skip: h.skip }, async () => {
+  test(`${kind}: ${S.lockout_no_lost_update.processes} processes x ${S.lockout_no_lost_update.failures_per_process} failures on one key lose none`, { skip: h.skip }, async (t) => {
     const sc = S.lockout_no_lost_update
     const spec = await fx.spec(kind)
     const done = await h.runWorkers(sc.processes, 'recordFailures', () => ({ spec, key: sc.key, policy: sc.policy, n: sc.failures_per_process }))
@@ -30,7 +30,7 @@ for (const kind of S.lockout_no_lost_update.stores) {
     const state = await withStore(spec, (s) => s.lockoutState(sc.key))
     assert.equal(state.failures, sc.expect_failures)
     const lost = done.reduce((a, d) => a + d.conflicts, 0)
-    test.diagnostic?.(`${kind}: lost races ${lost}, most tries ${Math.max(...done.map((d) => d.mostTries))}`)
+    t.diagnostic(`${kind}: lost races ${lost}, most tries ${Math.max(...done.map((d) => d.mostTries))}`)
   })
 }
 

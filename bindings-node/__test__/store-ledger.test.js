@@ -119,6 +119,7 @@ for (const kind of S.ledger_differential.stores) {
             assert.deepEqual(await store.ledgerDailyCounts(options), ledger.dailyCounts(options), JSON.stringify(options))
           }
         }
+        assert.ok(ledger.bindings().length > 0 && ledger.rebinds().length > 0, 'the sequence bound and rebound something')
         assert.deepEqual(await store.ledgerBindings(), ledger.bindings())
         assert.deepEqual(await store.ledgerRebinds(), ledger.rebinds())
         assert.equal(await store.ledgerHistoryCsv(), ledger.historyCsv())
