@@ -12,35 +12,18 @@ use std::time::SystemTime;
 
 use regcore::PhoneNumber;
 use regcore::code::{
-    CodeError, CodePolicy as CorePolicy, CodePurpose as CorePurpose, CodeSecret,
-    CodeState as CoreState,
+    CodePolicy as CorePolicy, CodePurpose as CorePurpose, CodeSecret, CodeState as CoreState,
 };
 use regcore::session::{
     SessionPolicy as CoreSessionPolicy, SessionState as CoreSession, SessionStatus as CoreStatus,
 };
 use regcore::token::{
     self, Keyring as CoreKeyring, LinkClaims as CoreClaims, LinkPolicy as CoreLinkPolicy,
-    ProvisionalRegistration, TokenError,
+    ProvisionalRegistration,
 };
 
-use crate::error::{Area, Diagnostic, RegcoreError};
+use crate::error::{Diagnostic, RegcoreError};
 use crate::time::{from_chrono, to_chrono};
-
-impl From<CodeError> for RegcoreError {
-    fn from(e: CodeError) -> Self {
-        let area = match e {
-            CodeError::SecretTooShort { .. } => Area::InvalidSecret,
-            _ => Area::InvalidState,
-        };
-        Self::from_coded(area, &e)
-    }
-}
-
-impl From<TokenError> for RegcoreError {
-    fn from(e: TokenError) -> Self {
-        Self::from_coded(Area::LinkRejected, &e)
-    }
-}
 
 // --- Secrets -------------------------------------------------------------------
 
@@ -61,7 +44,7 @@ impl Secret {
     /// Wrap secret bytes.
     ///
     /// # Errors
-    /// `InvalidSecret` (`secret.too_short`, parameters `min`, `actual`).
+    /// Kind configuration, `secret.too_short` (parameters `min`, `actual`).
     #[uniffi::constructor]
     pub fn new(bytes: Vec<u8>) -> Result<Arc<Self>, RegcoreError> {
         let bytes = zeroize::Zeroizing::new(bytes);
@@ -186,7 +169,7 @@ pub struct CodeVerification {
 /// Issue a new code for `subject`, superseding `previous`.
 ///
 /// # Errors
-/// `InvalidArgument` (`time.out_of_range`).
+/// Kind invalid input, `time.out_of_range`.
 #[uniffi::export]
 pub fn issue_code(
     policy: CodePolicy,
@@ -210,7 +193,7 @@ pub fn issue_code(
 /// constant time.
 ///
 /// # Errors
-/// `InvalidArgument` (`time.out_of_range`); rejections are data in the result.
+/// Kind invalid input, `time.out_of_range`; rejections are data in the result.
 #[uniffi::export]
 pub fn verify_code(
     policy: CodePolicy,
@@ -237,7 +220,7 @@ pub fn verify_code(
 /// When the state's code expires (e.g. to show a countdown).
 ///
 /// # Errors
-/// `InvalidArgument` (`time.out_of_range`).
+/// Kind invalid input, `time.out_of_range`.
 #[uniffi::export]
 pub fn code_expires_at(policy: CodePolicy, state: CodeState) -> Result<SystemTime, RegcoreError> {
     Ok(from_chrono(policy.to_core().expires_at(&state.to_core()?))?)
@@ -246,7 +229,7 @@ pub fn code_expires_at(policy: CodePolicy, state: CodeState) -> Result<SystemTim
 /// Compact text form of a code state (`c1.…`).
 ///
 /// # Errors
-/// `InvalidArgument` (`time.out_of_range`).
+/// Kind invalid input, `time.out_of_range`.
 #[uniffi::export]
 pub fn encode_code_state(state: CodeState) -> Result<String, RegcoreError> {
     Ok(state.to_core()?.encode())
@@ -255,7 +238,7 @@ pub fn encode_code_state(state: CodeState) -> Result<String, RegcoreError> {
 /// Parse [`encode_code_state`]'s form.
 ///
 /// # Errors
-/// `InvalidState` (`code.malformed_state`).
+/// Kind stored state, `code.malformed_state`.
 #[uniffi::export]
 pub fn decode_code_state(encoded: String) -> Result<CodeState, RegcoreError> {
     CodeState::from_core(CoreState::decode(&encoded)?)
@@ -284,7 +267,7 @@ impl Keyring {
     /// A copy signing with `key_id` (already in the ring).
     ///
     /// # Errors
-    /// `LinkRejected` (`token.invalid`, reason `unknown_key`).
+    /// Kind rejected, `token.invalid` (reason `unknown_key`).
     pub fn rotate_to(&self, key_id: u32) -> Result<Arc<Self>, RegcoreError> {
         Ok(Arc::new(Self(self.0.clone().rotate_to(key_id)?)))
     }
@@ -370,7 +353,7 @@ impl LinkClaims {
 /// them for anything else.
 ///
 /// # Errors
-/// `LinkRejected` (`token.malformed`).
+/// Kind invalid input, `token.malformed`.
 #[uniffi::export]
 pub fn peek_link(token: String) -> Result<LinkClaims, RegcoreError> {
     LinkClaims::from_core(token::peek(&token)?)
@@ -380,7 +363,7 @@ pub fn peek_link(token: String) -> Result<LinkClaims, RegcoreError> {
 /// so the link dies when that state changes.
 ///
 /// # Errors
-/// `LinkRejected` (`token.claim_too_long`); `InvalidArgument`.
+/// Kind invalid input: `token.claim_too_long`, `time.out_of_range`.
 #[uniffi::export]
 pub fn issue_link(
     policy: LinkPolicy,
@@ -398,8 +381,9 @@ pub fn issue_link(
 /// Verify a link against the current generation and binding.
 ///
 /// # Errors
-/// `LinkRejected`: `token.malformed`, `token.invalid` (parameter `reason`),
-/// `token.superseded`, `token.expired`; `InvalidArgument`.
+/// `token.malformed` (kind invalid input), `token.invalid` (kind rejected,
+/// parameter `reason`), `token.superseded`, `token.expired` (kind
+/// expired); `time.out_of_range` (kind invalid input).
 #[uniffi::export]
 pub fn verify_link(
     policy: LinkPolicy,
@@ -422,7 +406,8 @@ pub fn verify_link(
 /// number.
 ///
 /// # Errors
-/// `InvalidIdentifier` for the phone number; `LinkRejected`; `InvalidArgument`.
+/// Kind invalid input for the phone number (`identifier.*`), the subject
+/// (`token.claim_too_long`) or `now` (`time.out_of_range`).
 #[uniffi::export]
 pub fn issue_provisional_registration_link(
     policy: LinkPolicy,
@@ -450,8 +435,8 @@ pub fn issue_provisional_registration_link(
 /// number typed now (normalised, compared in constant time).
 ///
 /// # Errors
-/// `InvalidIdentifier` for the phone number; `LinkRejected` as
-/// [`verify_link`] plus `token.phone_mismatch`; `InvalidArgument`.
+/// Kind invalid input for the phone number (`identifier.*`); as
+/// [`verify_link`] plus `token.phone_mismatch` (kind rejected).
 #[uniffi::export]
 pub fn complete_provisional_registration(
     policy: LinkPolicy,
@@ -532,7 +517,7 @@ pub enum SessionStatus {
 /// A session that starts (log-in) at `now`.
 ///
 /// # Errors
-/// `InvalidArgument` (`time.out_of_range`).
+/// Kind invalid input, `time.out_of_range`.
 #[uniffi::export]
 pub fn start_session(now: SystemTime) -> Result<SessionState, RegcoreError> {
     SessionState::from_core(CoreSession::start(to_chrono(now)?))
@@ -541,7 +526,7 @@ pub fn start_session(now: SystemTime) -> Result<SessionState, RegcoreError> {
 /// Activity at `now`: still valid (with the renewed state), or expired.
 ///
 /// # Errors
-/// `InvalidArgument` (`time.out_of_range`).
+/// Kind invalid input, `time.out_of_range`.
 #[uniffi::export]
 pub fn touch_session(
     policy: SessionPolicy,

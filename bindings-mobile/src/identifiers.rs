@@ -63,7 +63,7 @@ fn same(kind: IdentifierKind, value: &str) -> Identifier {
 /// where SPEC §1 allows them).
 ///
 /// # Errors
-/// `RegcoreError.InvalidIdentifier` with codes `identifier.empty`,
+/// Kind invalid input (`RegcoreError.InvalidInput`): `identifier.empty`,
 /// `identifier.too_short`, `identifier.too_long`,
 /// `identifier.invalid_character` or `identifier.invalid_email`.
 #[uniffi::export]

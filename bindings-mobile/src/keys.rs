@@ -2,16 +2,24 @@
 //! gateway or a terminal does offline, and what an installer app does on
 //! site with the key of the device in front of it.
 //!
+//! One verification shape, as in core and every binding: parse what was
+//! typed, then `typed.verify(key)` — `KeyCode.parse(typed).verify(deviceKey)`,
+//! `GatewayPassword.parse(typed).verify(deviceKey)`,
+//! `RegistrationKey.parse(typed).verify(deviceKey)` (returns the product).
+//! A malformed entry is kind invalid input (a typo, not counted); a wrong
+//! one is kind rejected (count it against the lockout).
+//!
 //! Deliberately absent: the vendor master secret and everything minted with
-//! it (device-key derivation, activation keys, registration-key issuance,
-//! demo masters). Those belong on the vendor's servers, not in an app.
+//! it (device-key derivation, activation keys and their authority,
+//! registration-key issuance, demo masters). Those belong on the vendor's
+//! servers, not in an app.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use regcore::activation::{Product as CoreProduct, ProductCatalogue as CoreCatalogue};
 use regcore::keycode::KeyCode as CoreKeyCode;
-use regcore::keys::{DeviceKey as CoreDeviceKey, GatewayPassword};
+use regcore::keys::{DeviceKey as CoreDeviceKey, GatewayPassword as CoreGatewayPassword, KeyError};
 use regcore::regkey::RegistrationKey as CoreRegistrationKey;
 
 use crate::error::RegcoreError;
@@ -41,7 +49,8 @@ impl DeviceKey {
     /// A device key from its 32 raw bytes.
     ///
     /// # Errors
-    /// `InvalidKey` with code `keys.device_key_length` unless exactly 32 bytes.
+    /// Kind configuration, code `keys.device_key_length`, unless exactly 32
+    /// bytes.
     #[uniffi::constructor]
     pub fn new(bytes: Vec<u8>) -> Result<Arc<Self>, RegcoreError> {
         let bytes = zeroize::Zeroizing::new(bytes);
@@ -52,7 +61,7 @@ impl DeviceKey {
     /// ignored).
     ///
     /// # Errors
-    /// `InvalidKey` with code `keys.device_key_format`; the error never
+    /// Kind configuration, code `keys.device_key_format`; the error never
     /// echoes the input.
     #[uniffi::constructor]
     pub fn from_hex(hex: String) -> Result<Arc<Self>, RegcoreError> {
@@ -64,133 +73,171 @@ impl DeviceKey {
     pub fn to_bytes(&self) -> Vec<u8> {
         self.0.to_bytes().to_vec()
     }
+}
 
-    /// UPS side: check a typed key code (4 decimal or 10 binary digits,
-    /// full-width allowed) against this UPS's key, in constant time. Pair it
-    /// with the `device_entry` lockout: a 10-bit code is guessable.
-    ///
-    /// # Errors
-    /// `InvalidKey` (`keycode.empty`, `keycode.invalid_character`,
-    /// `keycode.wrong_length`, `keycode.out_of_range`, `keycode.not_binary`)
-    /// or `KeyRejected` (`keycode.mismatch`).
-    pub fn verify_key_code(&self, typed: String) -> Result<KeyCode, RegcoreError> {
-        let code = CoreKeyCode::parse(&typed)?;
-        CoreKeyCode::verify(&self.0, code)?;
-        Ok(code.into())
-    }
+/// A UPS key code (0–1023), parsed from what was typed.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, uniffi::Object)]
+#[uniffi::export(Debug, Display, Eq, Hash)]
+pub struct KeyCode(CoreKeyCode);
 
-    /// Gateway side: check a typed printed password against this gateway's
-    /// key, in constant time (trimmed, full-width folded, case-insensitive).
-    ///
-    /// # Errors
-    /// `InvalidKey` (`gateway_password.empty`, `.invalid_character`,
-    /// `.wrong_length`) or `KeyRejected` (`gateway_password.mismatch`).
-    pub fn verify_gateway_password(&self, typed: String) -> Result<(), RegcoreError> {
-        let typed = zeroize::Zeroizing::new(typed);
-        Ok(GatewayPassword::verify(&self.0, &typed)?)
-    }
-
-    /// Terminal side: authenticate a typed registration key with this
-    /// terminal's key alone and learn which product it enables. A demo key
-    /// (issued under the demo master) is rejected by a real terminal's key
-    /// and accepted by the terminal's demo key.
-    ///
-    /// # Errors
-    /// `InvalidKey` (`regkey.empty`, `regkey.invalid_character`,
-    /// `regkey.wrong_length`) or `KeyRejected`
-    /// (`regkey.authentication_failed`).
-    pub fn verify_registration_key(
-        &self,
-        typed: String,
-    ) -> Result<VerifiedRegistrationKey, RegcoreError> {
-        let key = CoreRegistrationKey::parse(&typed)?;
-        let product = key.verify(&self.0)?;
-        Ok(VerifiedRegistrationKey {
-            key: key.into(),
-            product,
-        })
+impl std::fmt::Debug for KeyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
-/// A UPS key code in both forms the site lists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
-pub struct KeyCode {
+impl std::fmt::Display for KeyCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[uniffi::export]
+impl KeyCode {
+    /// Parse a typed key code: exactly 4 decimal or exactly 10 binary
+    /// digits; full-width digits, spaces and hyphens allowed.
+    ///
+    /// # Errors
+    /// Kind invalid input: `keycode.empty`, `keycode.invalid_character`,
+    /// `keycode.wrong_length`, `keycode.out_of_range`, `keycode.not_binary`.
+    #[uniffi::constructor]
+    pub fn parse(typed: String) -> Result<Arc<Self>, RegcoreError> {
+        Ok(Arc::new(Self(CoreKeyCode::parse(&typed)?)))
+    }
+
+    /// A key code from its numeric value (e.g. a number picker).
+    ///
+    /// # Errors
+    /// Kind invalid input, `keycode.out_of_range` (parameter `value`) above
+    /// 1023: never masked or wrapped.
+    #[uniffi::constructor]
+    pub fn from_value(value: u16) -> Result<Arc<Self>, RegcoreError> {
+        CoreKeyCode::from_u16(value)
+            .map(|code| Arc::new(Self(code)))
+            .ok_or_else(|| KeyError::KeyCodeOutOfRange { value }.into())
+    }
+
     /// Numeric value, 0–1023.
-    pub value: u16,
+    pub fn value(&self) -> u16 {
+        self.0.value()
+    }
+
     /// Four decimal digits, `0000`–`1023`.
-    pub decimal: String,
+    pub fn decimal(&self) -> String {
+        self.0.decimal()
+    }
+
     /// Ten binary digits, most significant bit first.
-    pub binary: String,
-}
+    pub fn binary(&self) -> String {
+        self.0.binary()
+    }
 
-impl From<CoreKeyCode> for KeyCode {
-    fn from(code: CoreKeyCode) -> Self {
-        Self {
-            value: code.value(),
-            decimal: code.decimal(),
-            binary: code.binary(),
-        }
+    /// UPS side: check this typed code against the UPS's key, in constant
+    /// time. Pair it with the `device_entry` lockout: a 10-bit code is
+    /// guessable.
+    ///
+    /// # Errors
+    /// Kind rejected, `keycode.mismatch`.
+    pub fn verify(&self, key: Arc<DeviceKey>) -> Result<(), RegcoreError> {
+        Ok(self.0.verify(&key.0)?)
     }
 }
 
-/// Parse a typed key code (exactly 4 decimal or exactly 10 binary digits;
-/// full-width digits, spaces and hyphens allowed) without checking it.
-///
-/// # Errors
-/// `InvalidKey` with a `keycode.*` code.
-#[uniffi::export]
-pub fn parse_key_code(input: String) -> Result<KeyCode, RegcoreError> {
-    Ok(CoreKeyCode::parse(&input)?.into())
+/// A gateway's printed password as typed (13 characters of
+/// `abcdefghijkmnpqrstuvwxyz23456789` after normalisation: trimmed,
+/// full-width folded, case-insensitive). Held on the Rust side and wiped
+/// when released; its debug form is redacted; equality is constant-time.
+#[derive(uniffi::Object)]
+#[uniffi::export(Debug, Eq)]
+pub struct GatewayPassword(CoreGatewayPassword);
+
+impl std::fmt::Debug for GatewayPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
-/// A registration key in its two written forms.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
-pub struct RegistrationKey {
+impl PartialEq for GatewayPassword {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl Eq for GatewayPassword {}
+
+#[uniffi::export]
+impl GatewayPassword {
+    /// Parse a typed password (checks its form before sending it anywhere;
+    /// says nothing about whether it is the right one).
+    ///
+    /// # Errors
+    /// Kind invalid input: `gateway_password.empty`,
+    /// `gateway_password.invalid_character`, `gateway_password.wrong_length`.
+    #[uniffi::constructor]
+    pub fn parse(typed: String) -> Result<Arc<Self>, RegcoreError> {
+        let typed = zeroize::Zeroizing::new(typed);
+        Ok(Arc::new(Self(CoreGatewayPassword::parse(&typed)?)))
+    }
+
+    /// Gateway side: check this typed password against the gateway's key,
+    /// in constant time.
+    ///
+    /// # Errors
+    /// Kind rejected, `gateway_password.mismatch`.
+    pub fn verify(&self, key: Arc<DeviceKey>) -> Result<(), RegcoreError> {
+        Ok(self.0.verify(&key.0)?)
+    }
+}
+
+/// A registration key as typed, in its two written forms.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, uniffi::Object)]
+#[uniffi::export(Debug, Display, Eq, Hash)]
+pub struct RegistrationKey(CoreRegistrationKey);
+
+impl std::fmt::Debug for RegistrationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for RegistrationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[uniffi::export]
+impl RegistrationKey {
+    /// Parse a typed registration key (16 hex digits; hyphens, spaces,
+    /// full-width and lower case allowed) without checking it.
+    ///
+    /// # Errors
+    /// Kind invalid input: `regkey.empty`, `regkey.invalid_character`,
+    /// `regkey.wrong_length`.
+    #[uniffi::constructor]
+    pub fn parse(typed: String) -> Result<Arc<Self>, RegcoreError> {
+        Ok(Arc::new(Self(CoreRegistrationKey::parse(&typed)?)))
+    }
+
     /// 16 upper-case hex digits without hyphens.
-    pub canonical: String,
-    /// `XXXX-XXXX-XXXX-XXXX`.
-    pub display: String,
-}
-
-impl From<CoreRegistrationKey> for RegistrationKey {
-    fn from(key: CoreRegistrationKey) -> Self {
-        Self {
-            canonical: key.compact(),
-            display: key.to_string(),
-        }
+    pub fn canonical(&self) -> String {
+        self.0.compact()
     }
-}
 
-/// Parse a typed registration key (16 hex digits; hyphens, spaces,
-/// full-width and lower case allowed) without checking it.
-///
-/// # Errors
-/// `InvalidKey` with a `regkey.*` code.
-#[uniffi::export]
-pub fn parse_registration_key(input: String) -> Result<RegistrationKey, RegcoreError> {
-    Ok(CoreRegistrationKey::parse(&input)?.into())
-}
+    /// `XXXX-XXXX-XXXX-XXXX`.
+    pub fn display(&self) -> String {
+        self.0.to_string()
+    }
 
-/// A registration key that authenticated on this terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Record)]
-pub struct VerifiedRegistrationKey {
-    /// The key, normalised.
-    pub key: RegistrationKey,
-    /// The product code to enable.
-    pub product: u16,
-}
-
-/// Check the form of a typed gateway password (13 characters of
-/// `abcdefghijkmnpqrstuvwxyz23456789` after normalisation) before sending it
-/// anywhere; says nothing about whether it is the right one.
-///
-/// # Errors
-/// `InvalidKey` with a `gateway_password.*` code.
-#[uniffi::export]
-pub fn validate_gateway_password(typed: String) -> Result<(), RegcoreError> {
-    let typed = zeroize::Zeroizing::new(typed);
-    GatewayPassword::parse(&typed).map(drop)?;
-    Ok(())
+    /// Terminal side: authenticate this key with the terminal's key alone
+    /// and return the product code it enables. A demo key (issued under the
+    /// demo master) is rejected by a real terminal's key and accepted by the
+    /// terminal's demo key.
+    ///
+    /// # Errors
+    /// Kind rejected, `regkey.authentication_failed`.
+    pub fn verify(&self, key: Arc<DeviceKey>) -> Result<u16, RegcoreError> {
+        Ok(self.0.verify(&key.0)?)
+    }
 }
 
 /// What the KMS shows for a product code (caller data).
@@ -204,11 +251,11 @@ pub struct Product {
     pub demo: bool,
 }
 
-/// Look a product code (e.g. from [`DeviceKey::verify_registration_key`]) up
-/// in the caller's catalogue.
+/// Look a product code (e.g. from [`RegistrationKey::verify`]) up in the
+/// caller's catalogue.
 ///
 /// # Errors
-/// `UnknownProduct` with code `activation.unknown_product`.
+/// Kind refused, `activation.unknown_product`.
 #[uniffi::export]
 pub fn lookup_product(
     catalogue: HashMap<u16, Product>,

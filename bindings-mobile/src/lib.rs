@@ -1,13 +1,15 @@
 //! Mobile (Kotlin/Swift) binding of regcore, generated with uniffi.
 //!
 //! The API an Android or iOS app needs on the device: identifiers, password
-//! policy checks with en/ja messages, lockout decisions for local PIN entry,
-//! device-side verification of key codes and registration keys from a device
-//! key, gateway password checks, one-time code and link verification, and
+//! policy checks with en/ja messages, lockout decisions for local PIN entry
+//! (and core's owned admission for a shared state), device-side verification
+//! of key codes, gateway passwords and registration keys from a device key
+//! (`typed.verify(key)`), one-time code and link verification, and
 //! demo detection. Minting with a vendor master secret and the pairing
 //! ledger are server-side and deliberately absent (see `docs/mobile.md`).
 //!
-//! Every function is a thin conversion over `regcore`: no rule lives here.
+//! Every function is a thin conversion over `regcore`: no rule lives here,
+//! and every error code, kind and message is core's.
 
 #![forbid(unsafe_code)]
 
@@ -27,15 +29,13 @@ pub use codes::{
     provisional_registration_link_policy, start_session, touch_session, ups_site_session_policy,
     verify_code, verify_link,
 };
-pub use error::{Diagnostic, Lang, Param, RegcoreError};
+pub use error::{Diagnostic, ErrorKind, Lang, Param, RegcoreError, error_kind_name};
 pub use identifiers::{Identifier, IdentifierKind, parse_identifier};
-pub use keys::{
-    DeviceKey, KeyCode, Product, RegistrationKey, VerifiedRegistrationKey, lookup_product,
-    parse_key_code, parse_registration_key, validate_gateway_password,
-};
+pub use keys::{DeviceKey, GatewayPassword, KeyCode, Product, RegistrationKey, lookup_product};
 pub use lockout::{
-    AttemptResult, Lock, LockoutAttempt, LockoutDecision, LockoutPolicy, LockoutState,
-    decode_lockout_state, encode_lockout_state, lockout_state_from_bytes, lockout_state_to_bytes,
+    AdmitResult, AttemptResult, Lock, LockoutAdmission, LockoutAttempt, LockoutDecision,
+    LockoutPolicy, LockoutState, LockoutSuccess, decode_lockout_state, encode_lockout_state,
+    lockout_state_from_bytes, lockout_state_to_bytes,
 };
 pub use policy::{
     PasswordAge, PasswordContext, PasswordPolicy, PasswordReport, PasswordViolation, PolicyRule,

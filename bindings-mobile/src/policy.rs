@@ -8,39 +8,14 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use regcore::BoundaryError;
 use regcore::policy::{
     CheckContext as CoreContext, PasswordAge as CoreAge, PasswordPolicy as CorePolicy, Severity,
     Violation as CoreViolation,
 };
-use regcore::{Coded, PolicyError};
 
-use crate::error::{Area, Diagnostic, Param, RegcoreError};
+use crate::error::{Diagnostic, Param, RegcoreError};
 use crate::time::to_chrono;
-
-impl From<PolicyError> for RegcoreError {
-    fn from(e: PolicyError) -> Self {
-        Self::from_coded(Area::InvalidPolicy, &e)
-    }
-}
-
-/// A malformed policy JSON document. Code `policy.invalid_json`, parameter
-/// `detail` (serde's description: line, column, field).
-pub(crate) struct InvalidJson(pub(crate) String);
-
-impl Coded for InvalidJson {
-    fn code(&self) -> &'static str {
-        "policy.invalid_json"
-    }
-    fn params(&self) -> Vec<regcore::Param> {
-        vec![("detail", self.0.clone())]
-    }
-    fn message(&self, lang: regcore::Lang) -> String {
-        match lang {
-            regcore::Lang::Ja => format!("ポリシーのJSONが正しくありません（{}）。", self.0),
-            _ => format!("the policy JSON is not valid ({})", self.0),
-        }
-    }
-}
 
 /// A validated password policy: one of the presets, or a custom policy from
 /// the same JSON a server keeps in its configuration (so app and server
@@ -117,6 +92,7 @@ impl From<&CoreViolation> for PasswordViolation {
             params,
             message_en,
             message_ja,
+            ..
         } = Diagnostic::from_coded(v);
         Self {
             code,
@@ -168,25 +144,27 @@ impl PasswordPolicy {
     /// `device_admin_pin`, `nist_800_63b`, `nist_800_63b_mfa`.
     ///
     /// # Errors
-    /// `InvalidPolicy` with code `policy.unknown_preset` (parameter `name`).
+    /// Kind configuration, `policy.unknown_preset` (parameters `name`,
+    /// `expected`).
     #[uniffi::constructor]
     pub fn preset(name: String) -> Result<Arc<Self>, RegcoreError> {
-        CorePolicy::preset(&name)
-            .map(|p| Arc::new(Self(p)))
-            .ok_or_else(|| RegcoreError::from_coded(Area::InvalidPolicy, &UnknownPreset(name)))
+        Ok(Arc::new(Self(CorePolicy::preset(&name)?)))
     }
 
     /// A custom policy from its JSON form (the policy's parts, as
     /// [`PasswordPolicy::to_json`] writes them).
     ///
     /// # Errors
-    /// `InvalidPolicy`: `policy.invalid_json`, or the `policy.*` code of the
-    /// first inconsistent part.
+    /// Kind invalid input, `binding.malformed_json` (`what` =
+    /// `password_policy`, `reason`); kind configuration, the `policy.*` code
+    /// of the first inconsistent part.
     #[uniffi::constructor]
     pub fn from_json(json: String) -> Result<Arc<Self>, RegcoreError> {
-        let parts: regcore::policy::PolicyParts = serde_json::from_str(&json).map_err(|e| {
-            RegcoreError::from_coded(Area::InvalidPolicy, &InvalidJson(e.to_string()))
-        })?;
+        let parts: regcore::policy::PolicyParts =
+            serde_json::from_str(&json).map_err(|e| BoundaryError::MalformedJson {
+                what: "password_policy",
+                reason: e.to_string(),
+            })?;
         Ok(Arc::new(Self(CorePolicy::new(parts)?)))
     }
 
@@ -240,8 +218,8 @@ impl PasswordPolicy {
     /// Age of a password last changed at `changed_at`, seen at `now`.
     ///
     /// # Errors
-    /// `InvalidArgument` (`time.out_of_range`) for a timestamp chrono cannot
-    /// represent.
+    /// Kind invalid input, `time.out_of_range`, for a timestamp chrono
+    /// cannot represent.
     pub fn password_age(
         &self,
         changed_at: SystemTime,
@@ -266,24 +244,6 @@ pub fn password_policy_presets() -> Vec<String> {
         .collect()
 }
 
-/// An unknown preset name. Code `policy.unknown_preset`, parameter `name`.
-struct UnknownPreset(String);
-
-impl Coded for UnknownPreset {
-    fn code(&self) -> &'static str {
-        "policy.unknown_preset"
-    }
-    fn params(&self) -> Vec<regcore::Param> {
-        vec![("name", self.0.clone())]
-    }
-    fn message(&self, lang: regcore::Lang) -> String {
-        match lang {
-            regcore::Lang::Ja => format!("パスワードポリシー「{}」はありません。", self.0),
-            _ => format!("there is no password policy preset named {:?}", self.0),
-        }
-    }
-}
-
 fn policy_rules(rules: &[regcore::policy::Rule]) -> Vec<PolicyRule> {
     rules
         .iter()
@@ -293,6 +253,7 @@ fn policy_rules(rules: &[regcore::policy::Rule]) -> Vec<PolicyRule> {
                 params,
                 message_en,
                 message_ja,
+                ..
             } = Diagnostic::from_coded(rule);
             PolicyRule {
                 code,

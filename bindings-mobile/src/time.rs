@@ -2,69 +2,46 @@
 //! Kotlin, `Date` in Swift) and durations as `java.time.Duration` /
 //! `TimeInterval`; core takes `chrono` values. These are the only
 //! conversions, and they never panic (chrono's own `From<SystemTime>` does on
-//! out-of-range values).
+//! out-of-range values): an instant chrono cannot hold is core's
+//! `time.out_of_range` (kind invalid input), never a clamped value.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
-use regcore::{Coded, Lang, Param};
+use regcore::BoundaryError;
 
-use crate::error::{Area, RegcoreError};
-
-/// A timestamp chrono cannot represent (before year −262143 or after
-/// +262142). Code `time.out_of_range`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct OutOfRange;
-
-impl Coded for OutOfRange {
-    fn code(&self) -> &'static str {
-        "time.out_of_range"
-    }
-    fn params(&self) -> Vec<Param> {
-        Vec::new()
-    }
-    fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Ja => "日時が扱える範囲外です。".to_owned(),
-            _ => "the timestamp is outside the supported range".to_owned(),
-        }
-    }
-}
-
-impl From<OutOfRange> for RegcoreError {
-    fn from(e: OutOfRange) -> Self {
-        Self::from_coded(Area::InvalidArgument, &e)
-    }
-}
+/// Core's refusal of an instant chrono cannot represent (before year
+/// −262143 or after +262142): `time.out_of_range`, kind invalid input.
+const OUT_OF_RANGE: BoundaryError = BoundaryError::TimeOutOfRange;
 
 /// `SystemTime` (from Kotlin/Swift) to chrono UTC.
-pub(crate) fn to_chrono(t: SystemTime) -> Result<DateTime<Utc>, OutOfRange> {
+pub(crate) fn to_chrono(t: SystemTime) -> Result<DateTime<Utc>, BoundaryError> {
     let (secs, nanos) = match t.duration_since(UNIX_EPOCH) {
         Ok(d) => (
-            i64::try_from(d.as_secs()).map_err(|_| OutOfRange)?,
+            i64::try_from(d.as_secs()).map_err(|_| OUT_OF_RANGE)?,
             d.subsec_nanos(),
         ),
         Err(before) => {
             let d = before.duration();
-            let secs = i64::try_from(d.as_secs()).map_err(|_| OutOfRange)?;
+            let secs = i64::try_from(d.as_secs()).map_err(|_| OUT_OF_RANGE)?;
             if d.subsec_nanos() == 0 {
-                (secs.checked_neg().ok_or(OutOfRange)?, 0)
+                (secs.checked_neg().ok_or(OUT_OF_RANGE)?, 0)
             } else {
                 // -1.25 s is -2 s + 0.75 s: chrono wants non-negative nanos.
                 let whole = secs
                     .checked_add(1)
                     .and_then(i64::checked_neg)
-                    .ok_or(OutOfRange)?;
+                    .ok_or(OUT_OF_RANGE)?;
                 (whole, 1_000_000_000_u32.saturating_sub(d.subsec_nanos()))
             }
         }
     };
-    DateTime::from_timestamp(secs, nanos).ok_or(OutOfRange)
+    DateTime::from_timestamp(secs, nanos).ok_or(OUT_OF_RANGE)
 }
 
 /// chrono UTC to `SystemTime`. Every chrono instant fits in `SystemTime` on
 /// the 64-bit targets apps ship; the error arm is for 32-bit `time_t`.
-pub(crate) fn from_chrono(t: DateTime<Utc>) -> Result<SystemTime, OutOfRange> {
+pub(crate) fn from_chrono(t: DateTime<Utc>) -> Result<SystemTime, BoundaryError> {
     let secs = t.timestamp();
     let nanos = t.timestamp_subsec_nanos();
     let magnitude = Duration::new(secs.unsigned_abs(), 0);
@@ -75,7 +52,7 @@ pub(crate) fn from_chrono(t: DateTime<Utc>) -> Result<SystemTime, OutOfRange> {
     };
     whole
         .and_then(|w| w.checked_add(Duration::from_nanos(u64::from(nanos))))
-        .ok_or(OutOfRange)
+        .ok_or(OUT_OF_RANGE)
 }
 
 #[cfg(test)]
@@ -101,8 +78,39 @@ mod tests {
     #[test]
     fn far_future_is_an_error_not_a_panic() {
         let far = UNIX_EPOCH + Duration::from_secs(u64::MAX / 4);
-        assert_eq!(to_chrono(far), Err(OutOfRange));
-        let e = RegcoreError::from(OutOfRange);
+        assert_eq!(to_chrono(far), Err(BoundaryError::TimeOutOfRange));
+        let e = crate::RegcoreError::from(to_chrono(far).unwrap_err());
         assert_eq!(e.code(), "time.out_of_range");
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    #![allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
+    use super::*;
+
+    /// The first instants outside chrono's range are refused, the last ones
+    /// inside are taken exactly (the Kotlin number walk uses the same ones).
+    #[test]
+    fn chrono_range_limits_are_exact() {
+        // +262142-12-31T23:59:59.999999999Z and -262143-01-01T00:00:00Z.
+        let max = DateTime::<Utc>::MAX_UTC;
+        let min = DateTime::<Utc>::MIN_UTC;
+        assert_eq!(
+            (max.timestamp(), max.timestamp_subsec_nanos()),
+            (8_210_266_876_799, 999_999_999)
+        );
+        assert_eq!(
+            (min.timestamp(), min.timestamp_subsec_nanos()),
+            (-8_334_601_228_800, 0)
+        );
+        for t in [max, min] {
+            assert_eq!(to_chrono(from_chrono(t).unwrap()).unwrap(), t);
+        }
+        let past_max = from_chrono(max).unwrap() + Duration::from_nanos(1);
+        let before_min = from_chrono(min).unwrap() - Duration::from_nanos(1);
+        assert_eq!(to_chrono(past_max), Err(BoundaryError::TimeOutOfRange));
+        assert_eq!(to_chrono(before_min), Err(BoundaryError::TimeOutOfRange));
     }
 }

@@ -49,6 +49,7 @@ fun codesTests() {
             check(!old.accepted)
             if (first.code != second.code) {
                 assertEq("code.superseded", old.rejection!!.code)
+                assertEq(ErrorKind.EXPIRED, old.rejection!!.kind)
                 assertEq("4", old.rejection!!.param("attempts_left"))
             }
             assertEq(1u, old.state.attempts)
@@ -61,12 +62,14 @@ fun codesTests() {
                 state = v.state
                 if (left == 4) {
                     assertEq("code.wrong", v.rejection!!.code)
+                    assertEq(ErrorKind.REJECTED, v.rejection!!.kind)
                     assertEq("4", v.rejection!!.param("attempts_left"))
                     check(v.rejection!!.messageJa.contains("4")) { v.rejection!!.messageJa }
                 }
             }
             val burned = verifyCode(policy, secret, "user-42", second.code, state, T0.plusSeconds(40))
             assertEq("code.too_many_attempts", burned.rejection!!.code)
+            assertEq(ErrorKind.LOCKED, burned.rejection!!.kind)
 
             val expired = verifyCode(policy, secret, "user-42", second.code, second.state, T0.plusSeconds(10 + 3600))
             assertEq("code.expired", expired.rejection!!.code)
@@ -85,8 +88,8 @@ fun codesTests() {
             assertEq(second.state, decodeCodeState(encodeCodeState(second.state)))
             check(encodeCodeState(second.state).startsWith("c1."))
         }
-        assertEq("code.malformed_state", assertThrows<RegcoreException.InvalidState> { decodeCodeState("c9.x") }.code())
-        val short = assertThrows<RegcoreException.InvalidSecret> { Secret(ByteArray(31)) }
+        assertEq("code.malformed_state", assertThrows<RegcoreException.StoredState> { decodeCodeState("c9.x") }.code())
+        val short = assertThrows<RegcoreException.Configuration> { Secret(ByteArray(31)) }
         assertEq("secret.too_short", short.code())
         assertEq("32", short.param("min"))
         assertEq("31", short.param("actual"))
@@ -136,17 +139,22 @@ fun codesTests() {
             val hash = "argon2-hash-v1".toByteArray()
             val token = issueLink(policy, ring, "user-42", 3u, hash, T0)
             assertEq("user-42", verifyLink(policy, ring, token, 3u, hash, T0.plusSeconds(600)).subject)
-            fun rejected(block: () -> Unit): RegcoreException.LinkRejected = assertThrows<RegcoreException.LinkRejected>(block)
+            fun rejected(block: () -> Unit): RegcoreException = assertThrows<RegcoreException>(block)
             val expired = rejected { verifyLink(policy, ring, token, 3u, hash, T0.plusSeconds(3600)) }
             assertEq("token.expired", expired.code())
+            check(expired is RegcoreException.Expired) { "$expired" }
             check(expired.param("expired_at")!!.startsWith("2025-04-01 10:00:00")) { expired.param("expired_at")!! }
-            assertEq("token.superseded", rejected { verifyLink(policy, ring, token, 4u, hash, T0) }.code())
+            val superseded = rejected { verifyLink(policy, ring, token, 4u, hash, T0) }
+            assertEq("token.superseded", superseded.code())
+            assertEq(ErrorKind.EXPIRED, superseded.kind())
             val changed = rejected { verifyLink(policy, ring, token, 3u, "new-hash".toByteArray(), T0) }
             assertEq("token.invalid", changed.code())
+            check(changed is RegcoreException.Rejected) { "$changed" }
             assertEq("bad_signature", changed.param("reason"))
             assertEq("wrong_purpose", rejected { verifyLink(provisionalRegistrationLinkPolicy(), ring, token, 3u, hash, T0) }.param("reason"))
             for (garbage in listOf("", "!!!", token.dropLast(3), "A".repeat(5000))) {
                 assertEq("token.malformed", rejected { verifyLink(policy, ring, garbage, 3u, hash, T0) }.code())
+                assertEq(ErrorKind.INVALID_INPUT, rejected { peekLink(garbage) }.kind())
                 assertEq("token.malformed", rejected { peekLink(garbage) }.code())
             }
             // rotation: new key signs, old key still verifies
@@ -163,11 +171,13 @@ fun codesTests() {
             val claims = completeProvisionalRegistration(reg, ring, link, "０９０１２３４５６７８", 1u, ByteArray(0), T0.plusSeconds(60))
             check(claims.requiresPhone)
             assertEq(T0.plusSeconds(259200), claims.expiresAt)
-            assertEq("token.phone_mismatch", rejected {
+            val mismatch = rejected {
                 completeProvisionalRegistration(reg, ring, link, "090-1234-5679", 1u, ByteArray(0), T0)
-            }.code())
+            }
+            assertEq("token.phone_mismatch", mismatch.code())
+            assertEq(ErrorKind.REJECTED, mismatch.kind())
             assertEq("phone_required", rejected { verifyLink(reg, ring, link, 1u, ByteArray(0), T0) }.param("reason"))
-            val badPhone = assertThrows<RegcoreException.InvalidIdentifier> {
+            val badPhone = assertThrows<RegcoreException.InvalidInput> {
                 completeProvisionalRegistration(reg, ring, link, "12", 1u, ByteArray(0), T0)
             }
             assertEq("identifier.too_short", badPhone.code())

@@ -29,9 +29,10 @@ fun identifierTests() {
     }
 
     Harness.test("parseIdentifier: rejections carry code, params and both messages") {
-        val e = assertThrows<RegcoreException.InvalidIdentifier> {
+        val e = assertThrows<RegcoreException.InvalidInput> {
             parseIdentifier(IdentifierKind.MPR_ID, "0123-4567-89AB-CDEG")
         }
+        assertEq(ErrorKind.INVALID_INPUT, e.kind())
         assertEq("identifier.invalid_character", e.code)
         assertEq("identifier.invalid_character", e.code())
         assertEq("G", e.param("character"))
@@ -44,6 +45,7 @@ fun identifierTests() {
         check(e.messageEn.isNotEmpty())
         val d = e.toDiagnostic()
         assertEq(e.code, d.code)
+        assertEq(ErrorKind.INVALID_INPUT, d.kind)
         assertEq(e.params, d.params)
         assertEq("19", d.param("position"))
         assertEq(e.messageJa, d.message(Lang.JA))
@@ -64,10 +66,11 @@ fun identifierTests() {
         for ((kind, input, code) in cases) {
             val e = assertThrows<RegcoreException> { parseIdentifier(kind, input) }
             assertEq(code, e.code(), "$kind '$input'")
+            assertEq(ErrorKind.INVALID_INPUT, e.kind(), code)
         }
-        val email = assertThrows<RegcoreException.InvalidIdentifier> { parseIdentifier(IdentifierKind.EMAIL, "a@b") }
+        val email = assertThrows<RegcoreException.InvalidInput> { parseIdentifier(IdentifierKind.EMAIL, "a@b") }
         assertEq("domain", email.param("reason"))
-        val short = assertThrows<RegcoreException.InvalidIdentifier> { parseIdentifier(IdentifierKind.PHONE_NUMBER, "123-456-789") }
+        val short = assertThrows<RegcoreException.InvalidInput> { parseIdentifier(IdentifierKind.PHONE_NUMBER, "123-456-789") }
         assertEq(listOf(Param("kind", "phone_number"), Param("min", "10"), Param("actual", "9")), short.params)
     }
 

@@ -74,12 +74,19 @@ fun keysTests() {
             val serial = parseIdentifier(IdentifierKind.UPS_SERIAL, c.str("serial_input")).canonical
             assertEq(c.str("serial"), serial)
             deviceKey(masters, c.str("master"), c["demo"].isTrue(), "ups", serial).use { k ->
-                val expected = KeyCode((c["value"] as Long).toUShort(), c.str("decimal"), c.str("binary"))
-                assertEq(expected, k.verifyKeyCode(c.str("decimal")))
-                assertEq(expected, k.verifyKeyCode(c.str("binary")))
+                val expected = KeyCode.fromValue((c["value"] as Long).toUShort())
+                for (typed in listOf(c.str("decimal"), c.str("binary"))) {
+                    val code = KeyCode.parse(typed)
+                    assertEq(expected, code)
+                    assertEq(c.str("decimal"), code.decimal())
+                    assertEq(c.str("binary"), code.binary())
+                    assertEq(c.str("decimal"), code.toString())
+                    code.verify(k)
+                }
                 val wrong = ((c["value"] as Long) xor 1L).toString().padStart(4, '0')
-                val e = assertThrows<RegcoreException.KeyRejected> { k.verifyKeyCode(wrong) }
+                val e = assertThrows<RegcoreException.Rejected> { KeyCode.parse(wrong).verify(k) }
                 assertEq("keycode.mismatch", e.code())
+                assertEq(ErrorKind.REJECTED, e.kind())
             }
         }
     }
@@ -88,10 +95,10 @@ fun keysTests() {
         for (c in vectors["key_code_parse"].list().map { it.obj() }) {
             val error = c["error"] as String?
             if (error == null) {
-                val code = parseKeyCode(c.str("input"))
-                assertEq((c["value"] as Long).toUShort(), code.value, c.str("input"))
+                val code = KeyCode.parse(c.str("input"))
+                assertEq((c["value"] as Long).toUShort(), code.value(), c.str("input"))
             } else {
-                val e = assertThrows<RegcoreException.InvalidKey> { parseKeyCode(c.str("input")) }
+                val e = assertThrows<RegcoreException.InvalidInput> { KeyCode.parse(c.str("input")) }
                 assertEq(error, e.code(), c.str("input"))
             }
         }
@@ -104,11 +111,12 @@ fun keysTests() {
             val id = parseIdentifier(IdentifierKind.GATEWAY_ID, c.str("gateway_input")).canonical
             assertEq(c.str("gateway_id"), id)
             deviceKey(masters, c.str("master"), c["demo"].isTrue(), "gateway", id).use { k ->
-                k.verifyGatewayPassword(c.str("password"))
-                validateGatewayPassword(c.str("password"))
+                GatewayPassword.parse(c.str("password")).verify(k)
+                GatewayPassword.parse(c.str("password").uppercase())
+                    .use { assertEq(GatewayPassword.parse(c.str("password")), it) }
                 val pw = c.str("password")
                 val altered = (if (pw[0] == 'a') 'b' else 'a') + pw.substring(1)
-                val e = assertThrows<RegcoreException.KeyRejected> { k.verifyGatewayPassword(altered) }
+                val e = assertThrows<RegcoreException.Rejected> { GatewayPassword.parse(altered).verify(k) }
                 assertEq("gateway_password.mismatch", e.code())
             }
         }
@@ -120,15 +128,14 @@ fun keysTests() {
                 val error = c["error"] as String?
                 if (error == null) {
                     check(c["ok"].isTrue())
-                    k.verifyGatewayPassword(c.str("typed"))
+                    GatewayPassword.parse(c.str("typed")).verify(k)
                 } else {
-                    val e = assertThrows<RegcoreException> { k.verifyGatewayPassword(c.str("typed")) }
+                    val e = assertThrows<RegcoreException> { GatewayPassword.parse(c.str("typed")).verify(k) }
                     assertEq(error, e.code(), "'${c.str("typed")}'")
-                    val expectedClass = if (error.endsWith(".mismatch")) "KeyRejected" else "InvalidKey"
+                    val expected = if (error.endsWith(".mismatch")) ErrorKind.REJECTED else ErrorKind.INVALID_INPUT
+                    assertEq(expected, e.kind())
+                    val expectedClass = if (error.endsWith(".mismatch")) "Rejected" else "InvalidInput"
                     assertEq(expectedClass, e::class.simpleName)
-                    if (!error.endsWith(".mismatch")) {
-                        assertEq(error, assertThrows<RegcoreException> { validateGatewayPassword(c.str("typed")) }.code())
-                    }
                 }
             }
         }
@@ -142,15 +149,17 @@ fun keysTests() {
             assertEq(c.str("mpr_id"), mpr.display)
             val demo = c["demo"].isTrue()
             deviceKey(masters, c.str("master"), demo, "terminal", mpr.canonical).use { own ->
-                val v = own.verifyRegistrationKey(c.str("registration_key"))
-                assertEq((c["product"] as Long).toUShort(), v.product)
-                assertEq(c.str("registration_key"), v.key.display)
-                assertEq(c.str("registration_key").replace("-", ""), v.key.canonical)
-                assertEq(v.key, parseRegistrationKey(c.str("registration_key").lowercase()))
+                val key = RegistrationKey.parse(c.str("registration_key"))
+                assertEq((c["product"] as Long).toUShort(), key.verify(own))
+                assertEq(c.str("registration_key"), key.display())
+                assertEq(c.str("registration_key"), key.toString())
+                assertEq(c.str("registration_key").replace("-", ""), key.canonical())
+                assertEq(key, RegistrationKey.parse(c.str("registration_key").lowercase()))
+                assertEq(key.hashCode(), RegistrationKey.parse(c.str("registration_key").lowercase()).hashCode())
             }
             // demo detection: the other world's key of the same terminal refuses it
             deviceKey(masters, c.str("master"), !demo, "terminal", mpr.canonical).use { other ->
-                val e = assertThrows<RegcoreException.KeyRejected> { other.verifyRegistrationKey(c.str("registration_key")) }
+                val e = assertThrows<RegcoreException.Rejected> { RegistrationKey.parse(c.str("registration_key")).verify(other) }
                 assertEq("regkey.authentication_failed", e.code())
             }
         }
@@ -164,23 +173,23 @@ fun keysTests() {
             deviceKey(masters, c.str("master"), c["demo_device"].isTrue(), "terminal", mpr).use { k ->
                 val error = c["error"] as String?
                 if (error == null) {
-                    assertEq((c["product"] as Long).toUShort(), k.verifyRegistrationKey(c.str("typed")).product)
+                    assertEq((c["product"] as Long).toUShort(), RegistrationKey.parse(c.str("typed")).verify(k))
                 } else {
-                    val e = assertThrows<RegcoreException> { k.verifyRegistrationKey(c.str("typed")) }
+                    val e = assertThrows<RegcoreException> { RegistrationKey.parse(c.str("typed")).verify(k) }
                     assertEq(error, e.code())
                 }
             }
         }
     }
 
-    Harness.test("DeviceKey: malformed bytes and hex are InvalidKey, never echoed") {
+    Harness.test("DeviceKey: malformed bytes and hex are kind configuration, never echoed") {
         for (n in listOf(0, 31, 33, 64)) {
-            val e = assertThrows<RegcoreException.InvalidKey> { DeviceKey(ByteArray(n)) }
+            val e = assertThrows<RegcoreException.Configuration> { DeviceKey(ByteArray(n)) }
             assertEq("keys.device_key_length", e.code())
             assertEq(n.toString(), e.param("actual"))
         }
         val secretish = "zz" + "ab".repeat(31)
-        val e = assertThrows<RegcoreException.InvalidKey> { DeviceKey.fromHex(secretish) }
+        val e = assertThrows<RegcoreException.Configuration> { DeviceKey.fromHex(secretish) }
         assertEq("keys.device_key_format", e.code())
         check(!e.messageEn.contains("abab") && !e.message!!.contains("abab")) { "error echoes key material" }
         DeviceKey(ByteArray(32) { it.toByte() }).use { k ->
@@ -194,22 +203,45 @@ fun keysTests() {
         DeviceKey(ByteArray(32)).use { k ->
             for ((input, code) in listOf("" to "keycode.empty", "12a4" to "keycode.invalid_character",
                     "101" to "keycode.wrong_length", "1024" to "keycode.out_of_range", "0000000002" to "keycode.not_binary")) {
-                assertEq(code, assertThrows<RegcoreException.InvalidKey> { k.verifyKeyCode(input) }.code())
+                assertEq(code, assertThrows<RegcoreException.InvalidInput> { KeyCode.parse(input).verify(k) }.code())
             }
             for ((input, code) in listOf("" to "regkey.empty", "ABCD-EFGH-0000-0000" to "regkey.invalid_character",
                     "ABCD" to "regkey.wrong_length")) {
-                assertEq(code, assertThrows<RegcoreException.InvalidKey> { k.verifyRegistrationKey(input) }.code())
-                assertEq(code, assertThrows<RegcoreException.InvalidKey> { parseRegistrationKey(input) }.code())
+                assertEq(code, assertThrows<RegcoreException.InvalidInput> { RegistrationKey.parse(input).verify(k) }.code())
             }
-            val e = assertThrows<RegcoreException.InvalidKey> { k.verifyGatewayPassword("abcdefghijk0m") }
+            val e = assertThrows<RegcoreException.InvalidInput> { GatewayPassword.parse("abcdefghijk0m").verify(k) }
             assertEq("gateway_password.invalid_character", e.code())
             assertEq("0", e.param("character"))
             assertEq("12", e.param("position"))
             check(e.message(Lang.JA).contains("12文字目"))
         }
-        val kc = parseKeyCode("１１１１１－００００１")
-        assertEq(KeyCode(993u, "0993", "1111100001"), kc)
-        assertEq(RegistrationKey("ABCD0123456789EF", "ABCD-0123-4567-89EF"), parseRegistrationKey("ａｂｃｄ－0123 4567-89ef"))
+        val kc = KeyCode.parse("１１１１１－００００１")
+        assertEq(993.toUShort(), kc.value())
+        assertEq("0993", kc.decimal())
+        assertEq("1111100001", kc.binary())
+        assertEq(KeyCode.fromValue(993u), kc)
+        val rk = RegistrationKey.parse("ａｂｃｄ－0123 4567-89ef")
+        assertEq("ABCD0123456789EF", rk.canonical())
+        assertEq("ABCD-0123-4567-89EF", rk.display())
+        GatewayPassword.parse("abcd-efgh-ijkm-n").use { pw ->
+            check(pw.toString().contains("redacted") && !pw.toString().contains("abcd")) { pw.toString() }
+        }
+    }
+
+    Harness.test("one verification shape: typed.verify(key) for key codes, gateway passwords, registration keys") {
+        DeviceKey(ByteArray(32) { 3 }).use { k ->
+            // Each typed value is parsed (kind invalid input on a typo), then
+            // verified against the device key (kind rejected when wrong).
+            val code = KeyCode.fromValue(0u)
+            val verdict = runCatching { code.verify(k) }.exceptionOrNull()
+            check(verdict == null || (verdict is RegcoreException.Rejected && verdict.code() == "keycode.mismatch")) { "$verdict" }
+            assertEq(ErrorKind.REJECTED, assertThrows<RegcoreException> { RegistrationKey.parse("0000-0000-0000-0000").verify(k) }.kind())
+            assertEq(ErrorKind.INVALID_INPUT, assertThrows<RegcoreException> { GatewayPassword.parse("short") }.kind())
+        }
+        assertEq(KeyCode.fromValue(1023u), KeyCode.parse("1111111111"))
+        val e = assertThrows<RegcoreException.InvalidInput> { KeyCode.fromValue(1024u) }
+        assertEq("keycode.out_of_range", e.code())
+        assertEq("1024", e.param("value"))
     }
 
     Harness.test("lookupProduct: catalogue hit and activation.unknown_product") {
@@ -219,7 +251,8 @@ fun keysTests() {
         )
         assertEq(Product("KX-VCS101", "Upgrade", false), lookupProduct(catalogue, 0x0101u))
         check(lookupProduct(catalogue, 0u).demo)
-        val e = assertThrows<RegcoreException.UnknownProduct> { lookupProduct(catalogue, 0x0202u) }
+        val e = assertThrows<RegcoreException.Refused> { lookupProduct(catalogue, 0x0202u) }
+        assertEq(ErrorKind.REFUSED, e.kind())
         assertEq("activation.unknown_product", e.code())
         assertEq("0202", e.param("product"))
     }

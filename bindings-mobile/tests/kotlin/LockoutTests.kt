@@ -80,15 +80,17 @@ fun lockoutTests() {
         val json = LockoutPolicy.upsSite().use { it.toJson() }
         LockoutPolicy.fromJson(json).use { back -> LockoutPolicy.upsSite().use { check(back == it) } }
         check(LockoutPolicy.upsSite() != LockoutPolicy.deviceEntry())
-        assertEq("policy.invalid_json", assertThrows<RegcoreException.InvalidPolicy> { LockoutPolicy.fromJson("[]") }.code())
+        val malformed = assertThrows<RegcoreException.InvalidInput> { LockoutPolicy.fromJson("[]") }
+        assertEq("binding.malformed_json", malformed.code())
+        assertEq("lockout_policy", malformed.param("what"))
         val zero = json.replace("\"threshold\":5", "\"threshold\":0")
         check(zero != json)
-        val e = assertThrows<RegcoreException.InvalidPolicy> { LockoutPolicy.fromJson(zero) }
+        val e = assertThrows<RegcoreException.Configuration> { LockoutPolicy.fromJson(zero) }
         assertEq("lockout.invalid_policy", e.code())
         check(e.param("reason") != null)
     }
 
-    Harness.test("Lockout state: string and byte encodings round trip; garbage is InvalidState") {
+    Harness.test("Lockout state: string and byte encodings round trip; garbage is kind stored state") {
         LockoutPolicy.upsSite().use { p ->
             var s = LockoutState()
             repeat(6) { i -> s = p.recordFailure(s, T0.plusSeconds(10L * i)) }
@@ -99,12 +101,90 @@ fun lockoutTests() {
             assertEq("l1.0..", encodeLockoutState(LockoutState()))
         }
         for (bad in listOf("", "l1", "l2.1..", "l1.x..", "l1.1.2.3.4", "\u0000", "l1.99999999999..")) {
-            val e = assertThrows<RegcoreException.InvalidState> { decodeLockoutState(bad) }
+            val e = assertThrows<RegcoreException.StoredState> { decodeLockoutState(bad) }
             assertEq("lockout.malformed_state", e.code(), "'$bad'")
         }
-        assertEq("lockout.malformed_state", assertThrows<RegcoreException.InvalidState> { lockoutStateFromBytes(byteArrayOf(9, 9)) }.code())
-        assertEq("time.out_of_range", assertThrows<RegcoreException.InvalidArgument> {
+        assertEq("lockout.malformed_state", assertThrows<RegcoreException.StoredState> { lockoutStateFromBytes(byteArrayOf(9, 9)) }.code())
+        assertEq("time.out_of_range", assertThrows<RegcoreException.InvalidInput> {
             encodeLockoutState(LockoutState(1u, Instant.MAX, null))
         }.code())
+    }
+
+    Harness.test("LockoutPolicy.attempt: one settle only; the second is lockout.admission_used") {
+        LockoutPolicy.deviceEntry().use { p ->
+            val r = p.attempt(LockoutState(), T0) as AttemptResult.Proceed
+            val failed = r.attempt.failure()
+            assertEq(1u, failed.failures)
+            for (again in listOf({ r.attempt.failure() }, { r.attempt.success() })) {
+                val e = assertThrows<RegcoreException.InvalidInput> { again() }
+                assertEq("lockout.admission_used", e.code())
+                check(e.messageJa.isNotEmpty() && e.messageEn.isNotEmpty())
+            }
+        }
+    }
+
+    Harness.test("LockoutState.admit: the failure is counted before the check; settle once") {
+        LockoutPolicy.upsSite().use { p ->
+            var stored = LockoutState()
+            // Four wrong passwords: each admission's state is what a store writes first.
+            repeat(4) { i ->
+                val r = stored.admit(p, T0.plusSeconds(i.toLong()))
+                check(r is AdmitResult.Admitted) { "$r" }
+                val a = (r as AdmitResult.Admitted).admission
+                assertEq(stored, a.previous())
+                assertEq(i.toUInt() + 1u, a.state().failures)
+                assertEq(T0.plusSeconds(i.toLong()), a.admittedAt())
+                stored = a.state()                  // written before the password check
+                assertEq(stored, a.failure())       // wrong password: nothing more to write
+                assertEq("lockout.admission_used", assertThrows<RegcoreException.InvalidInput> { a.success() }.code())
+            }
+            // Two concurrent attempts: both admitted from the same state would
+            // race on compare-and-set; the store admits the second from the first's state.
+            val first = (stored.admit(p, T0.plusSeconds(10)) as AdmitResult.Admitted).admission
+            assertEq(5u, first.state().failures)
+            val second = first.state().admit(p, T0.plusSeconds(10))
+            check(second is AdmitResult.Refused) { "$second" }
+            second as AdmitResult.Refused
+            assertEq("lockout.locked", second.lock.message.code)
+            assertEq(ErrorKind.LOCKED, second.lock.message.kind)
+            assertEq(null, second.newState)
+            // The first one's password was right: apply to whatever is current.
+            val success = first.success()
+            val current = first.state()
+            val reset = success.apply(current)
+            assertEq(LockoutState(0u, null, T0.plusSeconds(10)), reset)
+            assertEq(reset, success.apply(current))   // a compare-and-set retry may apply again
+            assertEq("lockout.admission_used", assertThrows<RegcoreException> { first.failure() }.code())
+            assertEq("lockout.admission_used", assertThrows<RegcoreException> { first.success() }.code())
+        }
+    }
+
+    Harness.test("LockoutState.admit and attempt write the same states on one device") {
+        LockoutPolicy.upsSite().use { p ->
+            var viaAttempt = LockoutState()
+            var viaAdmit = LockoutState()
+            val outcomes = listOf(false, false, true, false, false, false, false, false, true)
+            for ((i, ok) in outcomes.withIndex()) {
+                val now = T0.plusSeconds(i.toLong() * 3)
+                val attempt = p.attempt(viaAttempt, now)
+                val admit = viaAdmit.admit(p, now)
+                if (attempt is AttemptResult.Refused) {
+                    check(admit is AdmitResult.Refused) { "$admit" }
+                    continue
+                }
+                val local = (attempt as AttemptResult.Proceed).attempt
+                val shared = (admit as AdmitResult.Admitted).admission
+                viaAttempt = if (ok) local.success() else local.failure()
+                viaAdmit = if (ok) shared.success().apply(shared.state()) else shared.failure()
+                assertEq(viaAttempt, viaAdmit, "step $i")
+            }
+        }
+    }
+
+    Harness.test("LockoutPolicy.fixed validates: threshold 0 is lockout.invalid_policy") {
+        val e = assertThrows<RegcoreException.Configuration> { LockoutPolicy.fixed(0u, 60uL) }
+        assertEq("lockout.invalid_policy", e.code())
+        assertEq("threshold_zero", e.param("reason"))
+        assertEq("cap_zero", assertThrows<RegcoreException.Configuration> { LockoutPolicy.fixed(3u, 0uL) }.param("reason"))
     }
 }

@@ -8,6 +8,7 @@ fun main() {
     Harness.group("policy") { policyTests() }
     Harness.group("lockout") { lockoutTests() }
     Harness.group("codes") { codesTests() }
-    Harness.group("errors") { errorTests(); debugFormTests() }
+    Harness.group("errors") { errorTests(); kindTests(); debugFormTests() }
+    Harness.group("numbers") { numberTests() }
     Harness.finish()
 }

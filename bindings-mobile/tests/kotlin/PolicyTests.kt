@@ -12,9 +12,16 @@ fun policyTests() {
                 check(p.toJson().startsWith("{")) { name }
             }
         }
-        val e = assertThrows<RegcoreException.InvalidPolicy> { PasswordPolicy.preset("no_such_policy") }
+        // core's policy.unknown_preset (kind configuration), not a binding code
+        val e = assertThrows<RegcoreException.Configuration> { PasswordPolicy.preset("no_such_policy") }
         assertEq("policy.unknown_preset", e.code())
+        assertEq(ErrorKind.CONFIGURATION, e.kind())
         assertEq("no_such_policy", e.param("name"))
+        check(e.param("expected")!!.split(",").containsAll(names)) { e.param("expected")!! }
+        // names are case-sensitive; a control character is quoted escaped
+        assertEq("policy.unknown_preset", assertThrows<RegcoreException.Configuration> { PasswordPolicy.preset("UPS_SITE") }.code())
+        val rlo = assertThrows<RegcoreException.Configuration> { PasswordPolicy.preset("ups\u202Esite") }
+        check(!rlo.messageEn.contains("\u202E") && !rlo.messageJa.contains("\u202E")) { rlo.messageEn }
         check(e.messageJa.isNotEmpty() && e.messageEn.isNotEmpty())
     }
 
@@ -88,10 +95,13 @@ fun policyTests() {
             check(p.check("123956", PasswordContext()).ok)
             assertEq("password.disallowed_character", p.check("12395a", PasswordContext()).violations.single().code)
         }
-        val bad = assertThrows<RegcoreException.InvalidPolicy> { PasswordPolicy.fromJson("{not json") }
-        assertEq("policy.invalid_json", bad.code())
-        check(bad.param("detail") != null)
-        val inconsistent = assertThrows<RegcoreException.InvalidPolicy> {
+        // core's binding.malformed_json (kind invalid input), not a binding code
+        val bad = assertThrows<RegcoreException.InvalidInput> { PasswordPolicy.fromJson("{not json") }
+        assertEq("binding.malformed_json", bad.code())
+        assertEq("password_policy", bad.param("what"))
+        check(bad.param("reason") != null)
+        check(bad.messageJa.isNotEmpty())
+        val inconsistent = assertThrows<RegcoreException.Configuration> {
             PasswordPolicy.fromJson(custom.replace("\"min_length\":6", "\"min_length\":9"))
         }
         assertEq("policy.invalid_length", inconsistent.code())
@@ -104,7 +114,7 @@ fun policyTests() {
             assertEq(PasswordAge.ExpiresSoon(10u), p.passwordAge(changed, changed.plus(Duration.ofDays(170))))
             assertEq(PasswordAge.Expired, p.passwordAge(changed, changed.plus(Duration.ofDays(180))))
             assertEq(PasswordAge.Fresh, p.passwordAge(changed, changed.minus(Duration.ofDays(1))))
-            val e = assertThrows<RegcoreException.InvalidArgument> { p.passwordAge(Instant.MAX, changed) }
+            val e = assertThrows<RegcoreException.InvalidInput> { p.passwordAge(Instant.MAX, changed) }
             assertEq("time.out_of_range", e.code())
         }
         PasswordPolicy.preset("nist_800_63b").use { p ->
