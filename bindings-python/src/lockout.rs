@@ -470,6 +470,12 @@ impl PyLockoutState {
         Self(self.0.record_success(&policy.0, now_or_system(now)))
     }
 
+    /// From when a store may forget this state (it then behaves like no
+    /// state at all), or `None` if only a success forgets it.
+    fn forget_at(&self, policy: &PyLockoutPolicy) -> Option<Utc_> {
+        self.0.forget_at(&policy.0).map(Utc_)
+    }
+
     /// Compact, versioned, canonical text (a compare-and-set token).
     fn encode(&self) -> String {
         self.0.encode()

@@ -725,6 +725,22 @@ impl PySessionState {
         PySessionTouch(self.0.touch(&policy.0, now_or_system(now)))
     }
 
+    /// When the session ends if nothing touches it (the store's expiry).
+    fn expires_at(&self, policy: &PySessionPolicy) -> Utc_ {
+        Utc_(self.0.expires_at(&policy.0))
+    }
+
+    /// Compact, canonical text: `s1.<started_ms>.<last_seen_ms>`.
+    fn encode(&self) -> String {
+        self.0.encode()
+    }
+
+    /// Parse `encode()`'s form; `StoredStateError` (`session.malformed_state`) otherwise.
+    #[staticmethod]
+    fn decode(text: Text) -> PyResult<Self> {
+        SessionState::decode(&text).py().map(Self)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "SessionState(started_at={:?}, last_seen={:?})",

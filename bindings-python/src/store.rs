@@ -65,6 +65,12 @@ fn store_schema_mismatch(py: Python<'_>, found: u32, expected: u32) -> Py<PyAny>
     store_error(py, &StoreError::SchemaMismatch { found, expected })
 }
 
+/// `store.transaction_open`: the exception (returned, not raised).
+#[pyfunction]
+fn store_transaction_open(py: Python<'_>, store: Text) -> Py<PyAny> {
+    store_error(py, &StoreError::TransactionOpen { store: store.0 })
+}
+
 /// `store.invalid_prefix`: the exception (returned, not raised).
 #[pyfunction]
 fn store_invalid_prefix(py: Python<'_>, prefix: Text) -> Py<PyAny> {
@@ -93,6 +99,13 @@ fn unknown_language_error(py: Python<'_>, lang: Text) -> Py<PyAny> {
         .into_any()
 }
 
+/// A timezone-aware datetime as UTC (millisecond-exact as given); a naive
+/// one is core's `time.naive_datetime`, as everywhere in regcore.
+#[pyfunction]
+fn aware_utc(value: crate::time::Aware) -> crate::time::Utc_ {
+    crate::time::Utc_(value.0)
+}
+
 /// Every error kind core defines, in core's order.
 #[pyfunction]
 fn error_kinds() -> Vec<&'static str> {
@@ -107,10 +120,12 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(store_unsupported, m)?)?;
     m.add_function(wrap_pyfunction!(store_schema_mismatch, m)?)?;
     m.add_function(wrap_pyfunction!(store_invalid_prefix, m)?)?;
+    m.add_function(wrap_pyfunction!(store_transaction_open, m)?)?;
     m.add_function(wrap_pyfunction!(check_store_prefix, m)?)?;
     m.add_function(wrap_pyfunction!(sql_migrations, m)?)?;
     m.add_function(wrap_pyfunction!(unknown_language_error, m)?)?;
     m.add_function(wrap_pyfunction!(error_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(aware_utc, m)?)?;
     m.add("SCHEMA_VERSION", regcore::schema::SCHEMA_VERSION)?;
     Ok(())
 }

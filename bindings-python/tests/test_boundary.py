@@ -292,3 +292,26 @@ def test_store_errors_and_schema_come_from_core() -> None:
     migrations = regcore.sql_migrations()
     assert [v for v, _ in migrations] == list(range(1, regcore.SCHEMA_VERSION + 1))
     assert all("{prefix}" in sql for _, sql in migrations)
+
+
+def test_store_support_from_core() -> None:
+    opened = regcore.store_transaction_open("sqlite")
+    assert (opened.code, opened.kind) == ("store.transaction_open", "configuration")
+    tokyo = dt.datetime(2025, 4, 1, 18, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    assert regcore.aware_utc(tokyo) == T0 and regcore.aware_utc(tokyo).tzinfo == UTC
+    with pytest.raises(InvalidInputError) as naive:
+        regcore.aware_utc(dt.datetime(2025, 4, 1))
+    assert naive.value.code == "time.naive_datetime"
+    session = regcore.SessionState.start(T0)
+    assert session.encode() == "s1.1743498000000.1743498000000"
+    assert regcore.SessionState.decode(session.encode()) == session
+    assert session.expires_at(regcore.SessionPolicy.ups_site()) == T0 + dt.timedelta(minutes=30)
+    with pytest.raises(regcore.StoredStateError) as bad:
+        regcore.SessionState.decode("s1.x")
+    assert bad.value.code == "session.malformed_state"
+    policy = LockoutPolicy.ups_site()
+    state = LockoutState()
+    for _ in range(5):
+        state = state.record_failure(policy, now=T0)
+    assert state.forget_at(policy) == T0 + dt.timedelta(seconds=1, minutes=15)
+    assert LockoutState().record_failure(policy, now=T0).forget_at(policy) is None

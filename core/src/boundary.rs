@@ -357,6 +357,16 @@ pub enum StoreError {
         /// Version this package needs.
         expected: u32,
     },
+    /// The caller's connection is inside a transaction: an admission must
+    /// be committed before the password is checked, so the store refuses to
+    /// run inside one. Code `store.transaction_open`; parameter `store`.
+    #[error(
+        "the {store} connection is inside a transaction; pass a connection without an open transaction (the store commits each step itself)"
+    )]
+    TransactionOpen {
+        /// The store.
+        store: String,
+    },
     /// A table or key prefix that is not 1–32 of `a–z 0–9 _`, starting with
     /// a letter. Code `store.invalid_prefix`; parameter `prefix`.
     #[error(
@@ -400,6 +410,7 @@ impl Coded for StoreError {
             Self::Unsupported { .. } => "store.unsupported",
             Self::SchemaMismatch { .. } => "store.schema_mismatch",
             Self::InvalidPrefix { .. } => "store.invalid_prefix",
+            Self::TransactionOpen { .. } => "store.transaction_open",
         }
     }
 
@@ -410,7 +421,8 @@ impl Coded for StoreError {
             Self::DriverMissing { .. }
             | Self::Unsupported { .. }
             | Self::SchemaMismatch { .. }
-            | Self::InvalidPrefix { .. } => ErrorKind::Configuration,
+            | Self::InvalidPrefix { .. }
+            | Self::TransactionOpen { .. } => ErrorKind::Configuration,
         }
     }
 
@@ -437,6 +449,7 @@ impl Coded for StoreError {
                 ("expected", expected.to_string()),
             ],
             Self::InvalidPrefix { prefix } => vec![("prefix", prefix.clone())],
+            Self::TransactionOpen { store } => vec![("store", store.clone())],
         }
     }
 
@@ -461,6 +474,9 @@ impl Coded for StoreError {
                 }
                 Self::SchemaMismatch { found, expected } => format!(
                     "ストアのスキーマはバージョン{found}ですが、バージョン{expected}が必要です。migrate()を実行してください。"
+                ),
+                Self::TransactionOpen { store } => format!(
+                    "{store}の接続はトランザクションの途中です。トランザクションを開始していない接続を渡してください（ストアが各操作をコミットします）。"
                 ),
                 Self::InvalidPrefix { prefix } => format!(
                     "ストアの接頭辞「{}」は使用できません（英小文字で始まる、英小文字・数字・_の1〜32文字）。",

@@ -634,6 +634,37 @@ impl LockoutState {
         })
     }
 
+    /// From when a store may forget this state: the earliest instant after
+    /// which it behaves exactly like no state at all for every later
+    /// attempt (as long as the clock does not go backwards). `None` when
+    /// it never does: under the Cognito rule, failures below the threshold
+    /// are forgotten only by a success. The store layer derives Redis
+    /// expiry and `purge_expired` from this.
+    #[must_use]
+    pub fn forget_at(&self, policy: &LockoutPolicy) -> Option<DateTime<Utc>> {
+        if self.failures == 0 && self.locked_until.is_none() {
+            return Some(self.last_attempt.unwrap_or(DateTime::<Utc>::UNIX_EPOCH));
+        }
+        let last = self.last_attempt.map(to_ms)?;
+        let lock_end = self.lock_end_ms(policy, last).unwrap_or(last);
+        let was_locked = policy.lock_secs(self.failures) > 0;
+        if was_locked && policy.after_lock == AfterLock::Restart {
+            return Some(from_ms(lock_end));
+        }
+        let at = match policy.quiet_reset? {
+            QuietReset::AfterLockEnds { quiet_secs } if was_locked => {
+                let from = last.max(self.locked_until.map_or(last, to_ms));
+                from.saturating_add(secs_to_ms(quiet_secs))
+            }
+            QuietReset::AfterLockEnds { .. } => return None,
+            // "More than quiet_secs since the last failure": one ms later.
+            QuietReset::SinceLastFailure { quiet_secs } => last
+                .saturating_add(secs_to_ms(quiet_secs))
+                .saturating_add(1),
+        };
+        Some(from_ms(at.max(lock_end)))
+    }
+
     /// Rebase onto `now` if the clock went backwards (see module docs).
     fn rebased(&self, policy: &LockoutPolicy, now_ms: i64) -> Self {
         match self.last_attempt.map(to_ms) {

@@ -23,8 +23,12 @@
 //! the new clock keeping the session's age as of its last activity, so the
 //! absolute cap is never extended by a clock jump and never reached early.
 
+use std::fmt;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Coded, ErrorKind, Lang, Param};
 
 /// Session timeouts (serde data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,5 +119,110 @@ impl SessionState {
             started_at,
             last_seen: now,
         })
+    }
+
+    /// When the session ends if nothing touches it (the earlier of the idle
+    /// timeout and the absolute cap): the store's expiry.
+    #[must_use]
+    pub fn expires_at(&self, policy: &SessionPolicy) -> DateTime<Utc> {
+        let idle_end = self
+            .last_seen
+            .checked_add_signed(secs(policy.idle_timeout_secs))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        match policy.absolute_timeout_secs {
+            Some(cap) => idle_end.min(
+                self.started_at
+                    .checked_add_signed(secs(cap))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
+            ),
+            None => idle_end,
+        }
+    }
+
+    /// Compact text form for a SQL column or a Redis value:
+    /// `s1.<started_at_ms>.<last_seen_ms>` (decimal milliseconds since the
+    /// Unix epoch). Canonical: equal states encode to equal strings.
+    #[must_use]
+    pub fn encode(&self) -> String {
+        format!(
+            "s1.{}.{}",
+            self.started_at.timestamp_millis(),
+            self.last_seen.timestamp_millis()
+        )
+    }
+
+    /// Parse [`SessionState::encode`]'s form (times are kept to the ms).
+    ///
+    /// # Errors
+    /// [`SessionError::MalformedState`] for anything else.
+    pub fn decode(input: &str) -> Result<Self, SessionError> {
+        let malformed = |reason| SessionError::MalformedState { reason };
+        if input.len() > 64 {
+            return Err(malformed("too_long"));
+        }
+        let rest = input.strip_prefix("s1.").ok_or(malformed("version"))?;
+        let (started, last) = rest.split_once('.').ok_or(malformed("field_count"))?;
+        let time = |text: &str| {
+            canonical_i64(text)
+                .and_then(DateTime::from_timestamp_millis)
+                .ok_or(malformed("time"))
+        };
+        Ok(Self {
+            started_at: time(started)?,
+            last_seen: time(last)?,
+        })
+    }
+}
+
+/// Canonical decimal `i64`: optional `-`, no `+`, no leading zeros, no `-0`.
+fn canonical_i64(text: &str) -> Option<i64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
+        && text != "-0";
+    if canonical { text.parse().ok() } else { None }
+}
+
+/// A stored session state that does not decode.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// Not `encode()`'s form. Code `session.malformed_state`; parameter
+    /// `reason`.
+    #[error("stored session state is malformed ({reason})")]
+    MalformedState {
+        /// Stable snake_case reason.
+        reason: &'static str,
+    },
+}
+
+impl Coded for SessionError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedState { .. } => "session.malformed_state",
+        }
+    }
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::StoredState
+    }
+    fn params(&self) -> Vec<Param> {
+        match self {
+            Self::MalformedState { reason } => vec![("reason", (*reason).to_owned())],
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::Ja, Self::MalformedState { reason }) => {
+                format!("保存されたセッション状態が不正です（{reason}）。")
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for SessionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.encode())
     }
 }

@@ -886,3 +886,52 @@ proptest! {
         }
     }
 }
+
+// --- when a store may forget a state ---------------------------------------
+
+#[test]
+fn ups_site_state_is_forgotten_fifteen_minutes_after_its_lock_ends() {
+    let policy = LockoutPolicy::ups_site();
+    let (_, locked, _) = walk(&policy, 6); // 6th failure: 2 s lock
+    let forget = locked.forget_at(&policy).unwrap();
+    assert_eq!(forget, locked.locked_until.unwrap() + secs(900));
+    // Below the threshold, only a success forgets (the Cognito rule).
+    let (_, two, _) = walk(&policy, 2);
+    assert_eq!(two.forget_at(&policy), None);
+    assert_eq!(
+        LockoutState::default().forget_at(&policy),
+        Some(DateTime::<Utc>::UNIX_EPOCH)
+    );
+}
+
+proptest! {
+    /// After `forget_at`, the state and no state at all give the same
+    /// decisions and the same stored states for any later attempt.
+    #[test]
+    fn after_forget_at_a_state_behaves_like_none(
+        policy in any_policy(),
+        failures in 0u32..40,
+        later in prop_oneof![0i64..5_000, 0i64..200_000_000],
+        outcome in any::<bool>(),
+    ) {
+        let mut state = LockoutState::default();
+        let mut now = t0();
+        for _ in 0..failures {
+            state = state.record_failure(&policy, now);
+            now += TimeDelta::milliseconds(700);
+        }
+        if let Some(at) = state.forget_at(&policy) {
+            let at = at.max(now);
+            let t = at + TimeDelta::milliseconds(later);
+            let none = LockoutState::default();
+            prop_assert_eq!(state.check(&policy, t), none.check(&policy, t));
+            let (a, b) = if outcome {
+                (state.record_success(&policy, t), none.record_success(&policy, t))
+            } else {
+                (state.record_failure(&policy, t), none.record_failure(&policy, t))
+            };
+            prop_assert_eq!(a.failures, b.failures);
+            prop_assert_eq!(a.locked_until, b.locked_until);
+        }
+    }
+}

@@ -125,3 +125,49 @@ proptest! {
         let _ = s.touch(&p, DateTime::<Utc>::MIN_UTC);
     }
 }
+
+#[test]
+fn session_state_encodes_canonically_and_knows_when_it_ends() {
+    use regcore::Coded;
+    let t0 = chrono::DateTime::from_timestamp_millis(1_743_498_000_123).unwrap();
+    let state = SessionState::start(t0);
+    assert_eq!(state.encode(), "s1.1743498000123.1743498000123");
+    assert_eq!(SessionState::decode(&state.encode()), Ok(state));
+    let policy = SessionPolicy::ups_site();
+    assert_eq!(
+        state.expires_at(&policy),
+        t0 + chrono::Duration::minutes(30)
+    );
+    let capped = policy.with_absolute_timeout_secs(600);
+    assert_eq!(
+        state.expires_at(&capped),
+        t0 + chrono::Duration::minutes(10)
+    );
+    for bad in [
+        "", "s1", "s1.1", "s2.1.2", "s1.01.2", "s1.1.+2", "s1.-0.1", "s1.1.2.3", "s1.a.b",
+    ] {
+        let err = SessionState::decode(bad).unwrap_err();
+        assert_eq!(err.code(), "session.malformed_state", "{bad}");
+        assert_eq!(err.kind(), regcore::ErrorKind::StoredState);
+    }
+}
+
+proptest! {
+    #[test]
+    fn session_encoding_round_trips_and_decode_never_panics(
+        a in -8_000_000_000_000i64..8_000_000_000_000,
+        b in -8_000_000_000_000i64..8_000_000_000_000,
+        junk in "\\PC{0,40}",
+    ) {
+        let state = SessionState {
+            started_at: DateTime::from_timestamp_millis(a).unwrap(),
+            last_seen: DateTime::from_timestamp_millis(b).unwrap(),
+        };
+        prop_assert_eq!(SessionState::decode(&state.encode()), Ok(state));
+        let _ = SessionState::decode(&junk);
+        let near = format!("s1.{junk}");
+        if let Ok(s) = SessionState::decode(&near) {
+            prop_assert_eq!(s.encode(), near);
+        }
+    }
+}

@@ -129,7 +129,7 @@ def test_postgres_connection_in_an_open_transaction_is_refused(make_spec: MakeSp
     conn.execute("SELECT 1")  # a transaction is now open
     with pytest.raises(regcore.RegcoreError) as err:
         regcore.store.PostgresStore(conn, prefix=spec.prefix).lockout_state("k")
-    _coded(err.value, "store.unsupported", "configuration")
+    _coded(err.value, "store.transaction_open", "configuration")
     conn.rollback()
     # An idle non-autocommit connection works: each operation commits itself.
     store = regcore.store.PostgresStore(conn, prefix=spec.prefix)
@@ -145,7 +145,7 @@ def test_sqlite_connection_in_an_open_transaction_is_refused(make_spec: MakeSpec
     conn.execute(f"INSERT INTO {spec.prefix}_session (key, state) VALUES ('x', 'y')")  # implicit BEGIN
     with pytest.raises(regcore.RegcoreError) as err:
         SQLiteStore(conn, prefix=spec.prefix).lockout_state("k")
-    _coded(err.value, "store.unsupported")
+    _coded(err.value, "store.transaction_open")
     conn.rollback()
 
 
@@ -266,3 +266,28 @@ def test_cluster_keys_carry_one_hash_tag(make_spec: MakeSpec) -> None:
     keys = [k.decode() for k in client.scan_iter(match=f"{spec.prefix}:*")]
     assert len(keys) == 1 and keys[0].startswith(f"{spec.prefix}:code:{{sign_up")
     assert 0 < client.pttl(keys[0]) <= (24 + 24) * 3600 * 1000
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "redis"])
+def test_stored_states_are_core_encodings_with_core_expiry(kind: str, make_spec: MakeSpec) -> None:
+    """Sessions are stored as core's SessionState encoding (a malformed row is
+    core's coded error), lockout expiry is core's forget_at, and a naive
+    datetime is core's time.naive_datetime."""
+    spec = make_spec(kind)
+    store = w.open_store(spec)
+    policy = regcore.SessionPolicy.ups_site()
+    state = store.session_start("s", policy, now=w.T0)
+    assert state == regcore.SessionState.start(w.T0)
+    assert regcore.SessionState.decode(state.encode()) == state
+    with pytest.raises(regcore.InvalidInputError) as naive:
+        store.session_touch("s", policy, now=dt.datetime(2025, 4, 1))
+    _coded(naive.value, "time.naive_datetime", "invalid_input")
+    lockout = regcore.LockoutPolicy.ups_site()
+    for _ in range(5):
+        admitted = store.lockout_admit("k", lockout, now=w.T0)
+        assert isinstance(admitted, Admitted)
+        store.lockout_settle(admitted, False, now=w.T0)
+    locked = store.lockout_state("k")
+    forget = locked.forget_at(lockout)
+    assert forget is not None and locked.locked_until is not None
+    assert forget == locked.locked_until + dt.timedelta(minutes=15)

@@ -34,6 +34,14 @@ def driver_missing(driver: str, extra: str) -> RegcoreError:
     return err
 
 
+def transaction_open(store: str) -> RegcoreError:
+    """``store.transaction_open`` (kind ``configuration``): the caller's
+    connection is inside a transaction, so an admission could not be
+    committed before the password check."""
+    err: RegcoreError = _n.store_transaction_open(store)
+    return err
+
+
 def unsupported(store: str, feature: str) -> RegcoreError:
     """``store.unsupported`` (kind ``configuration``): e.g. the ledger on Redis."""
     err: RegcoreError = _n.store_unsupported(store, feature)

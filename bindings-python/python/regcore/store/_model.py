@@ -68,12 +68,11 @@ Decide = Callable[[str | None], Step[T]]
 
 
 def resolve_now(now: dt.datetime | None) -> dt.datetime:
-    """``now`` as given (aware), or the system clock."""
+    """``now`` as given (aware; a naive one is core's ``time.naive_datetime``),
+    or the system clock."""
     if now is None:
         return dt.datetime.now(UTC)
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise TypeError("now must be a timezone-aware datetime (regcore never guesses a zone)")
-    return now
+    return _native.aware_utc(now)
 
 
 def to_ms(at: dt.datetime) -> int:
@@ -91,22 +90,22 @@ def _secs_ms(delta: dt.timedelta) -> int:
 # --- lockout -----------------------------------------------------------------------
 
 
-def lockout_expires_ms(policy: LockoutPolicy, state: LockoutState, now_ms: int) -> int:
-    """When a stored lockout state may be forgotten (Redis TTL, purge_expired).
+LOCKOUT_RETENTION: Final = dt.timedelta(days=90)
+"""How long a state that core never forgets (failures below the threshold,
+no success since) is kept after its last attempt: a decision, so that keys
+sprayed at a login form do not accumulate forever."""
 
-    From the later of the last attempt, the lock's end and now: the policy's
-    longest lock plus its quiet-reset period plus one day. After that much
-    silence a lock has ended and the quiet reset has cleared it; only failures
-    below the threshold that were never followed by a success (the Cognito
-    rule keeps them until a success) are forgotten, one day late.
-    """
-    quiet = policy.to_dict().get("quiet_reset") or {}
-    quiet_ms = int(quiet.get("quiet_secs", 0)) * 1000 if isinstance(quiet, dict) else 0
-    base = now_ms
-    for at in (state.last_attempt, state.locked_until):
-        if at is not None:
-            base = max(base, to_ms(at))
-    return base + _secs_ms(policy.max_lock) + quiet_ms + _DAY_MS
+
+def lockout_expires_ms(policy: LockoutPolicy, state: LockoutState, now_ms: int) -> int:
+    """When a stored lockout state may be forgotten (Redis TTL, purge_expired):
+    core's ``forget_at`` (from then on the state behaves like no state), or
+    ``LOCKOUT_RETENTION`` after the last attempt when core never forgets it."""
+    forget = state.forget_at(policy)
+    if forget is not None:
+        return max(to_ms(forget), now_ms)
+    last = state.last_attempt
+    base = max(now_ms, to_ms(last)) if last is not None else now_ms
+    return base + _secs_ms(LOCKOUT_RETENTION)
 
 
 def decode_lockout(text: str | None) -> LockoutState:
@@ -179,25 +178,15 @@ def lockout_success_step(admitted: Admitted, now: dt.datetime) -> Decide[Lockout
 
 def success_applier(admission: Any) -> Callable[[LockoutState], LockoutState]:
     """``current -> settled state`` for a correct password, re-appliable on
-    every compare-and-set retry (the admission itself is single-use)."""
-    settled = admission.success
-    try:
-        success = settled()  # core's shape: success() -> Success with .apply(current)
-    except TypeError:
-        success = None
-    if success is not None and hasattr(success, "apply"):
+    every compare-and-set retry (the admission itself is single-use: this
+    settles it)."""
+    success = admission.success()
 
-        def apply(current: LockoutState) -> LockoutState:
-            result: LockoutState = success.apply(current)
-            return result
-
-        return apply
-
-    def apply_once(current: LockoutState) -> LockoutState:
-        result: LockoutState = settled(current)
+    def apply(current: LockoutState) -> LockoutState:
+        result: LockoutState = success.apply(current)
         return result
 
-    return apply_once
+    return apply
 
 
 # --- one-time codes ------------------------------------------------------------------
@@ -239,21 +228,15 @@ def code_verify_step(
 
 
 def encode_session(state: SessionState) -> str:
-    return f"s1.{to_ms(state.started_at)}.{to_ms(state.last_seen)}"
+    return state.encode()
 
 
 def decode_session(text: str) -> SessionState:
-    parts = text.split(".")
-    if len(parts) != 3 or parts[0] != "s1":
-        raise ValueError("malformed stored session state")
-    return SessionState(from_ms(int(parts[1])), from_ms(int(parts[2])))
+    return SessionState.decode(text)
 
 
 def session_expires_ms(policy: SessionPolicy, state: SessionState) -> int:
-    end = to_ms(state.last_seen) + _secs_ms(policy.idle_timeout)
-    if policy.absolute_timeout is not None:
-        end = min(end, to_ms(state.started_at) + _secs_ms(policy.absolute_timeout))
-    return end
+    return to_ms(state.expires_at(policy))
 
 
 def session_start_step(policy: SessionPolicy, now: dt.datetime) -> Decide[SessionState]:

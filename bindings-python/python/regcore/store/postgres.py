@@ -85,7 +85,7 @@ class PostgresStore(SqlSyncStore):
         try:
             with self._connection() as conn:
                 if _in_transaction(pg, conn):
-                    raise _errors.unsupported("postgres", "a connection inside an open transaction")
+                    raise _errors.transaction_open("postgres")
                 with conn.transaction(), conn.cursor() as cur:
 
                     def execute(q: Query) -> Any:
@@ -124,7 +124,7 @@ class AsyncPostgresStore(SqlAsyncStore):
         try:
             async with self._connection() as conn:
                 if _in_transaction(pg, conn):
-                    raise _errors.unsupported("postgres", "a connection inside an open transaction")
+                    raise _errors.transaction_open("postgres")
                 async with conn.transaction(), conn.cursor() as cur:
                     return await drive_async(script, cur)
         except pg.Error as e:

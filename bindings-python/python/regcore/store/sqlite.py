@@ -63,7 +63,7 @@ class SQLiteStore(SqlSyncStore):
         with self._lock:
             try:
                 if conn.in_transaction:
-                    raise _errors.unsupported("sqlite", "a connection inside an open transaction")
+                    raise _errors.transaction_open("sqlite")
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 try:
                     result = drive(script, execute)
