@@ -124,6 +124,9 @@ const PARAMS = [
   { site: 'LockoutPolicy.fixed(threshold)', name: 'threshold', range: U32, calls: [(v) => rc.LockoutPolicy.fixed(v, 300)] },
   { site: 'LockoutPolicy.fixed(lockSecs)', name: 'lockSecs', range: U64, calls: [(v) => rc.LockoutPolicy.fixed(5, v)] },
   { site: 'LockoutPolicy.lockSecs(failures)', name: 'failures', range: U32, calls: [(v) => lockout.lockSecs(v)] },
+  { site: 'storeContended(attempts)', name: 'attempts', range: U32, calls: [(v) => rc.storeContended('lockout.admit', v)] },
+  { site: 'storeSchemaMismatch(found)', name: 'found', range: U32, calls: [(v) => rc.storeSchemaMismatch(v, 1)] },
+  { site: 'storeSchemaMismatch(expected)', name: 'expected', range: U32, calls: [(v) => rc.storeSchemaMismatch(0, v)] },
   {
     site: 'MasterSecret.constructor(keyId)',
     name: 'keyId',
