@@ -111,20 +111,9 @@ impl PyCodeState {
         #[pyo3(from_py_with = int::attempts)] attempts: u32,
         used: bool,
     ) -> PyResult<Self> {
-        if issued_at.0.timestamp_subsec_nanos() != 0 {
-            return Err(crate::errors::coded_err(
-                &regcore::BoundaryError::InvalidInteger {
-                    name: "issued_at (whole seconds)".to_owned(),
-                },
-            ));
-        }
-        Ok(Self(CodeState {
-            series,
-            generation,
-            issued_at: issued_at.0,
-            attempts,
-            used,
-        }))
+        CodeState::new(series, generation, issued_at.0, attempts, used)
+            .py()
+            .map(Self)
     }
 
     #[getter]

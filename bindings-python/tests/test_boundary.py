@@ -270,9 +270,12 @@ def test_code_state_from_its_fields() -> None:
     state, _ = CodePolicy.sign_up().issue(SECRET, "u", now=T0)
     rebuilt = CodeState(state.series, state.generation, state.issued_at, state.attempts, state.used)
     assert rebuilt == state
-    with pytest.raises(InvalidInputError) as frac:
+    with pytest.raises(regcore.StoredStateError) as frac:
         CodeState(1, 1, T0 + dt.timedelta(milliseconds=5))
-    assert frac.value.code == "binding.invalid_integer"
+    assert frac.value.code == "code.malformed_state" and frac.value.params == {"reason": "issued_at"}
+    with pytest.raises(regcore.StoredStateError) as zero:
+        CodeState(1, 0, T0)
+    assert zero.value.params == {"reason": "generation"}
 
 
 def test_store_errors_and_schema_come_from_core() -> None:

@@ -450,6 +450,27 @@ impl CodeState {
         )
     }
 
+    /// A state from its fields (e.g. columns of the caller's own table),
+    /// checked as [`CodeState::decode`] checks the text form: generation ≥ 1
+    /// and `issued_at` in whole seconds (nothing is rounded).
+    ///
+    /// # Errors
+    /// [`CodeError::MalformedState`] (`generation`, `issued_at`).
+    pub fn new(
+        series: u32,
+        generation: u32,
+        issued_at: DateTime<Utc>,
+        attempts: u32,
+        used: bool,
+    ) -> Result<Self, CodeError> {
+        if issued_at.timestamp_subsec_nanos() != 0 {
+            return Err(CodeError::MalformedState {
+                reason: "issued_at",
+            });
+        }
+        Self::checked(series, generation, issued_at.timestamp(), attempts, used)
+    }
+
     fn checked(
         series: u32,
         generation: u32,

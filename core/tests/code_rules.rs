@@ -481,3 +481,18 @@ proptest! {
         let _ = CodeState::from_bytes(&bytes);
     }
 }
+
+#[test]
+fn a_state_built_from_fields_is_checked_like_its_encoding() {
+    use chrono::TimeZone;
+    let t = chrono::Utc.with_ymd_and_hms(2025, 4, 1, 9, 0, 0).unwrap();
+    let state = regcore::code::CodeState::new(7, 3, t, 1, false).unwrap();
+    assert_eq!(regcore::code::CodeState::decode(&state.encode()), Ok(state));
+    for (generation, at, reason) in [
+        (0, t, "generation"),
+        (1, t + chrono::Duration::milliseconds(1), "issued_at"),
+    ] {
+        let err = regcore::code::CodeState::new(7, generation, at, 0, false).unwrap_err();
+        assert_eq!(err, regcore::code::CodeError::MalformedState { reason });
+    }
+}
