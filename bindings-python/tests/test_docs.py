@@ -1,17 +1,20 @@
-"""The quick start in docs/python.md runs as written."""
+"""The Python quick starts in docs/python.md and the README run as written."""
 
 from __future__ import annotations
 
 import pathlib
 import re
 
-DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "python.md"
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def test_quick_start_runs() -> None:
-    text = DOC.read_text(encoding="utf-8")
+@pytest.mark.parametrize("doc", [ROOT / "docs" / "python.md", ROOT / "README.md"], ids=["python.md", "README"])
+def test_quick_start_runs(doc: pathlib.Path) -> None:
+    text = doc.read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
-    assert blocks, "no python block in docs/python.md"
+    assert blocks, f"no python block in {doc.name}"
     namespace: dict[str, object] = {}
-    exec(compile(blocks[0], str(DOC), "exec"), namespace)  # noqa: S102
-    assert "outcome" in namespace
+    exec(compile(blocks[0], str(doc), "exec"), namespace)  # noqa: S102
+    assert "outcome" in namespace and "store" in namespace
