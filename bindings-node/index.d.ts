@@ -572,6 +572,12 @@ export declare class LockoutPolicy {
    */
   admit(state: LockoutState, now?: Date | undefined | null): LockoutAdmission | LockoutDecision
   /**
+   * From when a store may forget `state`: after it, the state behaves
+   * exactly like no state at all. `null` when only a success forgets it
+   * (failures below the threshold under the Cognito rule).
+   */
+  forgetAt(state: LockoutState): Date | null
+  /**
    * Record a wrong password; returns the state to store. While locked this
    * changes nothing (a refused attempt never lengthens a lock).
    */
@@ -854,6 +860,11 @@ export declare class SessionPolicy {
   get idleTimeoutSecs(): number
   /** Absolute cap in seconds, if any. */
   get absoluteTimeoutSecs(): number | null
+  /**
+   * When `state` ends if nothing touches it (the earlier of the idle
+   * timeout and the absolute cap): a store's expiry.
+   */
+  expiresAt(state: SessionState): Date
   /** A session that starts (log-in) at `now` (system clock when omitted). */
   start(now?: Date | undefined | null): SessionState
   /**
@@ -923,6 +934,12 @@ export interface CheckContext {
   /** Site-specific passwords to reject (e.g. the product name). */
   blocklist?: Array<string>
 }
+
+/**
+ * The same `Date`, checked: anything that is not a valid `Date` throws
+ * core's `binding.invalid_date` (the store layer's `now`).
+ */
+export declare function checkedDate(value: Date): Date
 
 /**
  * Core's rule for a table or key prefix (1–32 of `a–z 0–9 _`, starting
@@ -1011,6 +1028,9 @@ export declare function decodeCodeState(encoded: string): CodeState
 /** Parse `encodeLockoutState`'s form. Throws `lockout.malformed_state`. */
 export declare function decodeLockoutState(encoded: string): LockoutState
 
+/** Parse `encodeSessionState`'s form. Throws `session.malformed_state`. */
+export declare function decodeSessionState(encoded: string): SessionState
+
 /** The limit `verifyPassword` applies when none is given. */
 export declare function defaultVerifyLimit(): VerifyLimit
 
@@ -1057,6 +1077,12 @@ export declare function encodeCodeState(state: CodeState): string
  * equal states encode equal, so the string can be the compare-and-set token.
  */
 export declare function encodeLockoutState(state: LockoutState): string
+
+/**
+ * Compact, canonical text form of a session state
+ * (`s1.<startedAtMs>.<lastSeenMs>`), what a SQL column or Redis holds.
+ */
+export declare function encodeSessionState(state: SessionState): string
 
 /**
  * Fold full-width ASCII (U+FF01–U+FF5E, U+3000) to ASCII and trim surrounding
@@ -1430,6 +1456,13 @@ export declare function storeInvalidPrefix(prefix: string): RegcoreError
  * version `found` (0: none), this release needs `expected`; run `migrate()`.
  */
 export declare function storeSchemaMismatch(found: number, expected: number): RegcoreError
+
+/**
+ * `store.transaction_open` (kind `configuration`): the caller's connection
+ * is inside a transaction, so an admission could not be committed before
+ * the password check.
+ */
+export declare function storeTransactionOpen(store: string): RegcoreError
 
 /**
  * `store.unavailable` (kind `store_unavailable`): the `store` (`sqlite`,

@@ -45,6 +45,7 @@ test('core builds every store error; checkStorePrefix is core\'s rule', () => {
     [rc.storeUnsupported('redis', 'ledger'), 'store.unsupported', 'configuration', { store: 'redis', feature: 'ledger' }],
     [rc.storeSchemaMismatch(0, 1), 'store.schema_mismatch', 'configuration', { found: '0', expected: '1' }],
     [rc.storeInvalidPrefix('A-b'), 'store.invalid_prefix', 'configuration', { prefix: 'A-b' }],
+    [rc.storeTransactionOpen('sqlite'), 'store.transaction_open', 'configuration', { store: 'sqlite' }],
   ]
   for (const [err, code, kind, params] of cases) {
     assert.ok(err instanceof Error)
@@ -177,7 +178,7 @@ test('postgres: a Client inside an open transaction is refused; an idle one work
   try {
     await client.query('BEGIN')
     const store = new storeLib.PostgresStore(client, { prefix: spec.prefix })
-    await assert.rejects(store.lockoutState('k'), coded('store.unsupported', 'configuration'))
+    await assert.rejects(store.lockoutState('k'), coded('store.transaction_open', 'configuration'))
     await client.query('ROLLBACK')
     assert.ok((await store.lockoutAdmit('k', rc.LockoutPolicy.upsSite(), h.T0)) instanceof Admitted)
     const other = await h.openStore(spec)
@@ -193,7 +194,7 @@ test('sqlite: a Database inside an open transaction is refused', { skip: h.skip 
   const Database = require('better-sqlite3')
   const db = new Database(spec.target)
   db.exec('BEGIN')
-  await assert.rejects(new storeLib.SQLiteStore(db, { prefix: spec.prefix }).lockoutState('k'), coded('store.unsupported'))
+  await assert.rejects(new storeLib.SQLiteStore(db, { prefix: spec.prefix }).lockoutState('k'), coded('store.transaction_open', 'configuration'))
   db.exec('ROLLBACK')
   db.close()
 })
@@ -360,3 +361,23 @@ for (const kind of ['sqlite', 'redis']) {
     }
   })
 }
+
+test('expiry and session encoding come from core (forgetAt, expiresAt, encodeSessionState)', () => {
+  const t0 = new Date(Date.UTC(2025, 3, 1, 9, 0, 0))
+  const policy = rc.LockoutPolicy.upsSite()
+  let state = { failures: 0, lockedUntil: null, lastAttempt: null }
+  for (let i = 0; i < 5; i++) state = policy.recordFailure(state, t0)
+  assert.equal(policy.forgetAt(state).getTime(), t0.getTime() + 1000 + 15 * 60 * 1000)
+  assert.equal(policy.forgetAt(policy.recordFailure({ failures: 0, lockedUntil: null, lastAttempt: null }, t0)), null)
+  const sessions = rc.SessionPolicy.upsSite()
+  const session = sessions.start(t0)
+  const text = rc.encodeSessionState(session)
+  assert.equal(text, `s1.${t0.getTime()}.${t0.getTime()}`)
+  assert.deepEqual(rc.decodeSessionState(text), session)
+  assert.equal(sessions.expiresAt(session).getTime(), t0.getTime() + 30 * 60 * 1000)
+  assert.throws(() => rc.decodeSessionState('s1.x'), coded('session.malformed_state', 'stored_state'))
+  assert.equal(rc.checkedDate(t0).getTime(), t0.getTime())
+  for (const bad of [new Date(NaN), '2025-04-01', 0]) {
+    assert.throws(() => rc.checkedDate(bad), coded('binding.invalid_date', 'invalid_input'))
+  }
+})

@@ -623,6 +623,39 @@ pub struct SessionState {
     pub last_seen: Date,
 }
 
+impl SessionState {
+    fn to_core(self) -> session::SessionState {
+        session::SessionState {
+            started_at: self.started_at.0,
+            last_seen: self.last_seen.0,
+        }
+    }
+}
+
+impl From<session::SessionState> for SessionState {
+    fn from(s: session::SessionState) -> Self {
+        Self {
+            started_at: Date(s.started_at),
+            last_seen: Date(s.last_seen),
+        }
+    }
+}
+
+/// Compact, canonical text form of a session state
+/// (`s1.<startedAtMs>.<lastSeenMs>`), what a SQL column or Redis holds.
+#[napi]
+pub fn encode_session_state(state: SessionState) -> String {
+    state.to_core().encode()
+}
+
+/// Parse `encodeSessionState`'s form. Throws `session.malformed_state`.
+#[napi]
+pub fn decode_session_state(env: &Env, encoded: String) -> Result<SessionState> {
+    session::SessionState::decode(&encoded)
+        .or_throw(env)
+        .map(Into::into)
+}
+
 /// `'active'`, `'idle_expired'` or `'absolute_expired'`.
 #[napi(string_enum = "snake_case")]
 pub enum SessionStatusKind {
@@ -688,6 +721,13 @@ impl SessionPolicy {
         self.inner.absolute_timeout_secs.map(secs)
     }
 
+    /// When `state` ends if nothing touches it (the earlier of the idle
+    /// timeout and the absolute cap): a store's expiry.
+    #[napi]
+    pub fn expires_at(&self, state: SessionState) -> Date {
+        Date(state.to_core().expires_at(&self.inner))
+    }
+
     /// A session that starts (log-in) at `now` (system clock when omitted).
     #[napi]
     pub fn start(&self, now: Option<Date>) -> SessionState {
@@ -702,11 +742,7 @@ impl SessionPolicy {
     /// expired.
     #[napi]
     pub fn touch(&self, state: SessionState, now: Option<Date>) -> SessionStatus {
-        let state = session::SessionState {
-            started_at: state.started_at.0,
-            last_seen: state.last_seen.0,
-        };
-        match state.touch(&self.inner, now_or(now)) {
+        match state.to_core().touch(&self.inner, now_or(now)) {
             session::SessionStatus::Active(s) => SessionStatus {
                 status: SessionStatusKind::Active,
                 state: Some(SessionState {

@@ -306,6 +306,14 @@ impl LockoutPolicy {
         })
     }
 
+    /// From when a store may forget `state`: after it, the state behaves
+    /// exactly like no state at all. `null` when only a success forgets it
+    /// (failures below the threshold under the Cognito rule).
+    #[napi]
+    pub fn forget_at(&self, env: &Env, state: LockoutState) -> Result<Option<Date>> {
+        Ok(state.to_core(env)?.forget_at(&self.inner).map(Date))
+    }
+
     /// Record a wrong password; returns the state to store. While locked this
     /// changes nothing (a refused attempt never lengthens a lock).
     #[napi]

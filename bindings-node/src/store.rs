@@ -102,3 +102,18 @@ pub fn store_invalid_prefix<'env>(env: &'env Env, prefix: String) -> Result<Obje
 pub fn check_store_prefix(env: &Env, prefix: String) -> Result<()> {
     StoreError::check_prefix(&prefix).map_err(|e| coded_error(env, &e))
 }
+
+/// `store.transaction_open` (kind `configuration`): the caller's connection
+/// is inside a transaction, so an admission could not be committed before
+/// the password check.
+#[napi(ts_return_type = "RegcoreError")]
+pub fn store_transaction_open<'env>(env: &'env Env, store: String) -> Result<Object<'env>> {
+    error_object(env, &StoreError::TransactionOpen { store })
+}
+
+/// The same `Date`, checked: anything that is not a valid `Date` throws
+/// core's `binding.invalid_date` (the store layer's `now`).
+#[napi]
+pub fn checked_date(value: crate::convert::Date) -> crate::convert::Date {
+    value
+}

@@ -17,6 +17,7 @@ module.exports = {
   unavailable: (store, operation, cause) => withCause(rc.storeUnavailable(store, operation), cause),
   driverMissing: (driver, pkg, cause) => withCause(rc.storeDriverMissing(driver, pkg), cause),
   unsupported: (store, feature) => rc.storeUnsupported(store, feature),
+  transactionOpen: (store) => rc.storeTransactionOpen(store),
   schemaMismatch: (found, expected, cause) => withCause(rc.storeSchemaMismatch(found, expected), cause),
   checkPrefix: (prefix) => {
     if (typeof prefix !== 'string') throw rc.storeInvalidPrefix(String(prefix))

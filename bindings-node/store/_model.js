@@ -14,29 +14,30 @@ function step(write, expiresMs, result, nowMs = null) {
   return { write, expiresMs, result, nowMs }
 }
 
-/** `now` as given (a valid Date), or the system clock. */
+/** `now` as given (a valid Date; anything else is core's
+ * `binding.invalid_date`), or the system clock. */
 function resolveNow(now) {
   if (now === undefined || now === null) return new Date()
-  if (!(now instanceof Date)) throw new TypeError('now must be a Date')
-  return now // an Invalid Date is refused by core (binding.invalid_date)
+  return rc.checkedDate(now)
 }
 
 const ms = (d) => (d === null || d === undefined ? null : d.getTime())
 
 // --- lockout ---------------------------------------------------------------
 
-function quietMs(policy) {
-  const quiet = JSON.parse(policy.toJSON()).quiet_reset
-  return quiet && typeof quiet === 'object' && quiet.quiet_secs ? Number(quiet.quiet_secs) * 1000 : 0
-}
+/** How long a state core never forgets (failures below the threshold, no
+ * success since) is kept after its last attempt: a decision shared with the
+ * Python store (`LOCKOUT_RETENTION`), so sprayed keys do not accumulate. */
+const LOCKOUT_RETENTION_MS = 90 * DAY_MS
 
 /** When a stored lockout state may be forgotten (Redis TTL, purgeExpired):
- * the later of the last attempt, the lock's end and now, plus the policy's
- * longest lock, its quiet-reset period and one day. */
+ * core's `forgetAt` (from then on it behaves like no state), or
+ * LOCKOUT_RETENTION_MS after the last attempt when core never forgets it. */
 function lockoutExpiresMs(policy, state, nowMs) {
-  let base = nowMs
-  for (const at of [state.lastAttempt, state.lockedUntil]) if (at) base = Math.max(base, at.getTime())
-  return base + policy.maxLockSecs * 1000 + quietMs(policy) + DAY_MS
+  const forget = policy.forgetAt(state)
+  if (forget !== null && forget !== undefined) return Math.max(forget.getTime(), nowMs)
+  const base = state.lastAttempt ? Math.max(nowMs, state.lastAttempt.getTime()) : nowMs
+  return base + LOCKOUT_RETENTION_MS
 }
 
 function decodeLockout(text) {
@@ -123,21 +124,11 @@ function codeVerifyStep(policy, secret, subject, typed, now) {
 
 // --- sessions ------------------------------------------------------------------
 
-// `s1.<startedMs>.<lastSeenMs>`, as the Python store layer writes it.
-const encodeSession = (s) => `s1.${s.startedAt.getTime()}.${s.lastSeen.getTime()}`
-
-function decodeSession(text) {
-  const parts = text.split('.')
-  if (parts.length !== 3 || parts[0] !== 's1') throw new Error('malformed stored session state')
-  return { startedAt: new Date(Number(parts[1])), lastSeen: new Date(Number(parts[2])) }
-}
-
-function sessionExpiresMs(policy, state) {
-  let end = state.lastSeen.getTime() + policy.idleTimeoutSecs * 1000
-  const absolute = policy.absoluteTimeoutSecs
-  if (absolute !== null && absolute !== undefined) end = Math.min(end, state.startedAt.getTime() + absolute * 1000)
-  return end
-}
+// Core's encoding (`s1.<startedMs>.<lastSeenMs>`, the Python store's too);
+// a malformed row is core's `session.malformed_state`.
+const encodeSession = (s) => rc.encodeSessionState(s)
+const decodeSession = (text) => rc.decodeSessionState(text)
+const sessionExpiresMs = (policy, state) => policy.expiresAt(state).getTime()
 
 function sessionStartStep(policy, now) {
   return () => {
@@ -165,6 +156,7 @@ module.exports = {
   KEEP,
   DELETE,
   DAY_MS,
+  LOCKOUT_RETENTION_MS,
   Admitted,
   resolveNow,
   ms,

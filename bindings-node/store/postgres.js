@@ -103,7 +103,7 @@ class PostgresStore extends SqlStore {
       return await this._withClient(async (client) => {
         const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null
         if (status === 'T' || status === 'E') {
-          throw errors.unsupported('postgres', 'a connection inside an open transaction')
+          throw errors.transactionOpen('postgres')
         }
         await this._query(client, { kind: 'count', sql: 'BEGIN', params: [] })
         try {

@@ -72,7 +72,7 @@ class SQLiteStore extends SqlStore {
     // Synchronous from BEGIN to COMMIT: no other operation of this process
     // interleaves (better-sqlite3 runs on the calling thread).
     try {
-      if (db.inTransaction) throw errors.unsupported('sqlite', 'a connection inside an open transaction')
+      if (db.inTransaction) throw errors.transactionOpen('sqlite')
       db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN')
       try {
         let next = script.next()
