@@ -301,15 +301,16 @@ fn lock_secs(name: &str, secs: u64) -> Result<u64, BoundaryError> {
 
 #[uniffi::export]
 impl LockoutPolicy {
-    /// UPS site (= AWS Cognito): 4 free failures, then 1 s doubling, capped
-    /// at 900 s; reset after 15 quiet minutes following a lock.
+    /// The UPS site's rule (= AWS Cognito's): core's
+    /// `LockoutPolicy::ups_site` (schedule in docs/lockout.md).
     #[uniffi::constructor]
     pub fn ups_site() -> Arc<Self> {
         wrap(CorePolicy::ups_site())
     }
 
-    /// Key-code or PIN entry on a device: 2 free failures, 30 s from the
-    /// 3rd, doubling, capped at 1 h. Use it with every key-code check.
+    /// Key-code or PIN entry on a device: core's
+    /// `LockoutPolicy::device_entry` (schedule in docs/lockout.md). Use it
+    /// with every key-code check.
     #[uniffi::constructor]
     pub fn device_entry() -> Arc<Self> {
         wrap(CorePolicy::device_entry())

@@ -20,13 +20,14 @@ pub struct PyLockoutPolicy(pub LockoutPolicy);
 
 #[pymethods]
 impl PyLockoutPolicy {
-    /// UPS site / AWS Cognito: 4 free failures, then 1 s doubling, cap 900 s.
+    /// The UPS site's rule (AWS Cognito's); the schedule is core's
+    /// `LockoutPolicy::ups_site` (docs/lockout.md has the table).
     #[staticmethod]
     fn ups_site() -> Self {
         Self(LockoutPolicy::ups_site())
     }
 
-    /// Key-code entry on a device: 3 failures, 30 s doubling, cap 1 h.
+    /// Key-code entry on a device: core's `LockoutPolicy::device_entry`.
     #[staticmethod]
     fn device_entry() -> Self {
         Self(LockoutPolicy::device_entry())

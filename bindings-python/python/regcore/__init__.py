@@ -6,9 +6,11 @@ store the state values regcore returns; regcore does no I/O except the two
 conveniences of this binding, the system clock (``now=None``) and OS
 randomness (salts, generated secrets).
 
-Every error is a :class:`RegcoreError` with ``.code``, ``.params``,
-``.message_en`` and ``.message_ja``; rule violations that a form shows are
-data (:class:`Diagnostic`), not exceptions.
+Every error is a :class:`RegcoreError` with ``.code``, ``.kind``,
+``.params``, ``.message_en`` and ``.message_ja``, its class chosen by the
+kind core gives the code; rule violations that a form shows are data
+(:class:`Diagnostic`), not exceptions. ``regcore.store`` persists the state
+values on SQLite, PostgreSQL and Redis.
 """
 
 from __future__ import annotations

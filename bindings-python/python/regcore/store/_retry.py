@@ -31,10 +31,16 @@ class Conflict(Exception):
     compare-and-set reported it (saves a read on the retry).
     """
 
-    def __init__(self, current: str | None = None, *, known: bool = False) -> None:
+    def __init__(
+        self, current: str | None = None, *, known: bool = False, instead: Exception | None = None
+    ) -> None:
         super().__init__("conflict")
         self.current = current
         self.known = known
+        # Raised in place of store.contended if the budget ends on this one
+        # (a failed read retried: when reads keep failing the store is
+        # unavailable, not contended).
+        self.instead = instead
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,7 @@ def run(
     known = False
     give_up = time.monotonic() + policy.deadline
     made = 0
+    last: Conflict | None = None
     for tried in range(max(1, policy.attempts)):
         if tried and time.monotonic() > give_up:
             break
@@ -104,6 +111,7 @@ def run(
             # A compare-and-set that lost returns the value that won: retry on
             # it at once (it is one round trip old). After a sleep it would be
             # stale, so the backoff tries read afresh.
+            last = conflict
             current, known = conflict.current, conflict.known and tried % 2 == 0
             if not known and tried + 1 < policy.attempts:
                 time.sleep(policy.delay(tried // 2))
@@ -111,6 +119,8 @@ def run(
         stats.count(tried, False)
         return result
     stats.count(made, True)
+    if last is not None and last.instead is not None:
+        raise last.instead from last.instead.__cause__
     raise _errors.contended(operation, made)
 
 
@@ -125,6 +135,7 @@ async def run_async(
     known = False
     give_up = time.monotonic() + policy.deadline
     made = 0
+    last: Conflict | None = None
     for tried in range(max(1, policy.attempts)):
         if tried and time.monotonic() > give_up:
             break
@@ -135,6 +146,7 @@ async def run_async(
             # A compare-and-set that lost returns the value that won: retry on
             # it at once (it is one round trip old). After a sleep it would be
             # stale, so the backoff tries read afresh.
+            last = conflict
             current, known = conflict.current, conflict.known and tried % 2 == 0
             if not known and tried + 1 < policy.attempts:
                 await asyncio.sleep(policy.delay(tried // 2))
@@ -142,4 +154,6 @@ async def run_async(
         stats.count(tried, False)
         return result
     stats.count(made, True)
+    if last is not None and last.instead is not None:
+        raise last.instead from last.instead.__cause__
     raise _errors.contended(operation, made)

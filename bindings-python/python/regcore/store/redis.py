@@ -43,6 +43,10 @@ return {1}
 """
 CAS_SHA: Final = hashlib.sha1(CAS_SCRIPT.encode()).hexdigest()
 
+READ_RETRIES: Final = 3
+"""How many failed reads an operation retries before ``store.unavailable``
+(a write that fails is never retried: it may have been applied)."""
+
 
 def _redis() -> Any:
     try:
@@ -86,7 +90,7 @@ def _cas_result(reply: Any) -> tuple[bool, str | None]:
     return False, current or None
 
 
-def _unavailable(redis: Any, e: BaseException, operation: str) -> BaseException:
+def _unavailable(redis: Any, e: BaseException, operation: str) -> RegcoreError:
     return _errors.unavailable("redis", operation)
 
 
@@ -109,9 +113,26 @@ class RedisStore(SyncStore):
     def _cell(self, table: str, address: Sequence[str], decide: Decide[T], operation: str) -> T:
         key = self._keys.key(table, address)
 
+        read_failures = 0
+
         def attempt(current: str | None, known: bool) -> T:
+            nonlocal read_failures
+            if not known:
+                try:
+                    current = _text(self.client.get(key))
+                except Exception as e:  # RedisError or a driver bug
+                    read_failures += 1
+                    unavailable = _unavailable(self._redis, e, operation)
+                    unavailable.__cause__ = e
+                    if read_failures > READ_RETRIES:
+                        raise unavailable from e
+                    # A failed read wrote nothing and admits nothing: read
+                    # again after the retry loop's jitter (redis-py's async
+                    # cluster client can fail a fresh connection's handshake
+                    # under a burst).
+                    raise Conflict(instead=unavailable) from e
             try:
-                old = current if known else _text(self.client.get(key))
+                old = current
                 step = decide(old)
                 if step.write is KEEP:
                     return step.result
@@ -162,9 +183,26 @@ class AsyncRedisStore(AsyncStore):
     async def _cell(self, table: str, address: Sequence[str], decide: Decide[T], operation: str) -> T:
         key = self._keys.key(table, address)
 
+        read_failures = 0
+
         async def attempt(current: str | None, known: bool) -> T:
+            nonlocal read_failures
+            if not known:
+                try:
+                    current = _text(await self.client.get(key))
+                except Exception as e:  # RedisError or a driver bug
+                    read_failures += 1
+                    unavailable = _unavailable(self._redis, e, operation)
+                    unavailable.__cause__ = e
+                    if read_failures > READ_RETRIES:
+                        raise unavailable from e
+                    # A failed read wrote nothing and admits nothing: read
+                    # again after the retry loop's jitter (redis-py's async
+                    # cluster client can fail a fresh connection's handshake
+                    # under a burst).
+                    raise Conflict(instead=unavailable) from e
             try:
-                old = current if known else _text(await self.client.get(key))
+                old = current
                 step = decide(old)
                 if step.write is KEEP:
                     return step.result
