@@ -264,16 +264,7 @@ impl IssuanceRequest {
         mode: Mode,
         viewer: Viewer,
     ) -> Result<Self, IssuanceError> {
-        let n = keys.len();
-        if n == 0 {
-            return Err(IssuanceError::NoKeys);
-        }
-        if n > MAX_KEYS_PER_REQUEST {
-            return Err(IssuanceError::TooManyKeys {
-                max: MAX_KEYS_PER_REQUEST,
-                actual: n,
-            });
-        }
+        check_key_count(keys.len())?;
         for (i, key) in keys.iter().enumerate() {
             if keys
                 .iter()
@@ -292,6 +283,20 @@ impl IssuanceRequest {
             viewer,
         })
     }
+}
+
+/// 1–8 keys per request.
+fn check_key_count(n: usize) -> Result<(), IssuanceError> {
+    if n == 0 {
+        return Err(IssuanceError::NoKeys);
+    }
+    if n > MAX_KEYS_PER_REQUEST {
+        return Err(IssuanceError::TooManyKeys {
+            max: MAX_KEYS_PER_REQUEST,
+            actual: n,
+        });
+    }
+    Ok(())
 }
 
 /// Decide a request against the bindings the caller loaded for its
@@ -315,16 +320,9 @@ pub fn plan_issuance(
     existing: &[Binding],
     now: DateTime<Utc>,
 ) -> Result<IssuancePlan, IssuanceError> {
-    let n = request.keys.len();
-    if n == 0 {
-        return Err(IssuanceError::NoKeys);
-    }
-    if n > MAX_KEYS_PER_REQUEST {
-        return Err(IssuanceError::TooManyKeys {
-            max: MAX_KEYS_PER_REQUEST,
-            actual: n,
-        });
-    }
+    // A request built field by field (not by `IssuanceRequest::new`) is
+    // checked here too; its repeated numbers are refused per key below.
+    check_key_count(request.keys.len())?;
     // Pass the real master: given a demo master, "real" keys come out as
     // demo keys too, which is harmless (they verify on no terminal).
     let demo = master.demo();
