@@ -333,7 +333,7 @@ pub fn plan_issuance(
     let own_authority = ActivationAuthority::new(own);
     let other_authority = ActivationAuthority::new(other);
 
-    let mut outcomes = Vec::with_capacity(n);
+    let mut outcomes = Vec::with_capacity(request.keys.len());
     let mut new_bindings = Vec::new();
     for (i, key) in request.keys.iter().enumerate() {
         let number = key.number;
