@@ -318,10 +318,6 @@ fn parse_typed(typed: &str) -> Option<u32> {
     if typed.len() > 64 {
         return None;
     }
-    // Six ASCII digits, as nearly every code arrives: no normalisation.
-    if typed.len() == CODE_DIGITS && typed.bytes().all(|b| b.is_ascii_digit()) {
-        return typed.parse().ok();
-    }
     let compact = compact_string(typed);
     if compact.len() != CODE_DIGITS || !compact.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -626,13 +626,20 @@ impl EmailAddress {
     /// The part before `@`.
     #[must_use]
     pub fn local_part(&self) -> &str {
-        self.0.split('@').next().unwrap_or_default()
+        self.parts().0
     }
 
     /// The part after `@`.
     #[must_use]
     pub fn domain(&self) -> &str {
-        self.0.rsplit('@').next().unwrap_or_default()
+        self.parts().1
+    }
+
+    /// `(local, domain)`: [`EmailAddress::parse`] admits exactly one `@`.
+    fn parts(&self) -> (&str, &str) {
+        self.0
+            .split_once('@')
+            .expect("a parsed e-mail address has exactly one '@'")
     }
 
     /// Key for uniqueness checks and look-ups: the domain lower-cased.

@@ -466,25 +466,32 @@ fn check_runs(p: &PolicyParts, password: &str, violations: &mut Vec<Violation>) 
 /// Whether `needle` is one of the lines of `sorted` (lines sorted by byte
 /// value, `\n`-separated): a binary search over the text itself, so the
 /// blocklist needs no table built at run time.
+#[expect(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "lo <= mid < hi <= text.len() and lo <= start <= end <= text.len(): \
+              every range is in bounds and no sum exceeds text.len() + 1"
+)]
 fn sorted_lines_contain(sorted: &str, needle: &str) -> bool {
     let text = sorted.as_bytes();
     let needle = needle.as_bytes();
     // Invariant: `lo` is a line start; the needle, if present, starts in
     // `lo..hi`.
-    let (mut lo, mut hi) = (0usize, text.len());
+    let (mut lo, mut hi) = (0, text.len());
     while lo < hi {
-        let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
-        let before = text.get(lo..mid).unwrap_or_default();
-        let start = before
+        let mid = lo + (hi - lo) / 2;
+        // The line holding byte `mid`: `start..end`.
+        let start = text[lo..mid]
             .iter()
             .rposition(|&b| b == b'\n')
-            .map_or(lo, |i| lo.saturating_add(i).saturating_add(1));
-        let rest = text.get(start..).unwrap_or_default();
-        let len = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-        let line = rest.get(..len).unwrap_or_default();
-        match line.cmp(needle) {
+            .map_or(lo, |i| lo + i + 1);
+        let end = text[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| start + i);
+        match text[start..end].cmp(needle) {
             std::cmp::Ordering::Equal => return true,
-            std::cmp::Ordering::Less => lo = start.saturating_add(len).saturating_add(1),
+            std::cmp::Ordering::Less => lo = end + 1,
             std::cmp::Ordering::Greater => hi = start,
         }
     }

@@ -79,3 +79,125 @@ const PRESET_NAMES: [&str; 6] = [
 /// shorter ones are only compared for equality (a one-letter ID would
 /// otherwise forbid that letter).
 const MIN_CONTAINED_ID_CHARS: usize = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Coded;
+
+    /// One value of every [`Violation`] variant. The match below is
+    /// exhaustive, so a new variant does not compile until it is listed.
+    fn every_violation() -> Vec<Violation> {
+        let all = vec![
+            Violation::TooShort { min: 10, actual: 3 },
+            Violation::TooLong {
+                max: 16,
+                actual: 20,
+            },
+            Violation::DisallowedCharacter {
+                character: '\u{3042}',
+                position: 1,
+            },
+            Violation::FullwidthCharacter {
+                character: '\u{FF21}',
+                position: 1,
+                count: 1,
+            },
+            Violation::MissingLowercase { min: 1 },
+            Violation::MissingUppercase { min: 1 },
+            Violation::MissingLetter { min: 1 },
+            Violation::MissingDigit { min: 1 },
+            Violation::MissingSymbol {
+                min: 1,
+                symbols: "!#".to_owned(),
+            },
+            Violation::SequentialRun {
+                run: 4,
+                position: 1,
+            },
+            Violation::RepeatedRun {
+                run: 4,
+                position: 1,
+            },
+            Violation::ContainsUserId {
+                field: IdentityField::UserId,
+            },
+            Violation::CommonPassword,
+            Violation::ReusedPassword { depth: 3 },
+            Violation::DefaultCredential,
+        ];
+        let mut seen = [false; 15];
+        for v in &all {
+            let i = match v {
+                Violation::TooShort { .. } => 0,
+                Violation::TooLong { .. } => 1,
+                Violation::DisallowedCharacter { .. } => 2,
+                Violation::FullwidthCharacter { .. } => 3,
+                Violation::MissingLowercase { .. } => 4,
+                Violation::MissingUppercase { .. } => 5,
+                Violation::MissingLetter { .. } => 6,
+                Violation::MissingDigit { .. } => 7,
+                Violation::MissingSymbol { .. } => 8,
+                Violation::SequentialRun { .. } => 9,
+                Violation::RepeatedRun { .. } => 10,
+                Violation::ContainsUserId { .. } => 11,
+                Violation::CommonPassword => 12,
+                Violation::ReusedPassword { .. } => 13,
+                Violation::DefaultCredential => 14,
+            };
+            seen[i] = true;
+        }
+        assert!(seen.iter().all(|s| *s), "every variant listed once");
+        all
+    }
+
+    /// A policy that switches every rule on.
+    fn every_rule() -> PasswordPolicy {
+        let mut parts = PasswordPolicy::ups_site().into_parts();
+        parts.required = [
+            CharClass::Lowercase,
+            CharClass::Uppercase,
+            CharClass::Letter,
+            CharClass::Digit,
+            CharClass::Symbol,
+        ]
+        .map(Requirement::one)
+        .to_vec();
+        parts.forbid_sequential_run = Some(4);
+        parts.forbid_repeated_run = Some(4);
+        parts.forbid_user_id = true;
+        parts.use_common_blocklist = true;
+        parts.history_depth = 3;
+        parts.default_credentials = vec!["Factory-Default-1".to_owned()];
+        PasswordPolicy::new(parts).unwrap()
+    }
+
+    #[test]
+    fn every_violation_serialises_with_its_code_and_a_rule_claims_it() {
+        let rules = every_rule().describe();
+        for v in every_violation() {
+            let json = serde_json::to_value(&v).unwrap();
+            assert_eq!(json["code"], v.code(), "{v:?}");
+            assert_eq!(serde_json::from_value::<Violation>(json).unwrap(), v);
+            assert!(
+                rules
+                    .iter()
+                    .any(|r| r.violation_codes().contains(&v.code())),
+                "no rule of describe() claims {}",
+                v.code()
+            );
+            assert!(!v.message_en().is_empty() && !v.message_ja().is_empty());
+            assert_eq!(v.message_en(), capitalised(&v.to_string()));
+        }
+        for rule in &rules {
+            let json = serde_json::to_value(rule).unwrap();
+            assert_eq!(json["code"], rule.code(), "{rule:?}");
+        }
+    }
+
+    fn capitalised(s: &str) -> String {
+        let mut chars = s.chars();
+        let first = chars.next().unwrap().to_uppercase();
+        format!("{first}{}.", chars.as_str())
+    }
+}

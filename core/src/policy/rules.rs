@@ -72,6 +72,10 @@ pub enum Rule {
         /// Days until expiry.
         days: u32,
     },
+    /// The factory default password works once but must then be changed.
+    /// Code `password.rule.change_default`.
+    #[serde(rename = "password.rule.change_default")]
+    ChangeDefault,
 }
 
 impl Rule {
@@ -98,6 +102,7 @@ impl Rule {
             Self::NotCommon => &["password.common_password"],
             Self::NotReused { .. } => &["password.reused_password"],
             Self::MaxAge { .. } => &[],
+            Self::ChangeDefault => &["password.default_credential"],
         }
     }
 }
@@ -119,6 +124,7 @@ impl Coded for Rule {
             Self::NotCommon => "password.rule.not_common",
             Self::NotReused { .. } => "password.rule.not_reused",
             Self::MaxAge { .. } => "password.rule.max_age",
+            Self::ChangeDefault => "password.rule.change_default",
         }
     }
 
@@ -136,7 +142,9 @@ impl Coded for Rule {
                 ("digits", digits.to_string()),
                 ("symbols", symbols.clone()),
             ],
-            Self::AnyCharacters | Self::NoUserId | Self::NotCommon => Vec::new(),
+            Self::AnyCharacters | Self::NoUserId | Self::NotCommon | Self::ChangeDefault => {
+                Vec::new()
+            }
             Self::Require { class, min } => {
                 vec![("class", class.name().into()), ("min", min.to_string())]
             }
@@ -206,6 +214,12 @@ impl Coded for Rule {
             }
             (Self::MaxAge { days }, Lang::Ja) => {
                 format!("有効期限は{days}日です。期限が切れたら変更が必要です")
+            }
+            (Self::ChangeDefault, Lang::En) => {
+                "The factory default password must be changed at first use".to_owned()
+            }
+            (Self::ChangeDefault, Lang::Ja) => {
+                "初期設定のパスワードは最初の使用時に変更が必要です".to_owned()
             }
         }
     }
@@ -317,6 +331,9 @@ impl PasswordPolicy {
         }
         if let Some(days) = p.max_age_days {
             rules.push(Rule::MaxAge { days });
+        }
+        if !p.default_credentials.is_empty() {
+            rules.push(Rule::ChangeDefault);
         }
         rules
     }
