@@ -203,15 +203,15 @@ impl CodePolicy {
         previous: Option<&CodeState>,
         now: DateTime<Utc>,
     ) -> (CodeState, OneTimeCode) {
-        let now_secs = now.timestamp();
-        let (series, generation) = match previous {
-            Some(p) if p.generation < u32::MAX => (p.series, p.generation.saturating_add(1)),
-            _ => (series_of(now_secs), 1),
-        };
+        // The next generation of the chain; past 2^32 − 1 (or with no
+        // previous state) a new chain starts at generation 1.
+        let next = previous.and_then(|p| Some((p.series, p.generation.checked_add(1)?)));
+        let (series, generation) = next.unwrap_or_else(|| (series_of(now.timestamp()), 1));
         let state = CodeState {
             series,
             generation,
-            issued_at: DateTime::from_timestamp(now_secs, 0).unwrap_or(now),
+            issued_at: DateTime::from_timestamp(now.timestamp(), 0)
+                .expect("the whole seconds of a representable time are representable"),
             attempts: 0,
             used: false,
         };
