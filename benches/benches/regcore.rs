@@ -1,63 +1,10 @@
-//! Criterion benchmarks: every derivation and check, next to the SHA-256
-//! hardware bound measured in the same run (see benches/report.py).
+//! Criterion benchmarks: every derivation and check (benches/report.py
+//! prints the table; benches/compare.py runs two builds side by side).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-
-/// The bound: SHA-256 compressions per second on one core (the `sha2` block
-/// function picks SHA-NI where the CPU has it).
-fn sha256_bound(c: &mut Criterion) {
-    let blocks = vec![[0x5Au8; 64]; 16 * 1024]; // 1 MiB
-    let mut g = c.benchmark_group("bound");
-    g.throughput(Throughput::Elements(blocks.len() as u64));
-    // One block per call, each call depending on the last: the floor for a
-    // derivation made of single-block compressions (load, shuffle and store
-    // of the state are paid per call).
-    let one = [[0x5Au8; 64]; 1];
-    g.throughput(Throughput::Elements(1));
-    g.bench_function("sha256_compress_single_block", |b| {
-        let mut state = [0x6a09e667u32; 8];
-        b.iter(|| {
-            sha2::block_api::compress256(&mut state, black_box(&one));
-            state[0]
-        })
-    });
-    g.throughput(Throughput::Elements(blocks.len() as u64));
-    g.bench_function("sha256_compress_1MiB", |b| {
-        b.iter(|| {
-            let mut state = [
-                0x6a09e667u32,
-                0xbb67ae85,
-                0x3c6ef372,
-                0xa54ff53a,
-                0x510e527f,
-                0x9b05688c,
-                0x1f83d9ab,
-                0x5be0cd19,
-            ];
-            sha2::block_api::compress256(&mut state, black_box(&blocks));
-            state
-        })
-    });
-    // SHA-1 (RFC 4226 HOTP inside the one-time codes), same method.
-    g.throughput(Throughput::Elements(blocks.len() as u64));
-    g.bench_function("sha1_compress_1MiB", |b| {
-        b.iter(|| {
-            let mut state = [
-                0x67452301u32,
-                0xefcdab89,
-                0x98badcfe,
-                0x10325476,
-                0xc3d2e1f0,
-            ];
-            sha1::block_api::compress(&mut state, black_box(&blocks));
-            state
-        })
-    });
-    g.finish();
-}
+use criterion::{Criterion, criterion_group, criterion_main};
 
 fn identifiers(c: &mut Criterion) {
     let mut g = c.benchmark_group("identifiers");
@@ -239,7 +186,6 @@ fn argon2(c: &mut Criterion) {
 
 criterion_group!(
     benches,
-    sha256_bound,
     identifiers,
     keys,
     codes_and_links,

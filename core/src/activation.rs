@@ -11,6 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::ids::{ActivationNumber, RegistrationId};
 use crate::keys::{DeviceKey, KeyError, MasterSecret};
+use crate::mac::hmac;
 
 /// Label of the product mask inside an activation number.
 pub const MASK_LABEL: &[u8] = b"mask";
@@ -65,15 +66,16 @@ impl ActivationAuthority {
         }
     }
 
+    /// `mask = BE16(HMAC(K_act, "mask" ‖ BE48(serial))[0..2])`
     fn mask(&self, serial: u64) -> u16 {
-        self.k_act
-            .mac(&mask_message(&serial.to_be_bytes()))
-            .first_u16()
+        let [_, _, be48 @ ..] = serial.to_be_bytes();
+        u16::from_be_bytes(hmac(&self.k_act, &[MASK_LABEL, &be48]).prefix())
     }
 
+    /// `registration_id = HMAC(K_act, "regid" ‖ number)[0..4]`
     fn registration_id(&self, number: ActivationNumber) -> RegistrationId {
-        let mac = self.k_act.mac(&registration_id_message(&number.to_bytes()));
-        RegistrationId::from_u32(mac.first_u32())
+        let regid = hmac(&self.k_act, &[REGISTRATION_ID_LABEL, &number.to_bytes()]);
+        RegistrationId::from_u32(u32::from_be_bytes(regid.prefix()))
     }
 
     /// Mint the activation key for `product` and a 48-bit `serial`:
@@ -96,35 +98,18 @@ impl ActivationAuthority {
     /// Check a typed pair (constant-time on the registration ID) and recover
     /// the product code; callers use [`ActivationKey::verify`].
     fn check(&self, key: &ActivationKey) -> Result<ActivationInfo, KeyError> {
-        let raw = key.number.as_u64();
-        let serial = raw & MAX_SERIAL;
-        // Registration ID and mask do not depend on each other: computed
-        // side by side (and both always, so a refusal costs what a success
-        // costs).
-        let (regid_mac, mask_mac) = self.k_act.mac_pair(
-            &registration_id_message(&key.number.to_bytes()),
-            &mask_message(&serial.to_be_bytes()),
-        );
-        if !bool::from(regid_mac.first_u32().ct_eq(&key.registration_id.as_u32())) {
+        let expected = self.registration_id(key.number).to_bytes();
+        if !bool::from(expected.ct_eq(&key.registration_id.to_bytes())) {
             return Err(KeyError::ActivationAuthenticationFailed);
         }
-        let high = u16::try_from(raw >> 48).unwrap_or(0);
+        // number = BE16(product ⊕ mask) ‖ BE48(serial)
+        let [p0, p1, ..] = key.number.to_bytes();
+        let serial = key.number.as_u64() & MAX_SERIAL;
         Ok(ActivationInfo {
-            product: high ^ mask_mac.first_u16(),
+            product: u16::from_be_bytes([p0, p1]) ^ self.mask(serial),
             serial,
         })
     }
-}
-
-/// The mask's message: `"mask" ‖ BE48(serial)` (from the serial's 8
-/// big-endian bytes).
-fn mask_message(serial_be: &[u8; 8]) -> [&[u8]; 2] {
-    [MASK_LABEL, serial_be.get(2..).unwrap_or_default()]
-}
-
-/// The registration ID's message: `"regid" ‖ BE64(number)`.
-fn registration_id_message(number_be: &[u8; 8]) -> [&[u8]; 2] {
-    [REGISTRATION_ID_LABEL, number_be]
 }
 
 /// Kind of feature an activation key unlocks, as the KMS shows it.

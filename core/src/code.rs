@@ -39,12 +39,13 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Coded, ErrorKind, Lang, Param};
-use crate::mac::{KeyedMac, MacStream};
+use crate::mac::{HmacKey, HmacSha256, Keyed, finish};
 use crate::normalize::compact_string;
 
 /// Minimum secret length in bytes (256 bits).
@@ -64,13 +65,15 @@ const DIGITS_MODULUS: u32 = 1_000_000;
 
 /// A server-side secret for codes and link tokens: at least
 /// [`MIN_SECRET_LEN`] bytes, wiped on drop, never printed.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct CodeSecret {
-    /// Only the HMAC-SHA256 pad states of the secret are kept, computed
-    /// once: every code and link under it then skips the two keying
-    /// compressions, and no copy of the raw bytes lingers.
-    keyed: KeyedMac,
+    /// Only the keyed HMAC-SHA256 state is kept (wiped on drop): every code
+    /// and link under it clones it, and no copy of the raw bytes lingers.
+    keyed: HmacKey,
 }
+
+/// The keyed state is the only field, and it wipes itself on drop.
+impl ZeroizeOnDrop for CodeSecret {}
 
 impl CodeSecret {
     /// Wrap secret bytes (copied).
@@ -85,13 +88,14 @@ impl CodeSecret {
             });
         }
         Ok(Self {
-            keyed: KeyedMac::new(bytes),
+            keyed: HmacKey::new(bytes),
         })
     }
+}
 
-    /// An HMAC-SHA256 under this secret, keyed already.
-    pub(crate) fn mac(&self) -> MacStream<'_> {
-        self.keyed.stream()
+impl Keyed for CodeSecret {
+    fn hmac_key(&self) -> &HmacKey {
+        &self.keyed
     }
 }
 
@@ -101,9 +105,14 @@ impl fmt::Debug for CodeSecret {
     }
 }
 
-/// `BE32(len(x)) ‖ x` into a MAC.
-pub(crate) fn update_lp(mac: &mut MacStream<'_>, x: &[u8]) {
-    let len = u32::try_from(x.len()).unwrap_or(u32::MAX);
+/// `LP(x) = BE32(len(x)) ‖ x` into an HMAC.
+///
+/// # Panics
+/// If `x` is 4 GiB or longer (its length has no `BE32`): a subject, purpose,
+/// phone number or link binding that long is a caller bug, and a wrapped or
+/// clamped length would silently give another derivation.
+pub(crate) fn update_lp(mac: &mut HmacSha256, x: &[u8]) {
+    let len = u32::try_from(x.len()).expect("LP fields are shorter than 4 GiB");
     mac.update(&len.to_be_bytes());
     mac.update(x);
 }
@@ -194,15 +203,15 @@ impl CodePolicy {
         previous: Option<&CodeState>,
         now: DateTime<Utc>,
     ) -> (CodeState, OneTimeCode) {
-        let now_secs = now.timestamp();
-        let (series, generation) = match previous {
-            Some(p) if p.generation < u32::MAX => (p.series, p.generation.saturating_add(1)),
-            _ => (series_of(now_secs), 1),
-        };
+        // The next generation of the chain; past 2^32 − 1 (or with no
+        // previous state) a new chain starts at generation 1.
+        let next = previous.and_then(|p| Some((p.series, p.generation.checked_add(1)?)));
+        let (series, generation) = next.unwrap_or_else(|| (series_of(now.timestamp()), 1));
         let state = CodeState {
             series,
             generation,
-            issued_at: DateTime::from_timestamp(now_secs, 0).unwrap_or(now),
+            issued_at: DateTime::from_timestamp(now.timestamp(), 0)
+                .expect("the whole seconds of a representable time are representable"),
             attempts: 0,
             used: false,
         };
@@ -294,8 +303,10 @@ impl CodePolicy {
 }
 
 fn series_of(unix_secs: i64) -> u32 {
-    // Unix seconds mod 2^32 (two's complement low word; pre-1970 wraps too).
-    u32::try_from(unix_secs.rem_euclid(1_i64 << 32)).unwrap_or(0)
+    // Unix seconds mod 2^32: the low word of the two's complement (pre-1970
+    // wraps too).
+    let [_, _, _, _, low @ ..] = unix_secs.to_be_bytes();
+    u32::from_be_bytes(low)
 }
 
 fn counter(series: u32, generation: u32) -> u64 {
@@ -307,10 +318,6 @@ fn parse_typed(typed: &str) -> Option<u32> {
     if typed.len() > 64 {
         return None;
     }
-    // Six ASCII digits, as nearly every code arrives: no normalisation.
-    if typed.len() == CODE_DIGITS && typed.bytes().all(|b| b.is_ascii_digit()) {
-        return typed.parse().ok();
-    }
     let compact = compact_string(typed);
     if compact.len() != CODE_DIGITS || !compact.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -318,27 +325,38 @@ fn parse_typed(typed: &str) -> Option<u32> {
     compact.parse().ok()
 }
 
-/// The per-code key `K` (32 bytes, wiped on drop).
+/// The per-code key `K = HMAC-SHA256(secret, LP("regcore/otp/v1") ‖
+/// LP(purpose) ‖ LP(subject))` (32 bytes, wiped on drop).
+///
+/// # Panics
+/// If `subject` is 4 GiB or longer (see docs/algorithms.md §1).
 #[must_use]
 pub fn derive_key(secret: &CodeSecret, purpose: CodePurpose, subject: &str) -> Zeroizing<[u8; 32]> {
-    let mut mac = secret.mac();
+    let mut mac = secret.hmac_key().start();
     update_lp(&mut mac, OTP_LABEL);
     update_lp(&mut mac, purpose.name().as_bytes());
     update_lp(&mut mac, subject.as_bytes());
-    Zeroizing::new(mac.finalize().to_bytes())
+    Zeroizing::new(*finish(mac).bytes())
 }
 
 /// RFC 4226 HOTP before the decimal reduction: HMAC-SHA-1 of `BE64(counter)`
 /// under `key`, dynamically truncated to 31 bits.
 #[must_use]
 pub fn hotp_truncated(key: &[u8], counter: u64) -> u32 {
-    let digest = crate::mac::hmac_sha1_counter(key, counter);
-    let offset = usize::from(digest[19] & 0x0f);
-    let word = digest
-        .get(offset..offset.saturating_add(4))
-        .and_then(|s| <[u8; 4]>::try_from(s).ok())
-        .unwrap_or([0; 4]);
-    u32::from_be_bytes(word) & 0x7fff_ffff
+    let hs: [u8; 20] = Hmac::<sha1::Sha1>::new_from_slice(key)
+        .expect("HMAC accepts keys of every length")
+        .chain_update(counter.to_be_bytes())
+        .finalize()
+        .into_bytes()
+        .into();
+    // Dynamic truncation (RFC 4226 §5.3): 4 bytes from offset = low nibble
+    // of the last byte.
+    let [.., last] = hs;
+    let (_, from_offset) = hs.split_at(usize::from(last & 0x0f));
+    let word = from_offset
+        .first_chunk::<4>()
+        .expect("an offset of at most 15 leaves 5 of 20 bytes");
+    u32::from_be_bytes(*word) & 0x7fff_ffff
 }
 
 /// RFC 4226 HOTP with 6 digits, as a number (`0..1_000_000`).
@@ -354,16 +372,12 @@ pub struct OneTimeCode {
 }
 
 impl OneTimeCode {
+    /// Six digits, zero-padded, of a [`hotp6`] value (below 10^6).
     fn from_value(value: u32) -> Self {
-        // Rendered by hand: `format!` costs as much as a compression here.
-        let mut digits = String::with_capacity(CODE_DIGITS);
-        let mut rest = value % DIGITS_MODULUS;
-        for place in [100_000_u32, 10_000, 1_000, 100, 10, 1] {
-            let digit = u8::try_from(rest.checked_div(place).unwrap_or(0)).unwrap_or(0);
-            digits.push(char::from(b'0'.saturating_add(digit)));
-            rest = rest.checked_rem(place).unwrap_or(0);
+        debug_assert!(value < DIGITS_MODULUS, "hotp6 reduces mod 10^6");
+        Self {
+            digits: format!("{value:06}"),
         }
-        Self { digits }
     }
 
     /// The six digits (zero-padded), for the e-mail.
@@ -512,27 +526,31 @@ impl CodeState {
     /// [`CodeError::MalformedState`]; never panics.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CodeError> {
         let bad = |reason| CodeError::MalformedState { reason };
-        let fixed: &[u8; 22] = bytes.try_into().map_err(|_| bad("length"))?;
-        let (head, rest) = fixed.split_first_chunk::<1>().ok_or(bad("length"))?;
-        if head[0] != 1 {
+        let fixed: [u8; 22] = bytes.try_into().map_err(|_| bad("length"))?;
+        #[rustfmt::skip]
+        let [
+            version,
+            s0, s1, s2, s3,
+            g0, g1, g2, g3,
+            i0, i1, i2, i3, i4, i5, i6, i7,
+            a0, a1, a2, a3,
+            used,
+        ] = fixed;
+        if version != 1 {
             return Err(bad("version"));
         }
-        let take4 =
-            |s: &[u8]| -> Option<u32> { s.first_chunk::<4>().map(|c| u32::from_be_bytes(*c)) };
-        let series = take4(rest).ok_or(bad("length"))?;
-        let generation = take4(rest.get(4..).unwrap_or_default()).ok_or(bad("length"))?;
-        let issued = rest
-            .get(8..16)
-            .and_then(|s| s.first_chunk::<8>())
-            .map(|c| i64::from_be_bytes(*c))
-            .ok_or(bad("length"))?;
-        let attempts = take4(rest.get(16..).unwrap_or_default()).ok_or(bad("length"))?;
-        let used = match rest.get(20) {
-            Some(0) => false,
-            Some(1) => true,
+        let used = match used {
+            0 => false,
+            1 => true,
             _ => return Err(bad("used")),
         };
-        Self::checked(series, generation, issued, attempts, used)
+        Self::checked(
+            u32::from_be_bytes([s0, s1, s2, s3]),
+            u32::from_be_bytes([g0, g1, g2, g3]),
+            i64::from_be_bytes([i0, i1, i2, i3, i4, i5, i6, i7]),
+            u32::from_be_bytes([a0, a1, a2, a3]),
+            used,
+        )
     }
 }
 
@@ -717,15 +735,8 @@ mod tests {
             (7, "000007"),
             (42_017, "042017"),
             (999_999, "999999"),
-            (1_000_000, "000000"),
         ] {
             assert_eq!(OneTimeCode::from_value(value).as_str(), text);
-            if value < 1_000_000 {
-                assert_eq!(
-                    OneTimeCode::from_value(value).as_str(),
-                    format!("{value:06}")
-                );
-            }
         }
     }
 }

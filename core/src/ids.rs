@@ -356,34 +356,6 @@ fn parse_hex_u64(input: &str, kind: IdKind, digits: usize) -> Result<u64, IdErro
     u64::from_str_radix(&s, 16).map_err(|_| IdError::Empty { kind })
 }
 
-/// `value` as 16 upper-case hex digits, the canonical form an MPR ID takes
-/// in derivations. Branch-free (nibbles spread to bytes, then `'0'` or
-/// `'A' - 10` added per byte): it sits on the hot path of bulk derivation.
-#[must_use]
-pub(crate) fn hex16_upper(value: u64) -> [u8; 16] {
-    // Nibble k of `half` (k = 0 least significant) lands in byte k, so the
-    // big-endian bytes of the result are the digits in reading order.
-    fn spread(half: u32) -> [u8; 8] {
-        let x = u64::from(half);
-        let x = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
-        let x = (x | (x << 8)) & 0x00FF_00FF_00FF_00FF;
-        let x = (x | (x << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
-        // Bytes are 0..=15; those >= 10 get bit 4 set by adding 6. No byte
-        // exceeds 0x46, so no sum carries into its neighbour.
-        let letters = (x.wrapping_add(0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
-        x.wrapping_add(0x3030_3030_3030_3030)
-            .wrapping_add(letters.wrapping_mul(7))
-            .to_be_bytes()
-    }
-    let [a, b, c, d, e, f, g, h] = value.to_be_bytes();
-    let hi = spread(u32::from_be_bytes([a, b, c, d]));
-    let lo = spread(u32::from_be_bytes([e, f, g, h]));
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&hi);
-    out[8..].copy_from_slice(&lo);
-    out
-}
-
 fn grouped_hex16(value: u64) -> String {
     let s = format!("{value:016X}");
     let mut out = String::with_capacity(19);
@@ -429,7 +401,7 @@ macro_rules! hex16_id {
             /// 16 upper-case hex digits without hyphens (the form derivations use).
             #[must_use]
             pub fn compact(self) -> String {
-                hex16_upper(self.0).iter().map(|&b| char::from(b)).collect()
+                format!("{:016X}", self.0)
             }
         }
         impl fmt::Display for $ty {
@@ -654,13 +626,20 @@ impl EmailAddress {
     /// The part before `@`.
     #[must_use]
     pub fn local_part(&self) -> &str {
-        self.0.split('@').next().unwrap_or_default()
+        self.parts().0
     }
 
     /// The part after `@`.
     #[must_use]
     pub fn domain(&self) -> &str {
-        self.0.rsplit('@').next().unwrap_or_default()
+        self.parts().1
+    }
+
+    /// `(local, domain)`: [`EmailAddress::parse`] admits exactly one `@`.
+    fn parts(&self) -> (&str, &str) {
+        self.0
+            .split_once('@')
+            .expect("a parsed e-mail address has exactly one '@'")
     }
 
     /// Key for uniqueness checks and look-ups: the domain lower-cased.
@@ -695,13 +674,6 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
-        /// The branch-free hex rendering is `{:016X}` for every value.
-        #[test]
-        fn hex16_upper_equals_format(value in proptest::prelude::any::<u64>()) {
-            let fast = hex16_upper(value);
-            proptest::prop_assert_eq!(std::str::from_utf8(&fast).unwrap(), format!("{value:016X}"));
-        }
-
         /// The ASCII fast path of `parse_compact` returns exactly what the
         /// general path returns (value or error), for every identifier kind
         /// that uses it.

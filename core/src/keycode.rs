@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 
 use crate::ids::UpsSerial;
 use crate::keys::{Device, DeviceKey, KeyError, KeyKind, MasterSecret};
+use crate::mac::hmac;
 use crate::normalize::compact;
 
 /// Label of the key-code derivation.
@@ -29,7 +30,7 @@ impl KeyCode {
     /// `BE16(HMAC(K_dev, "keycode")[0..2]) & 0x3FF`.
     #[must_use]
     pub fn derive(device_key: &DeviceKey) -> Self {
-        Self(device_key.mac(&[KEY_CODE_LABEL]).first_u16() & Self::MAX)
+        Self(u16::from_be_bytes(hmac(device_key, &[KEY_CODE_LABEL]).prefix()) & Self::MAX)
     }
 
     /// Site side: the key code of the UPS with this serial number.
@@ -85,13 +86,11 @@ impl KeyCode {
                 position: bad.position,
             });
         }
+        let digits: String = chars.iter().map(|p| p.ch).collect();
         match chars.len() {
             0 => Err(KeyError::Empty { what }),
             4 => {
-                let value = chars.iter().fold(0u16, |acc, p| {
-                    acc.wrapping_mul(10)
-                        .wrapping_add(u16::try_from(p.ch.to_digit(10).unwrap_or(0)).unwrap_or(0))
-                });
+                let value = digits.parse().expect("4 ASCII digits fit a u16");
                 Self::from_u16(value).ok_or(KeyError::KeyCodeOutOfRange { value })
             }
             10 => {
@@ -101,10 +100,8 @@ impl KeyCode {
                         position: bad.position,
                     });
                 }
-                let value = chars
-                    .iter()
-                    .fold(0u16, |acc, p| acc.wrapping_shl(1) | u16::from(p.ch == '1'));
-                Ok(Self(value & Self::MAX))
+                let value = u16::from_str_radix(&digits, 2).expect("10 binary digits fit a u16");
+                Ok(Self::from_u16(value).expect("10 binary digits are at most 1023"))
             }
             n => Err(KeyError::WrongLength {
                 what,

@@ -10,6 +10,8 @@
 
 use std::fmt;
 
+use std::fmt::Write as _;
+
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -35,15 +37,20 @@ pub const MASTER_MIN_LEN: usize = 32;
 /// key is used as is and never pre-hashed).
 pub const MASTER_MAX_LEN: usize = 64;
 
-pub(crate) use crate::mac::KeyedMac;
-use crate::mac::MacValue;
+use crate::mac::{HmacKey, Keyed, hmac};
 
 /// Why a key, key code, password or activation key was rejected.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// One type for the four unlock-key modules (keys, key codes, activation,
+/// registration keys), kept whole on purpose: the typed-value variants
+/// (`Empty`, `InvalidCharacter`, `WrongLength`) are shared by key codes,
+/// gateway passwords and registration keys through [`KeyKind`], every
+/// binding maps this one type, and `typed.verify(&key)` has the same error
+/// for every kind of key.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyError {
     /// Master secret outside 32–64 bytes. Code `keys.master_length`.
-    #[error("the master secret must be {min}–{max} bytes (got {actual})")]
     MasterLength {
         /// Minimum length in bytes.
         min: usize,
@@ -53,11 +60,9 @@ pub enum KeyError {
         actual: usize,
     },
     /// An imported device key is not 64 hex digits. Code `keys.device_key_format`.
-    #[error("a device key is 64 hex digits")]
     DeviceKeyFormat,
     /// Raw device-key bytes are not 32 long. Code `keys.device_key_length`,
     /// params `expected`, `actual`.
-    #[error("a device key is {expected} bytes, got {actual}")]
     DeviceKeyLength {
         /// Required length in bytes (32).
         expected: usize,
@@ -66,13 +71,11 @@ pub enum KeyError {
     },
     /// Nothing typed. Code `keycode.empty` / `gateway_password.empty` /
     /// `regkey.empty` depending on `what`.
-    #[error("the {} is empty", what.label(Lang::En))]
     Empty {
         /// Which value.
         what: KeyKind,
     },
     /// A character that cannot appear. Code `<what>.invalid_character`.
-    #[error("the {} contains '{}' at position {position}, which is not allowed", what.label(Lang::En), quote_char(*character))]
     InvalidCharacter {
         /// Which value.
         what: KeyKind,
@@ -82,7 +85,6 @@ pub enum KeyError {
         position: usize,
     },
     /// Wrong number of characters. Code `<what>.wrong_length`.
-    #[error("the {} must have {expected} characters (got {actual})", what.label(Lang::En))]
     WrongLength {
         /// Which value.
         what: KeyKind,
@@ -92,14 +94,12 @@ pub enum KeyError {
         actual: usize,
     },
     /// A 4-digit decimal key code above 1023. Code `keycode.out_of_range`.
-    #[error("a 4-digit key code is at most 1023 (got {value})")]
     KeyCodeOutOfRange {
         /// The decimal value typed.
         value: u16,
     },
     /// A 10-digit key code with a digit other than 0 or 1. Code
     /// `keycode.not_binary`.
-    #[error("a 10-digit key code is binary: '{}' at position {position} is not 0 or 1", quote_char(*character))]
     KeyCodeNotBinary {
         /// The character as typed.
         character: char,
@@ -107,31 +107,25 @@ pub enum KeyError {
         position: usize,
     },
     /// The key code does not unlock this UPS. Code `keycode.mismatch`.
-    #[error("the key code does not match this UPS")]
     KeyCodeMismatch,
     /// The gateway ID and printed password do not belong together. Code
     /// `gateway_password.mismatch`.
-    #[error("the gateway ID and gateway password do not match")]
     GatewayPasswordMismatch,
     /// A serial number above 48 bits. Code `activation.serial_out_of_range`.
-    #[error("an activation serial number is at most 48 bits (got {serial})")]
     SerialOutOfRange {
         /// The serial given.
         serial: u64,
     },
     /// The registration ID does not belong to the activation number. Code
     /// `activation.authentication_failed`.
-    #[error("the activation key number and registration ID do not match")]
     ActivationAuthenticationFailed,
     /// A product code missing from the catalogue. Code `activation.unknown_product`.
-    #[error("unknown product code {product:#06x}")]
     UnknownProduct {
         /// The product code.
         product: u16,
     },
     /// The registration key does not verify on this terminal. Code
     /// `regkey.authentication_failed`.
-    #[error("registration key authentication failed")]
     RegistrationKeyAuthenticationFailed,
 }
 
@@ -264,65 +258,112 @@ impl Coded for KeyError {
     }
 
     fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => self.to_string(),
-            Lang::Ja => match self {
-                Self::MasterLength { min, max, actual } => {
-                    format!("マスターシークレットは{min}〜{max}バイトが必要です（{actual}バイト）。")
+        use Lang::{En, Ja};
+        match self {
+            Self::MasterLength { min, max, actual } => match lang {
+                En => format!("the master secret must be {min}–{max} bytes (got {actual})"),
+                Ja => format!("マスターシークレットは{min}〜{max}バイトが必要です（{actual}バイト）。"),
+            },
+            Self::DeviceKeyFormat => match lang {
+                En => "a device key is 64 hex digits".to_owned(),
+                Ja => "機器鍵は16進数64桁です。".to_owned(),
+            },
+            Self::DeviceKeyLength { expected, actual } => match lang {
+                En => format!("a device key is {expected} bytes, got {actual}"),
+                Ja => format!("機器鍵は{expected}バイトです（{actual}バイト）。"),
+            },
+            Self::Empty { what } => match lang {
+                En => format!("the {} is empty", what.label(En)),
+                Ja => format!("{}を入力してください。", what.label(Ja)),
+            },
+            Self::InvalidCharacter {
+                what,
+                character,
+                position,
+            } => {
+                let c = quote_char(*character);
+                match lang {
+                    En => format!(
+                        "the {} contains '{c}' at position {position}, which is not allowed",
+                        what.label(En)
+                    ),
+                    Ja => format!(
+                        "{}の{position}文字目「{c}」は使用できない文字です。",
+                        what.label(Ja)
+                    ),
                 }
-                Self::DeviceKeyFormat => "機器鍵は16進数64桁です。".to_owned(),
-                Self::DeviceKeyLength { expected, actual } => {
-                    format!("機器鍵は{expected}バイトです（{actual}バイト）。")
-                }
-                Self::Empty { what } => format!("{}を入力してください。", what.label(lang)),
-                Self::InvalidCharacter {
-                    what,
-                    character,
-                    position,
-                } => format!(
-                    "{}の{position}文字目「{}」は使用できない文字です。",
-                    what.label(lang),
-                    quote_char(*character)
+            }
+            Self::WrongLength {
+                what,
+                expected,
+                actual,
+            } => match lang {
+                En => format!(
+                    "the {} must have {expected} characters (got {actual})",
+                    what.label(En)
                 ),
-                Self::WrongLength {
-                    what,
-                    expected,
-                    actual,
-                } => format!(
+                Ja => format!(
                     "{}は{expected}文字で入力してください（入力は{actual}文字）。",
-                    what.label(lang)
+                    what.label(Ja)
                 ),
-                Self::KeyCodeOutOfRange { value } => {
-                    format!("4桁のキーコードは1023以下です（入力は{value}）。")
+            },
+            Self::KeyCodeOutOfRange { value } => match lang {
+                En => format!("a 4-digit key code is at most 1023 (got {value})"),
+                Ja => format!("4桁のキーコードは1023以下です（入力は{value}）。"),
+            },
+            Self::KeyCodeNotBinary {
+                character,
+                position,
+            } => {
+                let c = quote_char(*character);
+                match lang {
+                    En => format!(
+                        "a 10-digit key code is binary: '{c}' at position {position} is not 0 or 1"
+                    ),
+                    Ja => format!(
+                        "10桁のキーコードは2進数です。{position}文字目「{c}」は0または1ではありません。"
+                    ),
                 }
-                Self::KeyCodeNotBinary {
-                    character,
-                    position,
-                } => format!(
-                    "10桁のキーコードは2進数です。{position}文字目「{}」は0または1ではありません。",
-                    quote_char(*character)
+            }
+            Self::KeyCodeMismatch => match lang {
+                En => "the key code does not match this UPS".to_owned(),
+                Ja => "キーコードが一致しません。".to_owned(),
+            },
+            Self::GatewayPasswordMismatch => match lang {
+                En => "the gateway ID and gateway password do not match".to_owned(),
+                Ja => "ゲートウェイIDとゲートウェイパスワードの組み合わせが正しくありません。"
+                    .to_owned(),
+            },
+            Self::SerialOutOfRange { serial } => match lang {
+                En => format!("an activation serial number is at most 48 bits (got {serial})"),
+                Ja => format!(
+                    "アクティベーションキーのシリアル番号は48ビット以内です（{serial}）。"
                 ),
-                Self::KeyCodeMismatch => "キーコードが一致しません。".to_owned(),
-                Self::GatewayPasswordMismatch => {
-                    "ゲートウェイIDとゲートウェイパスワードの組み合わせが正しくありません。".to_owned()
-                }
-                Self::SerialOutOfRange { serial } => {
-                    format!("アクティベーションキーのシリアル番号は48ビット以内です（{serial}）。")
-                }
-                Self::ActivationAuthenticationFailed => {
-                    "アクティベーションキーナンバーとレジストレーションIDの組み合わせが正しくありません。"
-                        .to_owned()
-                }
-                Self::UnknownProduct { product } => {
-                    format!("品番コード{product:04X}は登録されていません。")
-                }
-                Self::RegistrationKeyAuthenticationFailed => {
-                    "レジストレーションキーの認証に失敗しました。".to_owned()
-                }
+            },
+            Self::ActivationAuthenticationFailed => match lang {
+                En => "the activation key number and registration ID do not match".to_owned(),
+                Ja => "アクティベーションキーナンバーとレジストレーションIDの組み合わせが正しくありません。"
+                    .to_owned(),
+            },
+            Self::UnknownProduct { product } => match lang {
+                En => format!("unknown product code {product:#06x}"),
+                Ja => format!("品番コード{product:04X}は登録されていません。"),
+            },
+            Self::RegistrationKeyAuthenticationFailed => match lang {
+                En => "registration key authentication failed".to_owned(),
+                Ja => "レジストレーションキーの認証に失敗しました。".to_owned(),
             },
         }
     }
 }
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for KeyError {}
 
 /// A vendor master secret (32–64 bytes) with the key id under which it is
 /// stored. Zeroized on drop; `Debug` shows only the key id; equality is
@@ -332,7 +373,7 @@ pub struct MasterSecret {
     bytes: Zeroizing<Vec<u8>>,
     key_id: u32,
     demo: bool,
-    keyed: KeyedMac,
+    keyed: HmacKey,
 }
 
 impl MasterSecret {
@@ -352,7 +393,7 @@ impl MasterSecret {
             bytes: Zeroizing::new(bytes.to_vec()),
             key_id,
             demo: false,
-            keyed: KeyedMac::new(bytes),
+            keyed: HmacKey::new(bytes),
         })
     }
 
@@ -376,10 +417,10 @@ impl MasterSecret {
         if self.demo {
             return self.clone();
         }
-        let bytes = Zeroizing::new(self.keyed.mac(&[DEMO_MASTER_LABEL]).to_bytes());
+        let demo_master = hmac(self, &[DEMO_MASTER_LABEL]);
         Self {
-            keyed: KeyedMac::new(&*bytes),
-            bytes: Zeroizing::new(bytes.to_vec()),
+            keyed: HmacKey::new(demo_master.bytes()),
+            bytes: Zeroizing::new(demo_master.bytes().to_vec()),
             key_id: self.key_id,
             demo: true,
         }
@@ -388,14 +429,20 @@ impl MasterSecret {
     /// The diversified key of one device (`docs/algorithms.md` §2.2).
     #[must_use]
     pub fn device_key(&self, device: Device<'_>) -> DeviceKey {
-        let mut hex = [0u8; 16];
-        let id = device.id_bytes(&mut hex);
-        // Canonical ids are at most 32 bytes (UPS serial), so one length byte suffices.
-        let len = u8::try_from(id.len()).unwrap_or(u8::MAX);
-        let key = self
-            .keyed
-            .mac(&[DEVICE_KEY_LABEL, &[device.kind().byte()], &[len], id]);
-        DeviceKey::from_value(key)
+        // K_dev = HMAC(master, "regcore/v1/device-key" ‖ kind ‖ len ‖ id)
+        let id = device.canonical_id();
+        let len = u8::try_from(id.len())
+            .expect("a canonical id is at most 32 bytes (the longest, a UPS serial)");
+        let k_dev = hmac(
+            self,
+            &[
+                DEVICE_KEY_LABEL,
+                &[device.kind().byte()],
+                &[len],
+                id.as_bytes(),
+            ],
+        );
+        DeviceKey::from_bytes(*k_dev.bytes())
     }
 
     /// The activation-key authority key `K_act` (device kind `activation`,
@@ -403,6 +450,12 @@ impl MasterSecret {
     #[must_use]
     pub fn activation_key(&self) -> DeviceKey {
         self.device_key(Device::Activation)
+    }
+}
+
+impl Keyed for MasterSecret {
+    fn hmac_key(&self) -> &HmacKey {
+        &self.keyed
     }
 }
 
@@ -496,28 +549,14 @@ impl Device<'_> {
             Self::Activation => String::new(),
         }
     }
-
-    /// The bytes of [`Device::canonical_id`] without allocating (the hot
-    /// path of bulk derivation); an MPR ID is written into `hex`.
-    fn id_bytes<'s>(&'s self, hex: &'s mut [u8; 16]) -> &'s [u8] {
-        match self {
-            Self::Ups(s) => s.as_str().as_bytes(),
-            Self::Gateway(g) => g.as_str().as_bytes(),
-            Self::Terminal(m) => {
-                *hex = crate::ids::hex16_upper(m.as_u64());
-                hex
-            }
-            Self::Activation => &[],
-        }
-    }
 }
 
 /// One device's 32-byte key `K_dev`. Exportable for factory programming;
 /// zeroized on drop; `Debug` redacted; equality constant-time.
 #[derive(Clone)]
 pub struct DeviceKey {
-    key: MacValue,
-    keyed: KeyedMac,
+    key: Zeroizing<[u8; 32]>,
+    keyed: HmacKey,
 }
 
 impl DeviceKey {
@@ -525,15 +564,9 @@ impl DeviceKey {
     #[must_use]
     #[inline]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        let bytes = Zeroizing::new(bytes);
-        Self::from_value(MacValue::from_bytes(&bytes))
-    }
-
-    /// Key the derived value as it comes out of the diversification HMAC.
-    #[inline]
-    fn from_value(key: MacValue) -> Self {
+        let key = Zeroizing::new(bytes);
         Self {
-            keyed: KeyedMac::from_key(&key),
+            keyed: HmacKey::new(&*key),
             key,
         }
     }
@@ -567,14 +600,11 @@ impl DeviceKey {
             return Err(KeyError::DeviceKeyFormat);
         }
         let mut out = Zeroizing::new([0u8; 32]);
-        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-            let (Some(hi), Some(lo)) = (
-                pair.first().and_then(|c| c.to_digit(16)),
-                pair.get(1).and_then(|c| c.to_digit(16)),
-            ) else {
+        for (byte, pair) in out.iter_mut().zip(digits.as_chunks::<2>().0) {
+            let [Some(hi), Some(lo)] = pair.map(|c| c.to_digit(16)) else {
                 return Err(KeyError::DeviceKeyFormat);
             };
-            *byte = u8::try_from(hi.wrapping_shl(4) | lo).unwrap_or(0);
+            *byte = u8::try_from(hi.wrapping_shl(4) | lo).expect("two hex digits make one byte");
         }
         Ok(Self::from_bytes(*out))
     }
@@ -582,7 +612,7 @@ impl DeviceKey {
     /// The 32 key bytes, for factory programming.
     #[must_use]
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(self.key.to_bytes())
+        self.key.clone()
     }
 
     /// The key as 64 lower-case hex digits, for factory programming.
@@ -590,25 +620,17 @@ impl DeviceKey {
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(hex_lower(&*self.to_bytes()))
     }
+}
 
-    #[inline]
-    pub(crate) fn mac<const N: usize>(&self, parts: &[&[u8]; N]) -> MacValue {
-        self.keyed.mac(parts)
-    }
-
-    #[inline]
-    pub(crate) fn mac_pair<const A: usize, const B: usize>(
-        &self,
-        a: &[&[u8]; A],
-        b: &[&[u8]; B],
-    ) -> (MacValue, MacValue) {
-        self.keyed.mac_pair(a, b)
+impl Keyed for DeviceKey {
+    fn hmac_key(&self) -> &HmacKey {
+        &self.keyed
     }
 }
 
 impl ConstantTimeEq for DeviceKey {
     fn ct_eq(&self, other: &Self) -> Choice {
-        self.key.words().ct_eq(other.key.words())
+        self.key.as_slice().ct_eq(other.key.as_slice())
     }
 }
 impl PartialEq for DeviceKey {
@@ -624,15 +646,12 @@ impl fmt::Debug for DeviceKey {
     }
 }
 
+/// Two lower-case hex digits per byte, into a string allocated once (so a
+/// key's digits are not left behind in a reallocated buffer).
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {
-        for nibble in [b >> 4, b & 0x0F] {
-            s.push(char::from(
-                DIGITS.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
-        }
+        write!(s, "{b:02x}").expect("writing to a String cannot fail");
     }
     s
 }
@@ -656,20 +675,20 @@ impl GatewayPassword {
     /// most-significant bit first, five at a time; each 5-bit group indexes
     /// the alphabet.
     #[must_use]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "a 5-bit index into the 32-letter alphabet"
+    )]
     pub fn derive(device_key: &DeviceKey) -> Self {
-        // The first 65 bits sit in the first 16 bytes; the HMAC value
-        // itself is wiped when it drops at the end of this statement.
-        let mut bits = device_key.mac(&[GATEWAY_PASSWORD_LABEL]).first_u128();
+        let h = hmac(device_key, &[GATEWAY_PASSWORD_LABEL]);
+        // v = first 65 bits of h (they sit in its first 16 bytes)
+        let v = Zeroizing::new(u128::from_be_bytes(h.prefix()) >> 63);
+        // c_i = ALPHABET[(v >> (60 − 5·i)) & 31]   for i = 0..12
         let mut out = [0u8; GATEWAY_PASSWORD_LEN];
-        for ch in &mut out {
-            let index = usize::from(u8::try_from(bits >> 123).unwrap_or(0) & 0x1F);
-            *ch = GATEWAY_PASSWORD_ALPHABET
-                .get(index)
-                .copied()
-                .unwrap_or(b'a');
-            bits = bits.wrapping_shl(5);
+        for (ch, shift) in out.iter_mut().zip((0..=60).rev().step_by(5)) {
+            let index = usize::try_from((*v >> shift) & 31).expect("5 bits fit a usize");
+            *ch = GATEWAY_PASSWORD_ALPHABET[index];
         }
-        bits.zeroize();
         Self(out)
     }
 
@@ -688,32 +707,31 @@ impl GatewayPassword {
     /// the look-alikes `0 1 l o`, which never appear).
     pub fn parse(typed: &str) -> Result<Self, KeyError> {
         let what = KeyKind::GatewayPassword;
-        let chars = compact(typed);
-        if let Some(bad) = chars.iter().find(|p| {
-            !GATEWAY_PASSWORD_ALPHABET
-                .contains(&u8::try_from(p.ch.to_ascii_lowercase()).unwrap_or(0))
-        }) {
-            return Err(KeyError::InvalidCharacter {
-                what,
-                character: bad.original,
-                position: bad.position,
-            });
+        let mut letters = Zeroizing::new(Vec::with_capacity(GATEWAY_PASSWORD_LEN));
+        for p in compact(typed) {
+            match u8::try_from(p.ch.to_ascii_lowercase()) {
+                Ok(letter) if GATEWAY_PASSWORD_ALPHABET.contains(&letter) => letters.push(letter),
+                _ => {
+                    return Err(KeyError::InvalidCharacter {
+                        what,
+                        character: p.original,
+                        position: p.position,
+                    });
+                }
+            }
         }
-        if chars.is_empty() {
+        if letters.is_empty() {
             return Err(KeyError::Empty { what });
         }
-        if chars.len() != GATEWAY_PASSWORD_LEN {
-            return Err(KeyError::WrongLength {
-                what,
-                expected: "13",
-                actual: chars.len(),
-            });
-        }
-        let mut out = [0u8; GATEWAY_PASSWORD_LEN];
-        for (dst, p) in out.iter_mut().zip(&chars) {
-            *dst = u8::try_from(p.ch.to_ascii_lowercase()).unwrap_or(0);
-        }
-        Ok(Self(out))
+        let password =
+            <[u8; GATEWAY_PASSWORD_LEN]>::try_from(letters.as_slice()).map_err(|_| {
+                KeyError::WrongLength {
+                    what,
+                    expected: "13",
+                    actual: letters.len(),
+                }
+            })?;
+        Ok(Self(password))
     }
 
     /// Check this typed password against the gateway's device key, in
@@ -788,31 +806,6 @@ mod tests {
                 ("max", "64".into()),
                 ("actual", "65".into())
             ]
-        );
-    }
-
-    #[test]
-    fn padded_key_equals_plain_hmac_key() {
-        // HMAC pads keys shorter than the block with zeros; our padding must
-        // give the same function as keying with the short key.
-        let key = [0x42u8; 40];
-        let ours = KeyedMac::new(&key).mac(&[b"abc"]).to_bytes();
-        use hmac::{Hmac, KeyInit, Mac};
-        let mut plain = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
-        plain.update(b"abc");
-        let plain: [u8; 32] = plain.finalize().into_bytes().into();
-        assert_eq!(ours, plain);
-    }
-
-    #[test]
-    fn rfc4231_case2_through_keyed_mac() {
-        // RFC 4231 test case 2: key "Jefe".
-        let out = KeyedMac::new(b"Jefe")
-            .mac(&[b"what do ya want ", b"for nothing?"])
-            .to_bytes();
-        assert_eq!(
-            hex_lower(&out),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }
 

@@ -1,15 +1,6 @@
 #![doc = include_str!("../../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![cfg_attr(
-    test,
-    allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 /// One text form for a type with `parse(&str) -> Result<Self, $err>` and
 /// `Display`: `FromStr`, `TryFrom<&str>`, and serde as that string (so JSON,

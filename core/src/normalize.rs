@@ -12,7 +12,8 @@ pub fn fold_width_char(c: char) -> char {
         '\u{3000}' => ' ',
         '\u{FF01}'..='\u{FF5E}' => {
             // The block is a fixed offset from ASCII 0x21..=0x7E.
-            char::from_u32(u32::from(c).wrapping_sub(0xFF01 - 0x21)).unwrap_or(c)
+            char::from_u32(u32::from(c).wrapping_sub(0xFF01 - 0x21))
+                .expect("U+FF01–U+FF5E map to ASCII U+0021–U+007E")
         }
         _ => c,
     }

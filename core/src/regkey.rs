@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::ids::{ActivationNumber, MprId};
 use crate::keys::{Device, DeviceKey, KeyError, KeyKind, MasterSecret};
-use crate::mac::MacValue;
+use crate::mac::hmac;
 use crate::normalize::compact;
 
 /// Label of the activation-number fingerprint.
@@ -28,32 +28,19 @@ pub const TAG_LABEL: &[u8] = b"tag";
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegistrationKey(u64);
 
-/// The tag's message: `"tag" ‖ BE16(product) ‖ fp`.
-fn tag_message<'a>(product_be: &'a [u8; 2], fp: &'a [u8; 2]) -> [&'a [u8]; 3] {
-    [TAG_LABEL, product_be, fp]
+/// `fp = HMAC(K_dev, "act-fp" ‖ number)[0..2]`
+fn fingerprint(k_dev: &DeviceKey, number: ActivationNumber) -> [u8; 2] {
+    hmac(k_dev, &[FINGERPRINT_LABEL, &number.to_bytes()]).prefix()
 }
 
-/// The mask's message: `"mask" ‖ fp`.
-fn mask_message(fp: &[u8; 2]) -> [&[u8]; 2] {
-    [MASK_LABEL, fp]
+/// `mask_dev = BE16(HMAC(K_dev, "mask" ‖ fp)[0..2])`
+fn mask_dev(k_dev: &DeviceKey, fp: [u8; 2]) -> u16 {
+    u16::from_be_bytes(hmac(k_dev, &[MASK_LABEL, &fp]).prefix())
 }
 
+/// `tag = HMAC(K_dev, "tag" ‖ BE16(product) ‖ fp)[0..4]`
 fn tag(k_dev: &DeviceKey, product: u16, fp: [u8; 2]) -> [u8; 4] {
-    tag_bytes(&k_dev.mac(&tag_message(&product.to_be_bytes(), &fp)))
-}
-
-fn mask(k_dev: &DeviceKey, fp: [u8; 2]) -> u16 {
-    mask_value(&k_dev.mac(&mask_message(&fp)))
-}
-
-/// The tag: the first 4 bytes of its HMAC.
-fn tag_bytes(mac: &MacValue) -> [u8; 4] {
-    mac.first_u32().to_be_bytes()
-}
-
-/// The mask: the first 2 bytes of its HMAC, big-endian.
-fn mask_value(mac: &MacValue) -> u16 {
-    mac.first_u16()
+    hmac(k_dev, &[TAG_LABEL, &product.to_be_bytes(), &fp]).prefix()
 }
 
 impl RegistrationKey {
@@ -61,20 +48,12 @@ impl RegistrationKey {
     /// `k_dev`, for activation number `number`. Deterministic.
     #[must_use]
     pub fn derive(k_dev: &DeviceKey, number: ActivationNumber, product: u16) -> Self {
-        let fp = k_dev
-            .mac(&[FINGERPRINT_LABEL, &number.to_bytes()])
-            .first_u16()
-            .to_be_bytes();
-        // Tag and mask both depend on fp only: computed side by side.
-        let (tag_mac, mask_mac) = k_dev.mac_pair(
-            &tag_message(&product.to_be_bytes(), &fp),
-            &mask_message(&fp),
-        );
-        let t = tag_bytes(&tag_mac);
-        let high = (product ^ mask_value(&mask_mac)).to_be_bytes();
-        Self(u64::from_be_bytes([
-            high[0], high[1], fp[0], fp[1], t[0], t[1], t[2], t[3],
-        ]))
+        let fp = fingerprint(k_dev, number);
+        // key = BE16(product ⊕ mask_dev) ‖ fp ‖ tag
+        let [h0, h1] = (product ^ mask_dev(k_dev, fp)).to_be_bytes();
+        let [f0, f1] = fp;
+        let [t0, t1, t2, t3] = tag(k_dev, product, fp);
+        Self(u64::from_be_bytes([h0, h1, f0, f1, t0, t1, t2, t3]))
     }
 
     /// Site side: the key for terminal `mpr_id` under `master` (real or demo).
@@ -98,11 +77,10 @@ impl RegistrationKey {
     /// # Errors
     /// [`KeyError::RegistrationKeyAuthenticationFailed`].
     pub fn verify(self, k_dev: &DeviceKey) -> Result<u16, KeyError> {
-        let b = self.0.to_be_bytes();
-        let fp = [b[2], b[3]];
-        let product = u16::from_be_bytes([b[0], b[1]]) ^ mask(k_dev, fp);
-        let expected = tag(k_dev, product, fp);
-        if bool::from(expected.ct_eq(&[b[4], b[5], b[6], b[7]])) {
+        let [h0, h1, f0, f1, typed_tag @ ..] = self.0.to_be_bytes();
+        let fp = [f0, f1];
+        let product = u16::from_be_bytes([h0, h1]) ^ mask_dev(k_dev, fp);
+        if bool::from(tag(k_dev, product, fp).ct_eq(&typed_tag)) {
             Ok(product)
         } else {
             Err(KeyError::RegistrationKeyAuthenticationFailed)
@@ -125,9 +103,12 @@ impl RegistrationKey {
         }
         match chars.len() {
             0 => Err(KeyError::Empty { what }),
-            16 => Ok(Self(chars.iter().fold(0u64, |acc, p| {
-                acc.wrapping_shl(4) | u64::from(p.ch.to_digit(16).unwrap_or(0))
-            }))),
+            16 => {
+                let digits: String = chars.iter().map(|p| p.ch).collect();
+                Ok(Self(
+                    u64::from_str_radix(&digits, 16).expect("16 hex digits fit a u64"),
+                ))
+            }
             n => Err(KeyError::WrongLength {
                 what,
                 expected: "16",

@@ -33,13 +33,16 @@
 
 use std::fmt;
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use chrono::{DateTime, Utc};
+use hmac::Mac;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::code::{CLOCK_SKEW_SECS, CodeSecret, update_lp};
 use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::ids::PhoneNumber;
+use crate::mac::{Keyed, finish};
 
 const LINK_LABEL: &[u8] = b"regcore/link/v1";
 const PHONE_LABEL: &[u8] = b"regcore/link-phone/v1";
@@ -210,29 +213,23 @@ impl LinkPolicy {
             .saturating_add(lifetime)
             .min(DateTime::<Utc>::MAX_UTC.timestamp());
 
-        // Header 27 + purpose + subject + phone tag + link tag, built on
-        // the stack: the token string is the only allocation.
-        let mut buf = [0u8; MAX_PAYLOAD_BYTES];
-        let mut out = Writer {
-            buf: &mut buf,
-            len: 0,
-        };
-        out.put(&[VERSION]);
-        out.put(&key_id.to_be_bytes());
-        out.put(&issued.to_be_bytes());
-        out.put(&expires.to_be_bytes());
-        out.put(&generation.to_be_bytes());
-        out.put(&[if phone.is_some() { FLAG_PHONE } else { 0 }]);
-        out.put(&[purpose_len]);
-        out.put(self.purpose.as_bytes());
-        out.put(&[subject_len]);
-        out.put(subject.as_bytes());
+        let mut payload = Vec::with_capacity(MAX_PAYLOAD_BYTES);
+        payload.push(VERSION);
+        payload.extend_from_slice(&key_id.to_be_bytes());
+        payload.extend_from_slice(&issued.to_be_bytes());
+        payload.extend_from_slice(&expires.to_be_bytes());
+        payload.extend_from_slice(&generation.to_be_bytes());
+        payload.push(if phone.is_some() { FLAG_PHONE } else { 0 });
+        payload.push(purpose_len);
+        payload.extend_from_slice(self.purpose.as_bytes());
+        payload.push(subject_len);
+        payload.extend_from_slice(subject.as_bytes());
         if let Some(phone) = phone {
-            out.put(&phone_tag(secret, phone));
+            payload.extend_from_slice(&phone_tag(secret, phone));
         }
-        let tag = link_tag(secret, out.written(), binding);
-        out.put(&tag);
-        Ok(base64url_encode(out.written()))
+        let tag = link_tag(secret, &payload, binding);
+        payload.extend_from_slice(&tag);
+        Ok(base64url_encode(&payload))
     }
 
     /// Verify a token for this purpose against the caller's current
@@ -272,18 +269,13 @@ impl LinkPolicy {
         now: DateTime<Utc>,
     ) -> Result<Verified<'k>, TokenError> {
         let invalid = |reason| TokenError::Invalid { reason };
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(TokenError::Malformed);
-        }
         let mut buf = [0u8; MAX_TOKEN_BYTES];
-        let bytes =
-            base64url_decode_into(token.as_bytes(), &mut buf).ok_or(TokenError::Malformed)?;
-        let decoded = decode(bytes)?;
+        let decoded = decode(decode_base64url(token, &mut buf)?)?;
         let secret = keyring
             .get(decoded.key_id)
             .ok_or(invalid(InvalidReason::UnknownKey))?;
         let expected = link_tag(secret, decoded.payload, binding);
-        if !tags_equal(&expected, &decoded.tag) {
+        if !bool::from(expected.ct_eq(&decoded.tag)) {
             return Err(invalid(InvalidReason::BadSignature));
         }
         if decoded.purpose != self.purpose {
@@ -323,12 +315,6 @@ struct Verified<'k> {
     secret: &'k CodeSecret,
 }
 
-/// Tags compared in constant time as one 128-bit integer (one comparison
-/// behind one optimisation barrier, where a byte slice takes sixteen).
-fn tags_equal(a: &[u8; TAG_LEN], b: &[u8; TAG_LEN]) -> bool {
-    bool::from(u128::from_ne_bytes(*a).ct_eq(&u128::from_ne_bytes(*b)))
-}
-
 /// Read a token's claims **without** authenticating them, e.g. to find the
 /// subject whose generation and binding the caller must load before
 /// [`LinkPolicy::verify`]. Never trust them for anything else.
@@ -336,12 +322,20 @@ fn tags_equal(a: &[u8; TAG_LEN], b: &[u8; TAG_LEN]) -> bool {
 /// # Errors
 /// [`TokenError::Malformed`].
 pub fn peek(token: &str) -> Result<LinkClaims, TokenError> {
+    let mut buf = [0u8; MAX_TOKEN_BYTES];
+    decode(decode_base64url(token, &mut buf)?).map(|d| d.claims())
+}
+
+/// A token's bytes: at most [`MAX_TOKEN_LEN`] symbols of strict base64url
+/// (no padding, zero trailing bits), decoded onto the caller's stack.
+fn decode_base64url<'b>(
+    token: &str,
+    buf: &'b mut [u8; MAX_TOKEN_BYTES],
+) -> Result<&'b [u8], TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Malformed);
     }
-    let mut buf = [0u8; MAX_TOKEN_BYTES];
-    let bytes = base64url_decode_into(token.as_bytes(), &mut buf).ok_or(TokenError::Malformed)?;
-    decode(bytes).map(|d| d.claims())
+    Base64UrlUnpadded::decode(token, buf).map_err(|_| TokenError::Malformed)
 }
 
 /// A parsed (not yet authenticated) token, borrowing the decoded bytes:
@@ -374,7 +368,11 @@ impl Decoded<'_> {
 }
 
 fn decode(bytes: &[u8]) -> Result<Decoded<'_>, TokenError> {
-    let mut r = Reader { rest: bytes };
+    // token bytes = payload ‖ tag
+    let (payload, tag) = bytes
+        .split_last_chunk::<TAG_LEN>()
+        .ok_or(TokenError::Malformed)?;
+    let mut r = Reader { rest: payload };
     let version = r.u8()?;
     if version != VERSION {
         return Err(TokenError::Malformed);
@@ -394,10 +392,6 @@ fn decode(bytes: &[u8]) -> Result<Decoded<'_>, TokenError> {
     } else {
         None
     };
-    let payload = bytes
-        .get(..bytes.len().saturating_sub(r.rest.len()))
-        .ok_or(TokenError::Malformed)?;
-    let tag: [u8; TAG_LEN] = r.array()?;
     if !r.rest.is_empty() {
         return Err(TokenError::Malformed);
     }
@@ -411,7 +405,7 @@ fn decode(bytes: &[u8]) -> Result<Decoded<'_>, TokenError> {
         subject,
         phone_tag,
         payload,
-        tag,
+        tag: *tag,
     })
 }
 
@@ -442,47 +436,21 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Appends to a fixed stack buffer sized for the largest payload.
-struct Writer<'b> {
-    buf: &'b mut [u8; MAX_PAYLOAD_BYTES],
-    len: usize,
-}
-
-impl Writer<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        let end = self.len.saturating_add(bytes.len());
-        // Every field is length-checked before it is written, so the
-        // buffer always has room; a miss would only shorten the token,
-        // never write out of bounds.
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
-            dst.copy_from_slice(bytes);
-            self.len = end;
-        }
-    }
-    fn written(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
-    }
-}
-
+/// `tag = HMAC(secret, LP("regcore/link/v1") ‖ payload ‖ LP(binding))[0..16]`
 fn link_tag(secret: &CodeSecret, payload: &[u8], binding: &[u8]) -> [u8; TAG_LEN] {
-    let mut mac = secret.mac();
+    let mut mac = secret.hmac_key().start();
     update_lp(&mut mac, LINK_LABEL);
     mac.update(payload);
     update_lp(&mut mac, binding);
-    truncate(&mac.finalize().to_bytes())
+    finish(mac).prefix()
 }
 
+/// `phone_tag = HMAC(secret, LP("regcore/link-phone/v1") ‖ LP(phone_digits))[0..16]`
 fn phone_tag(secret: &CodeSecret, phone: &PhoneNumber) -> [u8; TAG_LEN] {
-    let mut mac = secret.mac();
+    let mut mac = secret.hmac_key().start();
     update_lp(&mut mac, PHONE_LABEL);
     update_lp(&mut mac, phone.as_str().as_bytes());
-    truncate(&mac.finalize().to_bytes())
-}
-
-fn truncate(full: &[u8]) -> [u8; TAG_LEN] {
-    full.first_chunk::<TAG_LEN>()
-        .copied()
-        .unwrap_or([0; TAG_LEN])
+    finish(mac).prefix()
 }
 
 /// Provisional registration \[001\]\[002\]: the mailed link completes the
@@ -552,7 +520,7 @@ impl ProvisionalRegistration {
             });
         };
         let typed = phone_tag(verified.secret, typed_phone);
-        if tags_equal(&expected, &typed) {
+        if bool::from(expected.ct_eq(&typed)) {
             Ok(verified.claims)
         } else {
             Err(TokenError::PhoneMismatch)
@@ -560,127 +528,19 @@ impl ProvisionalRegistration {
     }
 }
 
-/// URL-safe base64 without padding (RFC 4648 §5).
+/// URL-safe base64 without padding (RFC 4648 §5), by RustCrypto's
+/// constant-time `base64ct`.
 #[must_use]
 pub fn base64url_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let sym = |v: u32| ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A');
-    let mut out = Vec::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
-    let (triples, rest) = bytes.as_chunks::<3>();
-    for &[a, b, c] in triples {
-        let n = u32::from_be_bytes([0, a, b, c]);
-        out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
-    }
-    // 1 or 2 trailing bytes give 2 or 3 symbols (no padding).
-    match *rest {
-        [a] => {
-            let n = u32::from(a) << 16;
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12)]);
-        }
-        [a, b] => {
-            let n = u32::from_be_bytes([0, a, b, 0]);
-            out.extend_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6)]);
-        }
-        _ => {}
-    }
-    // Every byte comes from the ASCII alphabet, so this never falls back.
-    String::from_utf8(out).unwrap_or_default()
+    Base64UrlUnpadded::encode_string(bytes)
 }
 
 /// Decode [`base64url_encode`]'s form; `None` for any other input
 /// (padding, other alphabets, non-zero trailing bits, impossible lengths).
 #[must_use]
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = vec![0u8; decoded_len(text.len())?];
-    let len = base64url_decode_into(text.as_bytes(), &mut out)?.len();
-    out.truncate(len);
-    Some(out)
+    Base64UrlUnpadded::decode_vec(text).ok()
 }
-
-/// Bytes carried by `symbols` base64url symbols without padding; `None`
-/// for a length no encoding produces.
-const fn decoded_len(symbols: usize) -> Option<usize> {
-    let tail = match symbols % 4 {
-        0 => 0,
-        2 => 1,
-        3 => 2,
-        _ => return None,
-    };
-    Some((symbols / 4).saturating_mul(3).saturating_add(tail))
-}
-
-/// Decode into `out` (no allocation: link verification decodes onto the
-/// stack); `None` if `text` is not canonical base64url or `out` is too
-/// short.
-fn base64url_decode_into<'o>(text: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
-    let out = out.get_mut(..decoded_len(text.len())?)?;
-    let (quads, rest) = text.as_chunks::<4>();
-    let (whole, tail) = out.split_at_mut_checked(quads.len().saturating_mul(3))?;
-    for (quad, dst) in quads.iter().zip(whole.as_chunks_mut::<3>().0) {
-        let [_, a, b, c] = sextets(quad)?.to_be_bytes();
-        *dst = [a, b, c];
-    }
-    // The last 2 or 3 symbols carry 1 or 2 bytes; their unused low bits
-    // must be zero, or two strings would decode to the same bytes.
-    match (rest, tail) {
-        (&[], []) => {}
-        (&[s0, s1], [b0]) => {
-            let [_, a, b, _] = sextets(&[s0, s1, b'A', b'A'])?.to_be_bytes();
-            if b != 0 {
-                return None;
-            }
-            *b0 = a;
-        }
-        (&[s0, s1, s2], [b0, b1]) => {
-            let [_, a, b, c] = sextets(&[s0, s1, s2, b'A'])?.to_be_bytes();
-            if c != 0 {
-                return None;
-            }
-            (*b0, *b1) = (a, b);
-        }
-        _ => return None,
-    }
-    Some(out)
-}
-
-/// Four symbols as 24 bits; `None` if any is outside the alphabet.
-fn sextets(quad: &[u8; 4]) -> Option<u32> {
-    let [a, b, c, d] = quad.map(|s| {
-        BASE64URL_VALUE
-            .get(usize::from(s))
-            .copied()
-            .unwrap_or(NOT_BASE64URL)
-    });
-    // Valid values are below 64; the marker has the top bits set. One
-    // test for all four symbols.
-    if (a | b | c | d) & 0xC0 != 0 {
-        return None;
-    }
-    Some((u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d))
-}
-
-/// Marks a byte outside the base64url alphabet in [`BASE64URL_VALUE`].
-const NOT_BASE64URL: u8 = 0xFF;
-
-/// The 6-bit value of each byte of the base64url alphabet (RFC 4648 §5).
-// Evaluated at compile time: a bad index or overflow fails the build, it
-// cannot panic at run time.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const BASE64URL_VALUE: [u8; 256] = {
-    let mut table = [NOT_BASE64URL; 256];
-    let mut i = 0u8;
-    while i < 26 {
-        table[(b'A' + i) as usize] = i;
-        table[(b'a' + i) as usize] = 26 + i;
-        if i < 10 {
-            table[(b'0' + i) as usize] = 52 + i;
-        }
-        i += 1;
-    }
-    table[b'-' as usize] = 62;
-    table[b'_' as usize] = 63;
-    table
-};
 
 /// Why a link token was refused or could not be issued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

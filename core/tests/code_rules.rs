@@ -2,10 +2,6 @@
 //! latest-only, single use, input normalisation, state encodings.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
@@ -27,13 +23,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn secret() -> CodeSecret {
-    CodeSecret::new(&(0u8..32).collect::<Vec<_>>()).unwrap()
+    CodeSecret::new(&(0u8..32).collect::<Vec<_>>()).expect("32 bytes is long enough")
 }
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digits"))
         .collect()
 }
 
@@ -201,7 +197,7 @@ fn malformed_input_costs_no_attempt() {
 }
 
 fn wrong_code(right: &str) -> String {
-    let n: u32 = right.parse().unwrap();
+    let n: u32 = right.parse().expect("a decimal count");
     format!("{:06}", (n + 1) % 1_000_000)
 }
 

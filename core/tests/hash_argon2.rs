@@ -2,13 +2,7 @@
 //! regcore vectors checked by another implementation, input caps, malformed
 //! PHC strings and rehash decisions. (The RFC 9106 §5.3 known-answer test
 //! lives next to the single Argon2 call site in `core/src/hash.rs`.)
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use proptest::prelude::*;
 use regcore::hash::{HashError, HashParams, MAX_PASSWORD_BYTES, Pepper, PhcPart};

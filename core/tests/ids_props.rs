@@ -2,12 +2,6 @@
 //! input either parses or returns a typed error (never panics).
 // Round trips go through Display on purpose.
 #![allow(clippy::arithmetic_side_effects, clippy::unnecessary_to_owned)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use proptest::prelude::*;
 use regcore::{
@@ -19,7 +13,8 @@ use regcore::{
 fn to_fullwidth(s: &str) -> String {
     s.chars()
         .map(|c| match c {
-            '!'..='~' => char::from_u32(u32::from(c) - 0x21 + 0xFF01).unwrap(),
+            '!'..='~' => char::from_u32(u32::from(c) - 0x21 + 0xFF01)
+                .expect("full-width forms of ASCII are chars"),
             ' ' => '\u{3000}',
             _ => c,
         })

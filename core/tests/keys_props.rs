@@ -1,10 +1,6 @@
 //! Property tests for unlock keys: determinism, parse/display round trips,
 //! device isolation and demo separation.
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
     missing_docs
@@ -19,14 +15,16 @@ use regcore::keys::{Device, GatewayPassword, MasterSecret};
 use regcore::regkey::RegistrationKey;
 
 fn master() -> MasterSecret {
-    MasterSecret::new(9, b"property-test master secret, 32+ bytes long").unwrap()
+    MasterSecret::new(9, b"property-test master secret, 32+ bytes long")
+        .expect("a master of 32+ bytes")
 }
 
 fn to_fullwidth(s: &str) -> String {
     s.chars()
         .map(|c| {
             if ('!'..='~').contains(&c) {
-                char::from_u32(c as u32 - 0x21 + 0xFF01).unwrap()
+                char::from_u32(c as u32 - 0x21 + 0xFF01)
+                    .expect("full-width forms of ASCII are chars")
             } else {
                 c
             }

@@ -1,10 +1,6 @@
 //! In-memory ledger: searches, reports, audited rebinds, and the invariant
 //! that an activation number is never bound to two terminals.
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
     clippy::cast_possible_wrap,
@@ -23,13 +19,13 @@ use regcore::ledger::{DateRange, HistoryEvent, Ledger, LedgerError};
 use regcore::pairing::{IssuanceRequest, Mode, Outcome, Viewer};
 
 fn master() -> MasterSecret {
-    MasterSecret::new(1, &[0x33; 40]).unwrap()
+    MasterSecret::new(1, &[0x33; 40]).expect("a master of 40 bytes")
 }
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 4, day, hour, 0, 0).unwrap()
 }
 fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap()
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
 }
 fn real(mpr_id: MprId, keys: Vec<ActivationKey>) -> IssuanceRequest {
     IssuanceRequest {

@@ -2,10 +2,6 @@
 //! clock going backwards, encodings and compare-and-set under concurrency.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
     clippy::cast_possible_wrap,
@@ -538,10 +534,10 @@ struct Cell(Mutex<String>);
 
 impl Cell {
     fn load(&self) -> String {
-        self.0.lock().unwrap().clone()
+        self.0.lock().expect("store lock not poisoned").clone()
     }
     fn compare_and_swap(&self, old: &str, new: String) -> bool {
-        let mut guard = self.0.lock().unwrap();
+        let mut guard = self.0.lock().expect("store lock not poisoned");
         if *guard == old {
             *guard = new;
             true
@@ -556,7 +552,7 @@ impl Cell {
 fn record_failure_cas(cell: &Cell, policy: &LockoutPolicy, now: DateTime<Utc>) -> bool {
     loop {
         let old = cell.load();
-        let state = LockoutState::decode(&old).unwrap();
+        let state = LockoutState::decode(&old).expect("the store holds encoded states");
         let (allowed, new) = match state.attempt(policy, now) {
             Ok(attempt) => (true, attempt.failure()),
             Err(refusal) => match refusal.new_state {
@@ -642,7 +638,7 @@ fn any_policy() -> impl Strategy<Value = LockoutPolicy> {
 
 fn any_state() -> impl Strategy<Value = LockoutState> {
     let time = (-10_000_000_000_000i64..10_000_000_000_000)
-        .prop_map(|ms| DateTime::from_timestamp_millis(ms).unwrap());
+        .prop_map(|ms| DateTime::from_timestamp_millis(ms).expect("milliseconds in range"));
     (any::<u32>(), proptest::option::of(time.clone()), time).prop_map(|(f, lu, la)| LockoutState {
         failures: f,
         locked_until: lu,
@@ -741,7 +737,7 @@ fn login_with_admission(
 ) -> bool {
     let admission = loop {
         let old = cell.load();
-        let state = LockoutState::decode(&old).unwrap();
+        let state = LockoutState::decode(&old).expect("the store holds encoded states");
         match state.admit(policy, now) {
             Ok(admission) => {
                 std::thread::yield_now();
@@ -760,7 +756,7 @@ fn login_with_admission(
         let success = admission.success();
         loop {
             let old = cell.load();
-            let current = LockoutState::decode(&old).unwrap();
+            let current = LockoutState::decode(&old).expect("the store holds encoded states");
             if cell.compare_and_swap(&old, success.apply(current).encode()) {
                 return true;
             }

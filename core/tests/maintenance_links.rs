@@ -1,11 +1,5 @@
 //! Maintenance links (SPEC §5.7).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
+#![allow(missing_docs)]
 
 use regcore::Coded;
 use regcore::ids::{DealerId, EmailAddress, GatewayId, PhoneNumber};
@@ -13,8 +7,8 @@ use regcore::maintenance::{Change, DealerAccount, GatewayMaintenance, Maintenanc
 
 fn dealer(id: &str, phone: &str) -> DealerAccount {
     DealerAccount::new(
-        DealerId::parse(id).unwrap(),
-        PhoneNumber::parse(phone).unwrap(),
+        DealerId::parse(id).expect("a valid dealer ID"),
+        PhoneNumber::parse(phone).expect("a valid phone number"),
     )
 }
 

@@ -1,6 +1,5 @@
 //! SPEC §1: messages quote what the user typed, but never raw control,
 //! format or invisible characters, in English and Japanese alike.
-#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use regcore::keycode::KeyCode;
@@ -80,7 +79,7 @@ fn all_messages(input: &str) -> Vec<String> {
     }
     for name in PasswordPolicy::preset_names() {
         let report = PasswordPolicy::preset(name)
-            .unwrap()
+            .expect("every listed preset name loads")
             .check(input, &CheckContext::new());
         for v in report.violations() {
             out.extend(messages_of(v));

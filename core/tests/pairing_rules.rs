@@ -1,12 +1,5 @@
 //! Pairing planner rules (SPEC §5.6).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    missing_docs
-)]
+#![allow(clippy::arithmetic_side_effects, missing_docs)]
 
 use chrono::{DateTime, TimeZone, Utc};
 use regcore::Coded;
@@ -18,17 +11,19 @@ use regcore::pairing::{
 };
 
 fn master() -> MasterSecret {
-    MasterSecret::new(1, &[0x5A; 32]).unwrap()
+    MasterSecret::new(1, &[0x5A; 32]).expect("a master of 32 bytes")
 }
 fn t(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 4, day, 3, 0, 0).unwrap()
 }
 fn mpr(s: &str) -> MprId {
-    MprId::parse(s).unwrap()
+    MprId::parse(s).expect("a valid MPR ID")
 }
 fn keys(m: &MasterSecret, n: u64) -> Vec<ActivationKey> {
     let a = ActivationAuthority::new(m);
-    (1..=n).map(|i| a.mint(0x0101, i).unwrap()).collect()
+    (1..=n)
+        .map(|i| a.mint(0x0101, i).expect("serials below 2^48"))
+        .collect()
 }
 fn req(mpr_id: MprId, keys: Vec<ActivationKey>, mode: Mode, viewer: Viewer) -> IssuanceRequest {
     IssuanceRequest {

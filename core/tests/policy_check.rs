@@ -1,12 +1,6 @@
 //! Checking beyond single preset boundaries: all violations at once,
 //! history, blocklists, describe(), custom policy validation, serialisation.
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use regcore::hash::HashParams;
 use regcore::policy::{Alphabet, CharClass, PolicyParts, Requirement, Severity};

@@ -1,11 +1,5 @@
 //! Every boundary of every preset (SPEC §2.1).
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use regcore::policy::{ASCII_SYMBOLS, UPS_SITE_SYMBOLS};
 use regcore::{CheckContext, Coded, PasswordPolicy, Report, Violation};

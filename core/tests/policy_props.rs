@@ -1,12 +1,6 @@
 //! Property tests: check never panics on arbitrary passwords and arbitrary
 //! (valid) policies, and its length verdicts match the policy.
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use proptest::prelude::*;
 use regcore::policy::{Alphabet, CharClass, PolicyParts, Requirement};

@@ -2,10 +2,6 @@
 //! clock going backwards.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
@@ -25,6 +21,7 @@ fn min(m: i64) -> TimeDelta {
     TimeDelta::minutes(m)
 }
 
+#[expect(clippy::panic, reason = "a test helper: a wrong status fails the test")]
 fn active(status: SessionStatus) -> SessionState {
     match status {
         SessionStatus::Active(s) => s,

@@ -1,12 +1,6 @@
 //! Signed links (SPEC §4): claims, expiry, generations, binding, key
 //! rotation, provisional registration with phone check, never panicking.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
+#![allow(clippy::arithmetic_side_effects)]
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
@@ -22,7 +16,10 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn keyring() -> Keyring {
-    Keyring::new(7, CodeSecret::new(&[0x11; 32]).unwrap())
+    Keyring::new(
+        7,
+        CodeSecret::new(&[0x11; 32]).expect("32 bytes is long enough"),
+    )
 }
 
 fn invalid(reason: InvalidReason) -> TokenError {
