@@ -67,7 +67,7 @@ export declare class ActivationKey {
    * A typed key: its number (16 hex digits) and registration ID (8 hex
    * digits), as strings or parsed. Throws `identifier.*`.
    */
-  constructor(number: string | ActivationNumber, registrationId: string | RegistrationId)
+  constructor(number: ActivationNumber | string, registrationId: RegistrationId | string)
   /** Activation key number, `XXXX-XXXX-XXXX-XXXX`. */
   get number(): string
   /** Registration ID, 8 hex digits. */
@@ -215,7 +215,7 @@ export declare class DeviceKey {
    * The registration key for `activationNumber` and `product` under this
    * terminal key.
    */
-  registrationKey(activationNumber: string | ActivationNumber, product: number): RegistrationKey
+  registrationKey(activationNumber: ActivationNumber | string, product: number): RegistrationKey
   /** Always `DeviceKey(<redacted>)`: the key never appears in logs. */
   toString(): string
 }
@@ -314,7 +314,7 @@ export declare class IssuanceRequest {
    * `binding.unknown_name`, or an `identifier.*` error with
    * `params.index` (the key's position) or `params.field` (`mprId`).
    */
-  constructor(mprId: string | MprId, keys: Array<TypedActivationKey>, mode?: IssuanceMode, viewer?: Viewer)
+  constructor(mprId: MprId | string, keys: Array<TypedActivationKey>, mode?: IssuanceMode, viewer?: Viewer)
   /** The terminal, `XXXX-XXXX-XXXX-XXXX`. */
   get mprId(): string
   /** The activation keys, in request order. */
@@ -419,15 +419,15 @@ export declare class Ledger {
   /** Every binding, by activation number. */
   bindings(): Array<Binding>
   /** Every activation key issued for a terminal. */
-  byMprId(mprId: string | MprId): Array<Binding>
+  byMprId(mprId: MprId | string): Array<Binding>
   /** The binding of an activation number, if issued. */
-  byActivationNumber(number: string | ActivationNumber): Binding | null
+  byActivationNumber(number: ActivationNumber | string): Binding | null
   /**
    * Administrative rebind of an issued activation key to another terminal,
    * recording who and why. Throws `ledger.not_bound`,
    * `ledger.rebind_same_terminal`, `ledger.rebind_unaudited`.
    */
-  rebind(master: MasterSecret, number: string | ActivationNumber, to: string | MprId, actor: string, reason: string, now?: Date | undefined | null): RebindRecord
+  rebind(master: MasterSecret, number: ActivationNumber | string, to: MprId | string, actor: string, reason: string, now?: Date | undefined | null): RebindRecord
   /** Every rebind, in order. */
   rebinds(): Array<RebindRecord>
   /** Detail history (issues, re-issues, rebinds) in time order. */
@@ -628,21 +628,21 @@ export declare class MasterSecret {
    */
   deviceKey(kind: DeviceKind, id?: string | undefined | null): DeviceKey
   /** Site side: the key code of the UPS with this serial number. */
-  keyCode(serial: string | UpsSerial): KeyCode
+  keyCode(serial: UpsSerial | string): KeyCode
   /** Site side: the printed password of a gateway (13 characters). */
-  gatewayPassword(gatewayId: string | GatewayId): string
+  gatewayPassword(gatewayId: GatewayId | string): string
   /**
    * Site side: check a typed (gateway ID, password) pair from the sheet in
    * constant time (the same as `GatewayPassword.parse(typed).verify(
    * master.deviceKey('gateway', gatewayId))`). Throws
    * `gateway_password.mismatch` or a parse error (`gateway_password.*`).
    */
-  verifyGatewayPassword(gatewayId: string | GatewayId, typed: string): void
+  verifyGatewayPassword(gatewayId: GatewayId | string, typed: string): void
   /**
    * Site side: the registration key enabling `product` on terminal
    * `mprId` for activation number `activationNumber` (deterministic).
    */
-  registrationKey(mprId: string | MprId, activationNumber: string | ActivationNumber, product: number): RegistrationKey
+  registrationKey(mprId: MprId | string, activationNumber: ActivationNumber | string, product: number): RegistrationKey
   /**
    * The activation-key authority of this master (mints and checks
    * activation keys).
@@ -800,12 +800,12 @@ export declare class ProvisionalRegistration {
    * Sign the registration link for an application. Throws
    * `token.claim_too_long` or `identifier.*` for the phone number.
    */
-  issue(keyring: Keyring, subject: string, phone: string | PhoneNumber, options?: LinkOptions | undefined | null): string
+  issue(keyring: Keyring, subject: string, phone: PhoneNumber | string, options?: LinkOptions | undefined | null): string
   /**
    * Verify the link and the phone number typed at completion. Throws as
    * `LinkPolicy.verify`, then `token.phone_mismatch`.
    */
-  complete(keyring: Keyring, token: string, typedPhone: string | PhoneNumber, options?: LinkOptions | undefined | null): LinkClaims
+  complete(keyring: Keyring, token: string, typedPhone: PhoneNumber | string, options?: LinkOptions | undefined | null): LinkClaims
 }
 
 /** Registration ID printed with an activation key: 8 hex digits. */
@@ -1124,7 +1124,8 @@ export interface HashParams {
  * Hash a password into an Argon2id PHC string
  * (`$argon2id$v=19$m=19456,t=2,p=1$…`) on the libuv thread pool.
  *
- * Rejects with a `RegcoreError`: `binding.invalid_integer` /
+ * Rejects with a `RegcoreError`: `binding.invalid_string` (a password
+ * that is not a string or holds a lone surrogate), `binding.invalid_integer` /
  * `binding.integer_out_of_range` (a cost that is not a `u32`),
  * `hash.input_too_long` (over 4 KiB),
  * `hash.invalid_salt`, `hash.invalid_pepper`, `hash.invalid_params`.
@@ -1235,7 +1236,7 @@ export interface LinkOptions {
    * Bytes mixed into the tag but not carried (e.g. the current password
    * hash), so the link dies when that state changes.
    */
-  binding?: string | Uint8Array
+  binding?: Uint8Array | string
   /** The time (system clock when omitted). */
   now?: Date
 }

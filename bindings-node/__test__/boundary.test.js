@@ -5,7 +5,10 @@
 // 2**53, either accepts the value exactly or throws a coded error of kind
 // `invalid_input` (`binding.invalid_integer` / `binding.integer_out_of_range`
 // naming the parameter). A completeness check reads index.d.ts so a new
-// numeric parameter cannot be added without joining this walk.
+// numeric parameter cannot be added without joining this walk. The same walk
+// passes values of the wrong JavaScript type ('1', {}, true, 1n, null,
+// undefined): each is `binding.invalid_integer` naming the parameter, never
+// napi's uncoded `NumberExpected`; strings likewise (`binding.invalid_string`).
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
@@ -156,18 +159,21 @@ const PARAMS = [
     site: 'SessionPolicy.constructor(absoluteTimeoutSecs)',
     name: 'absoluteTimeoutSecs',
     range: U64,
+    optional: true,
     calls: [(v) => new rc.SessionPolicy(1800, v)],
   },
   {
     site: 'hotp6(counter)',
     name: 'counter',
     range: U64,
+    bigint: true,
     // A number here; the bigint form (up to 2**64 − 1) is walked below.
     calls: [(v) => rc.hotp6(Buffer.alloc(32), v)],
   },
   // Numbers inside objects the API takes.
   ...['series', 'generation', 'attempts'].map((field) => ({
     site: `CodeState.${field}`,
+    field: true,
     name: field,
     range: U32,
     calls: withField(codeState, field, [
@@ -182,6 +188,7 @@ const PARAMS = [
   })),
   ...['memoryKib', 'iterations', 'parallelism'].map((field) => ({
     site: `HashParams.${field}`,
+    field: true,
     name: field,
     range: U32,
     calls: withField(owasp, field, [
@@ -192,6 +199,7 @@ const PARAMS = [
   })),
   {
     site: 'Binding.product',
+    field: true,
     name: 'product',
     range: U16,
     params: { index: '0' },
@@ -201,6 +209,7 @@ const PARAMS = [
     site: 'LinkOptions.generation',
     name: 'generation',
     range: U32,
+    optional: true,
     calls: [
       (v) => link.issue(keyring, 'u', { generation: v, now: t0 }),
       (v) => link.verify(keyring, token, { generation: v, now: t0 }),
@@ -210,6 +219,7 @@ const PARAMS = [
   },
   {
     site: 'LockoutState.failures',
+    field: true,
     name: 'failures',
     range: U32,
     calls: withField(fresh, 'failures', [
@@ -225,12 +235,14 @@ const PARAMS = [
   },
   {
     site: 'LockoutTier.failures',
+    field: true,
     name: 'failures',
     range: U32,
     calls: [(v) => rc.LockoutPolicy.tiers([{ failures: v, lockSecs: 60 }])],
   },
   {
     site: 'LockoutTier.lockSecs',
+    field: true,
     name: 'lockSecs',
     range: U64,
     calls: [(v) => rc.LockoutPolicy.tiers([{ failures: 3, lockSecs: v }])],
@@ -239,6 +251,7 @@ const PARAMS = [
     site: 'ReportOptions.utcOffsetMinutes',
     name: 'utcOffsetMinutes',
     range: OFFSET,
+    optional: true,
     calls: [
       (v) => ledger.history({ utcOffsetMinutes: v }),
       (v) => ledger.historyCsv({ utcOffsetMinutes: v }),
@@ -248,6 +261,7 @@ const PARAMS = [
   },
   ...['maxMemoryKib', 'maxWork'].map((field) => ({
     site: `VerifyLimit.${field}`,
+    field: true,
     name: field,
     range: field === 'maxWork' ? U64 : U32,
     // A malformed PHC string: a value the binding accepts reaches core and
@@ -326,6 +340,193 @@ test('every numeric parameter refuses what it cannot hold exactly, with a coded 
     }
   }
   assert.ok(refusals > 500, `${refusals} refusals`)
+})
+
+// Values of the wrong JavaScript type where a number is expected: napi's own
+// conversion threw an uncoded `NumberExpected` (no code, no kind, no
+// messageJa); now each is core's `binding.invalid_integer` naming the
+// parameter. `null`/`undefined` are refusals only where the number is
+// required (an optional parameter or field takes them as "omitted"); a
+// BigInt is a refusal except where the parameter takes a bigint (`hotp6`).
+// Known limit: a required numeric *field* left out of an input object (or
+// set to `undefined`) is napi's own `Missing field` error, thrown before the
+// binding sees the object; `null` there is coded.
+const NOT_NUMBERS = [['1', "'1'"], [{}, '{}'], [true, 'true'], [1n, '1n'], [[], '[]'], ['', "''"]]
+const ABSENT = [[null, 'null'], [undefined, 'undefined']]
+
+test('every numeric parameter refuses a value that is not a number with a coded invalid_input error', async () => {
+  let refusals = 0
+  for (const p of PARAMS) {
+    const values = NOT_NUMBERS.filter(([v]) => !(p.bigint && typeof v === 'bigint'))
+    if (!p.optional) values.push(...ABSENT.filter(([v]) => !(p.field && v === undefined)))
+    for (const [i, call] of p.calls.entries()) {
+      for (const [v, shown] of values) {
+        const where = `${p.site} call ${i} with ${shown}`
+        const err = await thrown(call, v)
+        assert.ok(err, `${where}: accepted, not refused`)
+        assert.equal(err.code, 'binding.invalid_integer', `${where}: code ${err.code} (${err.message})`)
+        assert.equal(err.kind, 'invalid_input', where)
+        assertCoded(err, 'binding.invalid_integer', { name: p.name, ...(p.params ?? {}) }, 'invalid_input')
+        refusals++
+      }
+      if (p.field && !p.optional) {
+        // Left out: refused (napi's `Missing field`, see above), never a default.
+        assert.ok(await thrown(call, undefined), `${p.site} call ${i} without the field: accepted`)
+      }
+    }
+  }
+  assert.ok(refusals > 400, `${refusals} refusals`)
+})
+
+test("finding: mint('1', 1), mint({}, 1), mint(1n, 1), mint(undefined, 1) are coded errors, not napi's NumberExpected", () => {
+  const a = new rc.ActivationAuthority(master)
+  for (const v of ['1', {}, 1n, undefined, null, true]) {
+    throwsCoded(() => a.mint(v, 1), 'binding.invalid_integer', { name: 'product' }, 'invalid_input')
+    throwsCoded(() => a.mint(1, v), 'binding.invalid_integer', { name: 'serial' }, 'invalid_input')
+  }
+  throwsCoded(() => a.mint(1), 'binding.invalid_integer', { name: 'serial' }, 'invalid_input')
+  throwsCoded(() => a.mintMany(1, [1, '2']), 'binding.invalid_integer', { name: 'serial', index: '1' }, 'invalid_input')
+})
+
+// Strings: a value that is not a string, or a string with a lone surrogate
+// (which napi would silently turn into U+FFFD, a plausible wrong value), is
+// core's `binding.invalid_string` naming the parameter. Where a class is
+// accepted too (`MprId | string`), the class instance still passes.
+const pw = rc.PasswordPolicy.preset(rc.PasswordPolicy.presetNames()[0])
+const dealer = new rc.DealerAccount('D001', '0312345678')
+const gateway = new rc.GatewayMaintenance('0123-4567-8901')
+const STRING_PARAMS = [
+  { site: 'MprId.parse(input)', name: 'input', call: (v) => rc.MprId.parse(v) },
+  { site: 'ActivationNumber.parse(input)', name: 'input', call: (v) => rc.ActivationNumber.parse(v) },
+  { site: 'RegistrationId.parse(input)', name: 'input', call: (v) => rc.RegistrationId.parse(v) },
+  { site: 'UpsSerial.parse(input)', name: 'input', call: (v) => rc.UpsSerial.parse(v) },
+  { site: 'GatewayId.parse(input)', name: 'input', call: (v) => rc.GatewayId.parse(v) },
+  { site: 'PhoneNumber.parse(input)', name: 'input', call: (v) => rc.PhoneNumber.parse(v) },
+  { site: 'DealerId.parse(input)', name: 'input', call: (v) => rc.DealerId.parse(v) },
+  { site: 'EmailAddress.parse(input)', name: 'input', call: (v) => rc.EmailAddress.parse(v) },
+  { site: 'KmsLoginId.parse(input)', name: 'input', call: (v) => rc.KmsLoginId.parse(v) },
+  { site: 'KeyCode.parse(input)', name: 'input', call: (v) => rc.KeyCode.parse(v) },
+  { site: 'GatewayPassword.parse(input)', name: 'input', call: (v) => rc.GatewayPassword.parse(v) },
+  { site: 'RegistrationKey.parse(input)', name: 'input', call: (v) => rc.RegistrationKey.parse(v) },
+  { site: 'DeviceKey.fromHex(hex)', name: 'hex', call: (v) => rc.DeviceKey.fromHex(v) },
+  { site: 'foldAndTrim(input)', name: 'input', call: (v) => rc.foldAndTrim(v) },
+  { site: 'compactInput(input)', name: 'input', call: (v) => rc.compactInput(v) },
+  { site: 'MasterSecret.deviceKey(kind)', name: 'kind', call: (v) => master.deviceKey(v, MPR) },
+  { site: 'MasterSecret.deviceKey(id)', name: 'id', optional: true, call: (v) => master.deviceKey('terminal', v) },
+  { site: 'MasterSecret.keyCode(serial)', name: 'serial', call: (v) => master.keyCode(v) },
+  { site: 'MasterSecret.gatewayPassword(gatewayId)', name: 'gatewayId', call: (v) => master.gatewayPassword(v) },
+  {
+    site: 'MasterSecret.verifyGatewayPassword(typed)',
+    name: 'typed',
+    call: (v) => master.verifyGatewayPassword('0123-4567-8901', v),
+  },
+  { site: 'MasterSecret.registrationKey(mprId)', name: 'mprId', call: (v) => master.registrationKey(v, NUM, 1) },
+  {
+    site: 'MasterSecret.registrationKey(activationNumber)',
+    name: 'activationNumber',
+    call: (v) => master.registrationKey(MPR, v, 1),
+  },
+  { site: 'MasterSecret.keyCodes(serials)', name: 'serials', params: { index: '0' }, call: (v) => master.keyCodes([v]) },
+  { site: 'MasterSecret.keyCodesFromLines(serials)', name: 'serials', call: (v) => master.keyCodesFromLines(v) },
+  {
+    site: 'MasterSecret.gatewayPasswords(gatewayIds)',
+    name: 'gatewayIds',
+    params: { index: '0' },
+    call: (v) => master.gatewayPasswords([v]),
+  },
+  { site: 'MasterSecret.deviceKeys(ids)', name: 'ids', params: { index: '0' }, call: (v) => master.deviceKeys('ups', [v]) },
+  { site: 'DeviceKey.registrationKey(activationNumber)', name: 'activationNumber', call: (v) => kTerm.registrationKey(v, 1) },
+  { site: 'ActivationKey.constructor(number)', name: 'number', call: (v) => new rc.ActivationKey(v, '12345678') },
+  { site: 'ActivationKey.constructor(registrationId)', name: 'registrationId', call: (v) => new rc.ActivationKey(NUM, v) },
+  { site: 'CodePolicy.fromJSON(json)', name: 'json', call: (v) => rc.CodePolicy.fromJSON(v) },
+  { site: 'CodePolicy.issue(subject)', name: 'subject', call: (v) => codePolicy.issue(secret, v, null, t0) },
+  { site: 'CodePolicy.verify(subject)', name: 'subject', call: (v) => codePolicy.verify(secret, v, '000000', codeState, t0) },
+  { site: 'CodePolicy.verify(typed)', name: 'typed', call: (v) => codePolicy.verify(secret, 'u', v, codeState, t0) },
+  { site: 'decodeCodeState(encoded)', name: 'encoded', call: (v) => rc.decodeCodeState(v) },
+  { site: 'deriveCodeKey(purpose)', name: 'purpose', call: (v) => rc.deriveCodeKey(secret, v, 'u') },
+  { site: 'deriveCodeKey(subject)', name: 'subject', call: (v) => rc.deriveCodeKey(secret, 'sign_up', v) },
+  { site: 'LinkPolicy.constructor(purpose)', name: 'purpose', call: (v) => new rc.LinkPolicy(v, 60) },
+  { site: 'LinkPolicy.issue(subject)', name: 'subject', call: (v) => link.issue(keyring, v, { now: t0 }) },
+  { site: 'LinkPolicy.verify(token)', name: 'token', call: (v) => link.verify(keyring, v, { now: t0 }) },
+  { site: 'LinkOptions.binding', name: 'binding', optional: true, call: (v) => link.issue(keyring, 'u', { binding: v, now: t0 }) },
+  { site: 'peekLink(token)', name: 'token', call: (v) => rc.peekLink(v) },
+  { site: 'ProvisionalRegistration.issue(subject)', name: 'subject', call: (v) => prov.issue(keyring, v, '0312345678', { now: t0 }) },
+  { site: 'ProvisionalRegistration.issue(phone)', name: 'phone', call: (v) => prov.issue(keyring, 'u', v, { now: t0 }) },
+  { site: 'ProvisionalRegistration.complete(token)', name: 'token', call: (v) => prov.complete(keyring, v, '0312345678', { now: t0 }) },
+  {
+    site: 'ProvisionalRegistration.complete(typedPhone)',
+    name: 'typedPhone',
+    call: (v) => prov.complete(keyring, provToken, v, { now: t0 }),
+  },
+  { site: 'decodeSessionState(encoded)', name: 'encoded', call: (v) => rc.decodeSessionState(v) },
+  { site: 'LockoutPolicy.fromJSON(json)', name: 'json', call: (v) => rc.LockoutPolicy.fromJSON(v) },
+  { site: 'decodeLockoutState(encoded)', name: 'encoded', call: (v) => rc.decodeLockoutState(v) },
+  { site: 'IssuanceRequest.constructor(mprId)', name: 'mprId', call: (v) => new rc.IssuanceRequest(v, [auth.mint(1, 1)]) },
+  { site: 'IssuanceRequest.constructor(mode)', name: 'mode', optional: true, call: (v) => new rc.IssuanceRequest(MPR, [auth.mint(1, 1)], v) },
+  {
+    site: 'IssuanceRequest.constructor(viewer)',
+    name: 'viewer',
+    optional: true,
+    call: (v) => new rc.IssuanceRequest(MPR, [auth.mint(1, 1)], 'real', v),
+  },
+  { site: 'Ledger.fromJSON(json)', name: 'json', call: (v) => rc.Ledger.fromJSON(v) },
+  { site: 'Ledger.byMprId(mprId)', name: 'mprId', call: (v) => ledger.byMprId(v) },
+  { site: 'Ledger.byActivationNumber(number)', name: 'number', call: (v) => ledger.byActivationNumber(v) },
+  { site: 'Ledger.rebind(number)', name: 'number', call: (v) => new rc.Ledger().rebind(master, v, MPR, 'a', 'r', t0) },
+  { site: 'Ledger.rebind(to)', name: 'to', call: (v) => new rc.Ledger().rebind(master, NUM, v, 'a', 'r', t0) },
+  { site: 'Ledger.rebind(actor)', name: 'actor', call: (v) => new rc.Ledger().rebind(master, NUM, MPR, v, 'r', t0) },
+  { site: 'Ledger.rebind(reason)', name: 'reason', call: (v) => new rc.Ledger().rebind(master, NUM, MPR, 'a', v, t0) },
+  { site: 'DealerAccount.constructor(dealerId)', name: 'dealerId', call: (v) => new rc.DealerAccount(v, '0312345678') },
+  { site: 'DealerAccount.constructor(phone)', name: 'phone', call: (v) => new rc.DealerAccount('D001', v) },
+  { site: 'DealerAccount.fromJSON(json)', name: 'json', call: (v) => rc.DealerAccount.fromJSON(v) },
+  { site: 'DealerAccount.addEmail(email)', name: 'email', call: (v) => dealer.addEmail(v) },
+  { site: 'DealerAccount.removeEmail(email)', name: 'email', call: (v) => dealer.removeEmail(v) },
+  { site: 'GatewayMaintenance.constructor(gatewayId)', name: 'gatewayId', call: (v) => new rc.GatewayMaintenance(v) },
+  { site: 'GatewayMaintenance.fromJSON(json)', name: 'json', call: (v) => rc.GatewayMaintenance.fromJSON(v) },
+  { site: 'GatewayMaintenance.link(dealerId)', name: 'dealerId', call: (v) => gateway.link(v, '0312345678') },
+  { site: 'GatewayMaintenance.link(phone)', name: 'phone', call: (v) => gateway.link('D001', v) },
+  { site: 'GatewayMaintenance.unlink(dealerId)', name: 'dealerId', call: (v) => gateway.unlink(v) },
+  { site: 'PasswordPolicy.preset(name)', name: 'name', call: (v) => rc.PasswordPolicy.preset(v) },
+  { site: 'PasswordPolicy.fromJSON(json)', name: 'json', call: (v) => rc.PasswordPolicy.fromJSON(v) },
+  { site: 'PasswordPolicy.check(password)', name: 'password', call: (v) => pw.check(v) },
+  { site: 'PasswordPolicy.checkAsync(password)', name: 'password', call: (v) => pw.checkAsync(v) },
+  { site: 'hashPassword(password)', name: 'password', call: (v) => rc.hashPassword(v, { params: owasp, salt }) },
+  { site: 'hashPasswordSync(password)', name: 'password', call: (v) => rc.hashPasswordSync(v, { params: owasp, salt }) },
+  { site: 'verifyPassword(password)', name: 'password', call: (v) => rc.verifyPassword(v, phc) },
+  { site: 'verifyPassword(phc)', name: 'phc', call: (v) => rc.verifyPassword('pw', v) },
+  { site: 'verifyPasswordSync(password)', name: 'password', call: (v) => rc.verifyPasswordSync(v, phc) },
+  { site: 'verifyPasswordSync(phc)', name: 'phc', call: (v) => rc.verifyPasswordSync('pw', v) },
+  { site: 'needsRehash(phc)', name: 'phc', call: (v) => rc.needsRehash(v) },
+  { site: 'checkStorePrefix(prefix)', name: 'prefix', call: (v) => rc.checkStorePrefix(v) },
+]
+const NOT_STRINGS = [[1, '1'], [{}, '{}'], [true, 'true'], [1n, '1n'], [[], '[]'], ['a\ud800b', 'a lone surrogate']]
+
+test('every string parameter refuses a value that is not a string, or a lone surrogate, with a coded invalid_input error', async () => {
+  let refusals = 0
+  for (const p of STRING_PARAMS) {
+    const values = [...NOT_STRINGS]
+    if (!p.optional) values.push(...ABSENT)
+    for (const [v, shown] of values) {
+      // LinkOptions.binding also takes bytes: an object that is not a
+      // Uint8Array is refused as a string.
+      const where = `${p.site} with ${shown}`
+      const err = await thrown(p.call, v)
+      assert.ok(err, `${where}: accepted, not refused`)
+      assert.equal(err.code, 'binding.invalid_string', `${where}: code ${err.code} (${err.message})`)
+      assertCoded(err, 'binding.invalid_string', { name: p.name, ...(p.params ?? {}) }, 'invalid_input')
+      refusals++
+    }
+  }
+  assert.ok(refusals > 500, `${refusals} refusals`)
+})
+
+test('a class instance still passes where a class or a string is accepted', () => {
+  const mpr = rc.MprId.parse(MPR)
+  const num = rc.ActivationNumber.parse(NUM)
+  assert.ok(master.registrationKey(mpr, num, 1).equals(master.registrationKey(MPR, NUM, 1)))
+  assert.equal(ledger.byMprId(mpr).length, 0)
+  assert.equal(master.keyCode(rc.UpsSerial.parse('A1234567')).value, master.keyCode('A1234567').value)
+  assert.equal(prov.complete(keyring, provToken, rc.PhoneNumber.parse('0312345678'), { now: t0 }).subject, 'u')
 })
 
 test('the walk covers every numeric parameter declared in index.d.ts', () => {

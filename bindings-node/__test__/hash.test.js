@@ -51,8 +51,12 @@ test('rejections carry codes (async rejects, sync throws)', async () => {
   throwsCoded(() => rc.hashPasswordSync('x'.repeat(4097)), 'hash.input_too_long')
   throwsCoded(() => rc.verifyPasswordSync('pw', '$argon2id$v=19$m=99999999,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), 'hash.invalid_params')
   throwsCoded(() => rc.needsRehash('garbage'), 'hash.malformed_phc')
-  // A wrong JavaScript type is a TypeError-like throw, not a rejection.
-  assert.throws(() => rc.hashPassword(42))
+  // A wrong JavaScript type is core's coded invalid_input, as a rejection like
+  // every other refusal of the Promise form (napi's uncoded StringExpected
+  // before).
+  await rejectsCoded(rc.hashPassword(42), 'binding.invalid_string', { name: 'password' }, 'invalid_input')
+  await rejectsCoded(rc.verifyPassword('pw', 42), 'binding.invalid_string', { name: 'phc' }, 'invalid_input')
+  throwsCoded(() => rc.hashPasswordSync(42), 'binding.invalid_string', { name: 'password' }, 'invalid_input')
 })
 
 // Issue 13: a tampered row (1 GiB, 64 passes) used to run for ~25 s.

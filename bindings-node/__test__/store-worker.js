@@ -96,6 +96,17 @@ const tasks = {
     }
     return seen
   },
+
+  // Issue new keys (three per request, on seven terminals) until SIGKILLed,
+  // reporting each committed request so the parent kills mid-loop.
+  async issueForever(store, { start, product }) {
+    const authority = h.master().activationAuthority()
+    for (let i = start; ; i += 3) {
+      const keys = [0, 1, 2].map((j) => authority.mint(product, 50_000 + i + j))
+      await store.ledgerIssue(h.master(), new rc.IssuanceRequest(h.terminal(i % 7), keys), h.T0)
+      process.send({ type: 'progress', issued: i - start + 3 })
+    }
+  },
 }
 
 async function main({ task, args }) {

@@ -8,7 +8,8 @@ use regcore::{code, session, token};
 use zeroize::Zeroizing;
 
 use crate::convert::{
-    Date, Diagnostic, OrThrow, from_json, int, name_in, now_or, num, secs, to_json,
+    Date, Diagnostic, JsNumber, JsString, OrThrow, from_json, int, name_in, now_or, num, secs,
+    to_json,
 };
 use crate::ids::PhoneNumber;
 
@@ -68,13 +69,13 @@ fn purpose_arg(env: &Env, name: &str) -> Result<code::CodePurpose> {
 #[derive(Clone, Copy)]
 pub struct CodeState {
     /// Unix seconds (mod 2^32) of the chain's first issue (`0..=4294967295`).
-    pub series: f64,
+    pub series: JsNumber,
     /// 1 for the first code, +1 at every issue (`0..=4294967295`).
-    pub generation: f64,
+    pub generation: JsNumber,
     /// When the current code was issued (whole seconds).
     pub issued_at: Date,
     /// Wrong entries of the current code so far (`0..=4294967295`).
-    pub attempts: f64,
+    pub attempts: JsNumber,
     /// The current code was accepted (single use).
     pub used: bool,
 }
@@ -95,10 +96,10 @@ impl CodeState {
 impl From<code::CodeState> for CodeState {
     fn from(s: code::CodeState) -> Self {
         Self {
-            series: num(s.series),
-            generation: num(s.generation),
+            series: s.series.into(),
+            generation: s.generation.into(),
             issued_at: Date(s.issued_at),
-            attempts: num(s.attempts),
+            attempts: s.attempts.into(),
             used: s.used,
         }
     }
@@ -160,7 +161,8 @@ impl CodePolicy {
 
     /// A policy from core's JSON form. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+    pub fn from_json(env: &Env, json: JsString) -> Result<Self> {
+        let json = json.text(env, "json")?;
         from_json(env, "code_policy", &json).map(|inner| Self { inner })
     }
 
@@ -172,7 +174,7 @@ impl CodePolicy {
 
     /// The same policy with another lifetime, in seconds.
     #[napi]
-    pub fn with_lifetime_secs(&self, env: &Env, lifetime_secs: f64) -> Result<CodePolicy> {
+    pub fn with_lifetime_secs(&self, env: &Env, lifetime_secs: JsNumber) -> Result<CodePolicy> {
         Ok(Self {
             inner: self
                 .inner
@@ -206,10 +208,11 @@ impl CodePolicy {
         &self,
         env: &Env,
         secret: &CodeSecret,
-        subject: String,
+        subject: JsString,
         previous: Option<CodeState>,
         now: Option<Date>,
     ) -> Result<IssuedCode> {
+        let subject = subject.text(env, "subject")?;
         let previous = previous.map(|p| p.to_core(env)).transpose()?;
         let (state, code) =
             self.inner
@@ -227,11 +230,13 @@ impl CodePolicy {
         &self,
         env: &Env,
         secret: &CodeSecret,
-        subject: String,
-        typed: String,
+        subject: JsString,
+        typed: JsString,
         state: CodeState,
         now: Option<Date>,
     ) -> Result<CodeVerification> {
+        let subject = subject.text(env, "subject")?;
+        let typed = typed.text(env, "typed")?;
         let typed = Zeroizing::new(typed);
         let state = state.to_core(env)?;
         let v = self
@@ -272,7 +277,8 @@ pub fn encode_code_state(env: &Env, state: CodeState) -> Result<String> {
 
 /// Parse `encodeCodeState`'s form. Throws `code.malformed_state`.
 #[napi]
-pub fn decode_code_state(env: &Env, encoded: String) -> Result<CodeState> {
+pub fn decode_code_state(env: &Env, encoded: JsString) -> Result<CodeState> {
+    let encoded = encoded.text(env, "encoded")?;
     code::CodeState::decode(&encoded)
         .or_throw(env)
         .map(Into::into)
@@ -298,9 +304,11 @@ pub fn code_state_from_bytes(env: &Env, bytes: Uint8Array) -> Result<CodeState> 
 pub fn derive_code_key(
     env: &Env,
     secret: &CodeSecret,
-    #[napi(ts_arg_type = "CodePurpose")] purpose: String,
-    subject: String,
+    #[napi(ts_arg_type = "CodePurpose")] purpose: JsString,
+    subject: JsString,
 ) -> Result<Buffer> {
+    let purpose = purpose.text(env, "purpose")?;
+    let subject = subject.text(env, "subject")?;
     let purpose = purpose_arg(env, &purpose)?;
     Ok(Buffer::from(
         code::derive_key(&secret.inner, purpose, &subject).to_vec(),
@@ -312,7 +320,7 @@ pub fn derive_code_key(
 /// to 2^53 − 1; anything else throws `binding.integer_out_of_range` or
 /// `binding.invalid_integer`).
 #[napi]
-pub fn hotp6(env: &Env, key: Uint8Array, counter: Either<BigInt, f64>) -> Result<u32> {
+pub fn hotp6(env: &Env, key: Uint8Array, counter: Either<BigInt, JsNumber>) -> Result<u32> {
     let counter: u64 = match counter {
         Either::A(big) => {
             let (value, lossless) = big.get_i128();
@@ -341,7 +349,7 @@ pub struct Keyring {
 impl Keyring {
     /// A keyring whose signing key is `secret` under `keyId`.
     #[napi(constructor)]
-    pub fn new(env: &Env, key_id: f64, secret: &CodeSecret) -> Result<Self> {
+    pub fn new(env: &Env, key_id: JsNumber, secret: &CodeSecret) -> Result<Self> {
         Ok(Self {
             inner: token::Keyring::new(int(env, "keyId", key_id)?, secret.inner.clone()),
         })
@@ -350,7 +358,7 @@ impl Keyring {
     /// A copy with a verify-only (retired) key added; an id already present
     /// is replaced.
     #[napi]
-    pub fn with_key(&self, env: &Env, key_id: f64, secret: &CodeSecret) -> Result<Keyring> {
+    pub fn with_key(&self, env: &Env, key_id: JsNumber, secret: &CodeSecret) -> Result<Keyring> {
         Ok(Self {
             inner: self
                 .inner
@@ -362,7 +370,7 @@ impl Keyring {
     /// A copy whose signing key is `keyId` (already in the ring). Throws
     /// `token.invalid` (`unknown_key`).
     #[napi]
-    pub fn rotate_to(&self, env: &Env, key_id: f64) -> Result<Keyring> {
+    pub fn rotate_to(&self, env: &Env, key_id: JsNumber) -> Result<Keyring> {
         self.inner
             .clone()
             .rotate_to(int(env, "keyId", key_id)?)
@@ -415,10 +423,10 @@ impl From<token::LinkClaims> for LinkClaims {
 pub struct LinkOptions {
     /// The caller's current generation for this subject and purpose (0 when
     /// omitted; `0..=4294967295`); raise it to revoke every earlier link.
-    pub generation: Option<f64>,
+    pub generation: Option<JsNumber>,
     /// Bytes mixed into the tag but not carried (e.g. the current password
     /// hash), so the link dies when that state changes.
-    pub binding: Option<Either<String, Uint8Array>>,
+    pub binding: Option<Either<Uint8Array, JsString>>,
     /// The time (system clock when omitted).
     pub now: Option<Date>,
 }
@@ -436,8 +444,8 @@ fn link_args(env: &Env, options: Option<LinkOptions>) -> Result<LinkArgs> {
         generation: generation.map_or(Ok(0), |g| int(env, "generation", g))?,
         binding: Zeroizing::new(match binding {
             None => Vec::new(),
-            Some(Either::A(s)) => s.into_bytes(),
-            Some(Either::B(b)) => b.to_vec(),
+            Some(Either::A(b)) => b.to_vec(),
+            Some(Either::B(s)) => s.text(env, "binding")?.into_bytes(),
         }),
         now: now_or(now),
     })
@@ -453,7 +461,8 @@ pub struct LinkPolicy {
 impl LinkPolicy {
     /// A link kind with a purpose name (≤ 255 bytes) and lifetime in seconds.
     #[napi(constructor)]
-    pub fn new(env: &Env, purpose: String, lifetime_secs: f64) -> Result<Self> {
+    pub fn new(env: &Env, purpose: JsString, lifetime_secs: JsNumber) -> Result<Self> {
+        let purpose = purpose.text(env, "purpose")?;
         Ok(Self {
             inner: token::LinkPolicy {
                 purpose,
@@ -497,9 +506,10 @@ impl LinkPolicy {
         &self,
         env: &Env,
         keyring: &Keyring,
-        subject: String,
+        subject: JsString,
         options: Option<LinkOptions>,
     ) -> Result<String> {
+        let subject = subject.text(env, "subject")?;
         let a = link_args(env, options)?;
         self.inner
             .issue(&keyring.inner, &subject, a.generation, &a.binding, a.now)
@@ -514,9 +524,10 @@ impl LinkPolicy {
         &self,
         env: &Env,
         keyring: &Keyring,
-        token: String,
+        token: JsString,
         options: Option<LinkOptions>,
     ) -> Result<LinkClaims> {
+        let token = token.text(env, "token")?;
         let a = link_args(env, options)?;
         self.inner
             .verify(&keyring.inner, &token, a.generation, &a.binding, a.now)
@@ -528,7 +539,8 @@ impl LinkPolicy {
 /// Read a token's claims without checking it (untrusted: only to look up the
 /// subject's generation before `verify`). Throws `token.malformed`.
 #[napi]
-pub fn peek_link(env: &Env, token: String) -> Result<LinkClaims> {
+pub fn peek_link(env: &Env, token: JsString) -> Result<LinkClaims> {
+    let token = token.text(env, "token")?;
     token::peek(&token).or_throw(env).map(Into::into)
 }
 
@@ -561,11 +573,12 @@ impl ProvisionalRegistration {
         &self,
         env: &Env,
         keyring: &Keyring,
-        subject: String,
-        phone: Either<String, &PhoneNumber>,
+        subject: JsString,
+        phone: Either<&PhoneNumber, JsString>,
         options: Option<LinkOptions>,
     ) -> Result<String> {
-        let phone = phone_arg(env, phone)?;
+        let subject = subject.text(env, "subject")?;
+        let phone = phone_arg(env, "phone", phone)?;
         let a = link_args(env, options)?;
         self.inner
             .issue(
@@ -586,11 +599,12 @@ impl ProvisionalRegistration {
         &self,
         env: &Env,
         keyring: &Keyring,
-        token: String,
-        typed_phone: Either<String, &PhoneNumber>,
+        token: JsString,
+        typed_phone: Either<&PhoneNumber, JsString>,
         options: Option<LinkOptions>,
     ) -> Result<LinkClaims> {
-        let phone = phone_arg(env, typed_phone)?;
+        let token = token.text(env, "token")?;
+        let phone = phone_arg(env, "typedPhone", typed_phone)?;
         let a = link_args(env, options)?;
         self.inner
             .complete(
@@ -606,10 +620,14 @@ impl ProvisionalRegistration {
     }
 }
 
-fn phone_arg(env: &Env, value: Either<String, &PhoneNumber>) -> Result<regcore::PhoneNumber> {
+fn phone_arg(
+    env: &Env,
+    name: &str,
+    value: Either<&PhoneNumber, JsString>,
+) -> Result<regcore::PhoneNumber> {
     match value {
-        Either::A(s) => regcore::PhoneNumber::parse(&s).or_throw(env),
-        Either::B(p) => Ok(p.inner.clone()),
+        Either::A(p) => Ok(p.inner.clone()),
+        Either::B(s) => regcore::PhoneNumber::parse(&s.text(env, name)?).or_throw(env),
     }
 }
 
@@ -650,7 +668,8 @@ pub fn encode_session_state(state: SessionState) -> String {
 
 /// Parse `encodeSessionState`'s form. Throws `session.malformed_state`.
 #[napi]
-pub fn decode_session_state(env: &Env, encoded: String) -> Result<SessionState> {
+pub fn decode_session_state(env: &Env, encoded: JsString) -> Result<SessionState> {
+    let encoded = encoded.text(env, "encoded")?;
     session::SessionState::decode(&encoded)
         .or_throw(env)
         .map(Into::into)
@@ -688,8 +707,8 @@ impl SessionPolicy {
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        idle_timeout_secs: f64,
-        absolute_timeout_secs: Option<f64>,
+        idle_timeout_secs: JsNumber,
+        absolute_timeout_secs: Option<JsNumber>,
     ) -> Result<Self> {
         Ok(Self {
             inner: session::SessionPolicy {

@@ -59,24 +59,214 @@ impl<T, E: Coded> OrThrow<T> for std::result::Result<T, E> {
     }
 }
 
+/// A JavaScript value where a number is expected. Named `JsNumber` so the
+/// generated TypeScript says `number` (napi's type generator knows the name;
+/// this is not napi's own `JsNumber`). Converting never fails: a value of any
+/// other JavaScript type (a string, an object, a boolean, a BigInt,
+/// `undefined`, `null`) is kept as "not a number", and reading it through
+/// [`int`] / [`int_in`] / [`JsNumber::integer`] throws core's coded
+/// `binding.invalid_integer` naming the parameter, never napi's uncoded
+/// `NumberExpected`. The value is only readable through those checks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JsNumber(Option<f64>);
+
+impl JsNumber {
+    /// The integer of `T` this is, or `binding.invalid_integer` (not a
+    /// number, a fraction, NaN, ±Infinity) / `binding.integer_out_of_range`.
+    pub(crate) fn integer<T: BoundedInteger>(
+        self,
+        name: &str,
+    ) -> std::result::Result<T, BoundaryError> {
+        integer_from_f64::<T>(name, self.number(name)?)
+    }
+
+    /// [`JsNumber::integer`] within `min..=max`.
+    pub(crate) fn integer_in<T: BoundedInteger>(
+        self,
+        name: &str,
+        min: i128,
+        max: i128,
+    ) -> std::result::Result<T, BoundaryError> {
+        integer_from_f64_in::<T>(name, self.number(name)?, min, max)
+    }
+
+    fn number(self, name: &str) -> std::result::Result<f64, BoundaryError> {
+        self.0.ok_or_else(|| BoundaryError::InvalidInteger {
+            name: name.to_owned(),
+        })
+    }
+}
+
+impl From<f64> for JsNumber {
+    fn from(value: f64) -> Self {
+        Self(Some(value))
+    }
+}
+
+impl From<u32> for JsNumber {
+    fn from(value: u32) -> Self {
+        Self(Some(f64::from(value)))
+    }
+}
+
+impl TypeName for JsNumber {
+    fn type_name() -> &'static str {
+        "number"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::Number
+    }
+}
+
+/// The JavaScript type of a value.
+#[allow(unsafe_code)]
+unsafe fn type_of(env: napi::sys::napi_env, value: napi::sys::napi_value) -> Result<ValueType> {
+    let mut ty = 0;
+    // SAFETY: `env` and `value` are forwarded unchanged from napi's caller.
+    let status = unsafe { napi::sys::napi_typeof(env, value, &mut ty) };
+    if status == napi::sys::Status::napi_ok {
+        Ok(ValueType::from(ty))
+    } else {
+        Err(Error::new(Status::from(status), "napi_typeof failed"))
+    }
+}
+
+// Accepts every value: the check happens when the number is read, where the
+// parameter's name is known (so `Either<BigInt, JsNumber>` sends every
+// non-BigInt here, and a string there becomes `binding.invalid_integer`).
+#[allow(unsafe_code)]
+impl ValidateNapiValue for JsNumber {
+    unsafe fn validate(
+        _env: napi::sys::napi_env,
+        _napi_val: napi::sys::napi_value,
+    ) -> Result<napi::sys::napi_value> {
+        Ok(std::ptr::null_mut())
+    }
+}
+
+#[allow(unsafe_code)]
+impl FromNapiValue for JsNumber {
+    unsafe fn from_napi_value(
+        env: napi::sys::napi_env,
+        napi_val: napi::sys::napi_value,
+    ) -> Result<Self> {
+        // SAFETY: forwarded unchanged from napi's caller.
+        if unsafe { type_of(env, napi_val) }? != ValueType::Number {
+            return Ok(Self(None));
+        }
+        // SAFETY: forwarded unchanged; the value is a number (checked above).
+        unsafe { f64::from_napi_value(env, napi_val) }.map(|n| Self(Some(n)))
+    }
+}
+
+#[allow(unsafe_code)]
+impl ToNapiValue for JsNumber {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        // Only values built from Rust numbers are returned to JavaScript; a
+        // refused input echoed back would read as NaN.
+        // SAFETY: forwarded unchanged from napi's caller.
+        unsafe { f64::to_napi_value(env, val.0.unwrap_or(f64::NAN)) }
+    }
+}
+
 /// A JavaScript number that must be an integer of `T` (and at most
-/// 2^53 − 1 in magnitude): `1.5`, `NaN` and `±Infinity` throw
+/// 2^53 − 1 in magnitude): not a number (`'1'`, `{}`, `true`, `1n`,
+/// `undefined`), `1.5`, `NaN` and `±Infinity` throw
 /// `binding.invalid_integer`, anything out of range
 /// `binding.integer_out_of_range` (`params.name`, `min`, `max`). Never
 /// wrapped, truncated or rounded.
-pub(crate) fn int<T: BoundedInteger>(env: &Env, name: &str, value: f64) -> Result<T> {
-    integer_from_f64::<T>(name, value).or_throw(env)
+pub(crate) fn int<T: BoundedInteger>(env: &Env, name: &str, value: JsNumber) -> Result<T> {
+    value.integer::<T>(name).or_throw(env)
 }
 
 /// [`int`] within `min..=max`.
 pub(crate) fn int_in<T: BoundedInteger>(
     env: &Env,
     name: &str,
-    value: f64,
+    value: JsNumber,
     min: i128,
     max: i128,
 ) -> Result<T> {
-    integer_from_f64_in::<T>(name, value, min, max).or_throw(env)
+    value.integer_in::<T>(name, min, max).or_throw(env)
+}
+
+/// A JavaScript value where a string is expected. Named `JsString` so the
+/// generated TypeScript says `string` (not napi's own `JsString`).
+/// Converting never fails; reading it with [`JsString::text`] throws core's
+/// coded `binding.invalid_string` naming the parameter for a value that is
+/// not a string (a number, an object, `undefined`, …) and for a string with a
+/// lone surrogate (which napi's own conversion would silently replace with
+/// U+FFFD: a plausible wrong value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsString(Option<String>);
+
+impl JsString {
+    /// The text, or `binding.invalid_string` naming `name`.
+    pub(crate) fn into_text(self, name: &str) -> std::result::Result<String, BoundaryError> {
+        self.0.ok_or_else(|| BoundaryError::InvalidString {
+            name: name.to_owned(),
+        })
+    }
+
+    /// [`JsString::into_text`], thrown as a coded JavaScript error.
+    pub(crate) fn text(self, env: &Env, name: &str) -> Result<String> {
+        self.into_text(name).or_throw(env)
+    }
+}
+
+impl From<String> for JsString {
+    fn from(value: String) -> Self {
+        Self(Some(value))
+    }
+}
+
+impl TypeName for JsString {
+    fn type_name() -> &'static str {
+        "string"
+    }
+
+    fn value_type() -> napi::ValueType {
+        napi::ValueType::String
+    }
+}
+
+// Accepts every value, like `JsNumber`: put it last in an `Either`
+// (`Either<&MprId, JsString>`), so a class instance is taken as such and
+// anything else is checked as text where the parameter's name is known.
+#[allow(unsafe_code)]
+impl ValidateNapiValue for JsString {
+    unsafe fn validate(
+        _env: napi::sys::napi_env,
+        _napi_val: napi::sys::napi_value,
+    ) -> Result<napi::sys::napi_value> {
+        Ok(std::ptr::null_mut())
+    }
+}
+
+#[allow(unsafe_code)]
+impl FromNapiValue for JsString {
+    unsafe fn from_napi_value(
+        env: napi::sys::napi_env,
+        napi_val: napi::sys::napi_value,
+    ) -> Result<Self> {
+        // SAFETY: forwarded unchanged from napi's caller.
+        if unsafe { type_of(env, napi_val) }? != ValueType::String {
+            return Ok(Self(None));
+        }
+        // SAFETY: forwarded unchanged; the value is a string (checked above).
+        let units = unsafe { Utf16String::from_napi_value(env, napi_val) }?;
+        Ok(Self(String::from_utf16(&units).ok()))
+    }
+}
+
+#[allow(unsafe_code)]
+impl ToNapiValue for JsString {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        // Only values built from Rust strings are returned to JavaScript.
+        // SAFETY: forwarded unchanged from napi's caller.
+        unsafe { String::to_napi_value(env, val.0.unwrap_or_default()) }
+    }
 }
 
 /// A name from a fixed set (`expected`), or `binding.unknown_name`.

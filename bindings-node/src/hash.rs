@@ -10,9 +10,7 @@ use zeroize::Zeroizing;
 
 use regcore::BoundaryError;
 
-use regcore::boundary::integer_from_f64;
-
-use crate::convert::{OrThrow, coded_error, num, random_bytes};
+use crate::convert::{JsNumber, JsString, OrThrow, coded_error, random_bytes};
 
 /// Argon2 cost parameters (OWASP defaults: `memoryKib` 19456, `iterations`
 /// 2, `parallelism` 1). Each is an integer `0..=4294967295` at the boundary
@@ -21,19 +19,19 @@ use crate::convert::{OrThrow, coded_error, num, random_bytes};
 #[derive(Clone, Copy)]
 pub struct HashParams {
     /// Memory cost `m` in KiB.
-    pub memory_kib: f64,
+    pub memory_kib: JsNumber,
     /// Number of passes `t`.
-    pub iterations: f64,
+    pub iterations: JsNumber,
     /// Degree of parallelism `p` (lanes).
-    pub parallelism: f64,
+    pub parallelism: JsNumber,
 }
 
 impl HashParams {
     fn to_core(self) -> std::result::Result<hash::HashParams, BoundaryError> {
         Ok(hash::HashParams {
-            memory_kib: integer_from_f64("memoryKib", self.memory_kib)?,
-            iterations: integer_from_f64("iterations", self.iterations)?,
-            parallelism: integer_from_f64("parallelism", self.parallelism)?,
+            memory_kib: self.memory_kib.integer("memoryKib")?,
+            iterations: self.iterations.integer("iterations")?,
+            parallelism: self.parallelism.integer("parallelism")?,
         })
     }
 }
@@ -45,9 +43,9 @@ fn params_arg(params: Option<HashParams>) -> std::result::Result<hash::HashParam
 impl From<hash::HashParams> for HashParams {
     fn from(p: hash::HashParams) -> Self {
         Self {
-            memory_kib: num(p.memory_kib),
-            iterations: num(p.iterations),
-            parallelism: num(p.parallelism),
+            memory_kib: p.memory_kib.into(),
+            iterations: p.iterations.into(),
+            parallelism: p.parallelism.into(),
         }
     }
 }
@@ -79,16 +77,16 @@ pub struct HashOptions {
 #[derive(Clone, Copy)]
 pub struct VerifyLimit {
     /// Largest memory cost verified, in KiB (`0..=4294967295`).
-    pub max_memory_kib: f64,
+    pub max_memory_kib: JsNumber,
     /// Largest `memoryKib × iterations` verified (`0..=2^53 − 1`).
-    pub max_work: f64,
+    pub max_work: JsNumber,
 }
 
 impl VerifyLimit {
     fn to_core(self) -> std::result::Result<hash::VerifyLimit, BoundaryError> {
         Ok(hash::VerifyLimit {
-            max_memory_kib: integer_from_f64("maxMemoryKib", self.max_memory_kib)?,
-            max_work: integer_from_f64("maxWork", self.max_work)?,
+            max_memory_kib: self.max_memory_kib.integer("maxMemoryKib")?,
+            max_work: self.max_work.integer("maxWork")?,
         })
     }
 }
@@ -98,8 +96,8 @@ impl VerifyLimit {
 pub fn default_verify_limit() -> VerifyLimit {
     let limit = hash::VerifyLimit::DEFAULT;
     VerifyLimit {
-        max_memory_kib: num(limit.max_memory_kib),
-        max_work: crate::convert::secs(limit.max_work),
+        max_memory_kib: limit.max_memory_kib.into(),
+        max_work: crate::convert::secs(limit.max_work).into(),
     }
 }
 
@@ -115,14 +113,17 @@ pub struct VerifyOptions {
 
 /// Everything a hash needs, owned so it can move to a worker thread.
 pub struct HashJob {
-    password: Zeroizing<String>,
+    password: std::result::Result<Zeroizing<String>, BoundaryError>,
     salt: std::result::Result<Zeroizing<Vec<u8>>, BoundaryError>,
     params: std::result::Result<hash::HashParams, BoundaryError>,
     pepper: Option<Zeroizing<Vec<u8>>>,
 }
 
 impl HashJob {
-    fn new(password: String, options: Option<HashOptions>) -> Self {
+    fn new(
+        password: std::result::Result<String, BoundaryError>,
+        options: Option<HashOptions>,
+    ) -> Self {
         let options = options.unwrap_or(HashOptions {
             params: None,
             salt: None,
@@ -133,7 +134,7 @@ impl HashJob {
             None => random_bytes(hash::SALT_LEN).map(Zeroizing::new),
         };
         Self {
-            password: Zeroizing::new(password),
+            password: password.map(Zeroizing::new),
             salt,
             params: params_arg(options.params),
             pepper: options.pepper.map(|p| Zeroizing::new(p.to_vec())),
@@ -141,6 +142,10 @@ impl HashJob {
     }
 
     fn run(&self) -> std::result::Result<String, JobError> {
+        let password = self
+            .password
+            .as_ref()
+            .map_err(|e| JobError::Boundary(e.clone()))?;
         let params = self.params.clone().map_err(JobError::Boundary)?;
         let salt = self
             .salt
@@ -148,7 +153,7 @@ impl HashJob {
             .map_err(|e| JobError::Boundary(e.clone()))?;
         let pepper = self.pepper.as_deref().map(|p| Pepper::new(p)).transpose()?;
         Ok(hash::hash_password(
-            &self.password,
+            password,
             salt,
             &params,
             pepper.as_ref(),
@@ -158,17 +163,21 @@ impl HashJob {
 
 /// Everything a verification needs, owned so it can move to a worker thread.
 pub struct VerifyJob {
-    password: Zeroizing<String>,
-    phc: String,
+    password: std::result::Result<Zeroizing<String>, BoundaryError>,
+    phc: std::result::Result<String, BoundaryError>,
     pepper: Option<Zeroizing<Vec<u8>>>,
     limit: std::result::Result<hash::VerifyLimit, BoundaryError>,
 }
 
 impl VerifyJob {
-    fn new(password: String, phc: String, options: Option<VerifyOptions>) -> Self {
+    fn new(
+        password: std::result::Result<String, BoundaryError>,
+        phc: std::result::Result<String, BoundaryError>,
+        options: Option<VerifyOptions>,
+    ) -> Self {
         let (pepper, limit) = options.map_or((None, None), |o| (o.pepper, o.limit));
         Self {
-            password: Zeroizing::new(password),
+            password: password.map(Zeroizing::new),
             phc,
             pepper: pepper.map(|p| Zeroizing::new(p.to_vec())),
             limit: limit.map_or(Ok(hash::VerifyLimit::DEFAULT), VerifyLimit::to_core),
@@ -176,11 +185,19 @@ impl VerifyJob {
     }
 
     fn run(&self) -> std::result::Result<bool, JobError> {
+        let password = self
+            .password
+            .as_ref()
+            .map_err(|e| JobError::Boundary(e.clone()))?;
+        let phc = self
+            .phc
+            .as_ref()
+            .map_err(|e| JobError::Boundary(e.clone()))?;
         let limit = self.limit.clone().map_err(JobError::Boundary)?;
         let pepper = self.pepper.as_deref().map(|p| Pepper::new(p)).transpose()?;
         Ok(hash::verify_password_within(
-            &self.password,
-            &self.phc,
+            password,
+            phc,
             pepper.as_ref(),
             &limit,
         )?)
@@ -239,23 +256,24 @@ impl Task for VerifyJob {
 /// Hash a password into an Argon2id PHC string
 /// (`$argon2id$v=19$m=19456,t=2,p=1$…`) on the libuv thread pool.
 ///
-/// Rejects with a `RegcoreError`: `binding.invalid_integer` /
+/// Rejects with a `RegcoreError`: `binding.invalid_string` (a password
+/// that is not a string or holds a lone surrogate), `binding.invalid_integer` /
 /// `binding.integer_out_of_range` (a cost that is not a `u32`),
 /// `hash.input_too_long` (over 4 KiB),
 /// `hash.invalid_salt`, `hash.invalid_pepper`, `hash.invalid_params`.
 #[napi(ts_return_type = "Promise<string>")]
-pub fn hash_password(password: String, options: Option<HashOptions>) -> AsyncTask<HashJob> {
-    AsyncTask::new(HashJob::new(password, options))
+pub fn hash_password(password: JsString, options: Option<HashOptions>) -> AsyncTask<HashJob> {
+    AsyncTask::new(HashJob::new(password.into_text("password"), options))
 }
 
 /// `hashPassword` on the calling thread (blocks it for the whole hash).
 #[napi]
 pub fn hash_password_sync(
     env: &Env,
-    password: String,
+    password: JsString,
     options: Option<HashOptions>,
 ) -> Result<String> {
-    HashJob::new(password, options)
+    HashJob::new(password.into_text("password"), options)
         .run()
         .map_err(|e| e.to_js(env))
 }
@@ -274,31 +292,40 @@ pub fn hash_password_sync(
 /// match.
 #[napi(ts_return_type = "Promise<boolean>")]
 pub fn verify_password(
-    password: String,
-    phc: String,
+    password: JsString,
+    phc: JsString,
     options: Option<VerifyOptions>,
 ) -> AsyncTask<VerifyJob> {
-    AsyncTask::new(VerifyJob::new(password, phc, options))
+    AsyncTask::new(VerifyJob::new(
+        password.into_text("password"),
+        phc.into_text("phc"),
+        options,
+    ))
 }
 
 /// `verifyPassword` on the calling thread (blocks it for the whole hash).
 #[napi]
 pub fn verify_password_sync(
     env: &Env,
-    password: String,
-    phc: String,
+    password: JsString,
+    phc: JsString,
     options: Option<VerifyOptions>,
 ) -> Result<bool> {
-    VerifyJob::new(password, phc, options)
-        .run()
-        .map_err(|e| e.to_js(env))
+    VerifyJob::new(
+        password.into_text("password"),
+        phc.into_text("phc"),
+        options,
+    )
+    .run()
+    .map_err(|e| e.to_js(env))
 }
 
 /// Whether a stored hash should be recomputed with `params` (OWASP's when
 /// omitted) at the next successful login: weaker memory or passes, another
 /// Argon2 variant or version, or a short salt or tag.
 #[napi]
-pub fn needs_rehash(env: &Env, phc: String, params: Option<HashParams>) -> Result<bool> {
+pub fn needs_rehash(env: &Env, phc: JsString, params: Option<HashParams>) -> Result<bool> {
+    let phc = phc.text(env, "phc")?;
     let params = params_arg(params).or_throw(env)?;
     hash::needs_rehash(&phc, &params).or_throw(env)
 }

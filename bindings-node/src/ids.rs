@@ -6,7 +6,7 @@ use napi::Env;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::convert::OrThrow;
+use crate::convert::{JsString, OrThrow};
 
 /// Shared members of every identifier class: `parse`, `toString`, `toJSON`,
 /// `equals`.
@@ -25,7 +25,8 @@ macro_rules! id_class {
             /// the identifier's rule allows). Throws a `RegcoreError` with an
             /// `identifier.*` code naming the length or the offending character.
             #[napi(factory)]
-            pub fn parse(env: &Env, input: String) -> Result<Self> {
+            pub fn parse(env: &Env, input: JsString) -> Result<Self> {
+                let input = input.text(env, "input")?;
                 <$core>::parse(&input)
                     .or_throw(env)
                     .map(|inner| Self { inner })
@@ -140,14 +141,18 @@ impl EmailAddress {
 /// Fold full-width ASCII (U+FF01–U+FF5E, U+3000) to ASCII and trim surrounding
 /// white space: the normalisation free-form identifiers get.
 #[napi]
-pub fn fold_and_trim(input: String) -> String {
-    regcore::normalize::fold_and_trim(&input)
+pub fn fold_and_trim(env: &Env, input: JsString) -> Result<String> {
+    Ok(regcore::normalize::fold_and_trim(
+        &input.text(env, "input")?,
+    ))
 }
 
 /// Compact form of a hex identifier, serial number, gateway ID, key code or
 /// phone number: full-width folded, spaces and hyphen variants dropped, letters
 /// upper-cased.
 #[napi]
-pub fn compact_input(input: String) -> String {
-    regcore::normalize::compact_string(&input)
+pub fn compact_input(env: &Env, input: JsString) -> Result<String> {
+    Ok(regcore::normalize::compact_string(
+        &input.text(env, "input")?,
+    ))
 }

@@ -11,7 +11,7 @@ use regcore::keys::{self, Device};
 use regcore::regkey::RegistrationKey as CoreRegistrationKey;
 use zeroize::Zeroizing;
 
-use crate::convert::{OrThrow, coded_error, coded_error_with, int, name_in};
+use crate::convert::{JsNumber, JsString, OrThrow, coded_error, coded_error_with, int, name_in};
 use crate::ids::{ActivationNumber, GatewayId, MprId, RegistrationId, UpsSerial};
 
 /// What kind of device a key is diversified for (its byte is part of the
@@ -46,17 +46,21 @@ fn kind_arg(env: &Env, kind: &str) -> Result<DeviceKind> {
 }
 
 /// A product code: an integer `0..=65535`.
-fn product_arg(env: &Env, name: &str, value: f64) -> Result<u16> {
+fn product_arg(env: &Env, name: &str, value: JsNumber) -> Result<u16> {
     int(env, name, value)
 }
 
 /// Parse an identifier given as a string or as its class.
 macro_rules! id_arg {
     ($fn:ident, $class:ident, $core:ty) => {
-        pub(crate) fn $fn(env: &Env, value: Either<String, &$class>) -> Result<$core> {
+        pub(crate) fn $fn(
+            env: &Env,
+            name: &str,
+            value: Either<&$class, JsString>,
+        ) -> Result<$core> {
             match value {
-                Either::A(s) => <$core>::parse(&s).or_throw(env),
-                Either::B(id) => Ok(id.inner.clone()),
+                Either::A(id) => Ok(id.inner.clone()),
+                Either::B(s) => <$core>::parse(&s.text(env, name)?).or_throw(env),
             }
         }
     };
@@ -81,7 +85,7 @@ impl MasterSecret {
     /// bytes; throws `keys.master_length` otherwise). `keyId` is an integer
     /// `0..=4294967295`.
     #[napi(constructor)]
-    pub fn new(env: &Env, key_id: f64, bytes: Uint8Array) -> Result<Self> {
+    pub fn new(env: &Env, key_id: JsNumber, bytes: Uint8Array) -> Result<Self> {
         keys::MasterSecret::new(int(env, "keyId", key_id)?, &bytes)
             .or_throw(env)
             .map(|inner| Self { inner })
@@ -114,11 +118,14 @@ impl MasterSecret {
     pub fn device_key(
         &self,
         env: &Env,
-        #[napi(ts_arg_type = "DeviceKind")] kind: String,
-        id: Option<String>,
+        #[napi(ts_arg_type = "DeviceKind")] kind: JsString,
+        id: Option<JsString>,
     ) -> Result<DeviceKey> {
-        let kind = kind_arg(env, &kind)?;
-        let id = id.unwrap_or_default();
+        let kind = kind_arg(env, &kind.text(env, "kind")?)?;
+        let id = id
+            .map(|id| id.text(env, "id"))
+            .transpose()?
+            .unwrap_or_default();
         device_key(&self.inner, kind, &id)
             .or_throw(env)
             .map(|inner| DeviceKey { inner })
@@ -126,8 +133,8 @@ impl MasterSecret {
 
     /// Site side: the key code of the UPS with this serial number.
     #[napi]
-    pub fn key_code(&self, env: &Env, serial: Either<String, &UpsSerial>) -> Result<KeyCode> {
-        let serial = serial_arg(env, serial)?;
+    pub fn key_code(&self, env: &Env, serial: Either<&UpsSerial, JsString>) -> Result<KeyCode> {
+        let serial = serial_arg(env, "serial", serial)?;
         Ok(KeyCode {
             inner: CoreKeyCode::for_serial(&self.inner, &serial),
         })
@@ -138,9 +145,9 @@ impl MasterSecret {
     pub fn gateway_password(
         &self,
         env: &Env,
-        gateway_id: Either<String, &GatewayId>,
+        gateway_id: Either<&GatewayId, JsString>,
     ) -> Result<String> {
-        let gateway = gateway_arg(env, gateway_id)?;
+        let gateway = gateway_arg(env, "gatewayId", gateway_id)?;
         Ok(exposed(&keys::GatewayPassword::for_gateway(
             &self.inner,
             &gateway,
@@ -155,11 +162,11 @@ impl MasterSecret {
     pub fn verify_gateway_password(
         &self,
         env: &Env,
-        gateway_id: Either<String, &GatewayId>,
-        typed: String,
+        gateway_id: Either<&GatewayId, JsString>,
+        typed: JsString,
     ) -> Result<()> {
-        let gateway = gateway_arg(env, gateway_id)?;
-        let typed = Zeroizing::new(typed);
+        let gateway = gateway_arg(env, "gatewayId", gateway_id)?;
+        let typed = Zeroizing::new(typed.text(env, "typed")?);
         keys::GatewayPassword::verify_pair(&self.inner, &gateway, &typed).or_throw(env)
     }
 
@@ -169,12 +176,12 @@ impl MasterSecret {
     pub fn registration_key(
         &self,
         env: &Env,
-        mpr_id: Either<String, &MprId>,
-        activation_number: Either<String, &ActivationNumber>,
-        product: f64,
+        mpr_id: Either<&MprId, JsString>,
+        activation_number: Either<&ActivationNumber, JsString>,
+        product: JsNumber,
     ) -> Result<RegistrationKey> {
-        let mpr = mpr_arg(env, mpr_id)?;
-        let number = number_arg(env, activation_number)?;
+        let mpr = mpr_arg(env, "mprId", mpr_id)?;
+        let number = number_arg(env, "activationNumber", activation_number)?;
         let product = product_arg(env, "product", product)?;
         Ok(RegistrationKey {
             inner: CoreRegistrationKey::issue(&self.inner, mpr, number, product),
@@ -195,10 +202,13 @@ impl MasterSecret {
     /// `KeyCode.fromValue(v)`. Throws on the first invalid serial, with
     /// `params.index` naming its position.
     #[napi]
-    pub fn key_codes(&self, env: &Env, serials: Vec<String>) -> Result<Uint16Array> {
+    pub fn key_codes(&self, env: &Env, serials: Vec<JsString>) -> Result<Uint16Array> {
         let mut out = Vec::with_capacity(serials.len());
-        for (index, s) in serials.iter().enumerate() {
-            let serial = regcore::UpsSerial::parse(s).map_err(|e| indexed(env, &e, index))?;
+        for (index, s) in serials.into_iter().enumerate() {
+            let s = s
+                .into_text("serials")
+                .map_err(|e| indexed(env, &e, index))?;
+            let serial = regcore::UpsSerial::parse(&s).map_err(|e| indexed(env, &e, index))?;
             out.push(CoreKeyCode::for_serial(&self.inner, &serial).value());
         }
         Ok(Uint16Array::new(out))
@@ -210,7 +220,8 @@ impl MasterSecret {
     /// one string. A trailing newline is ignored; `params.index` is the
     /// 0-based line of the first invalid serial.
     #[napi]
-    pub fn key_codes_from_lines(&self, env: &Env, serials: String) -> Result<Uint16Array> {
+    pub fn key_codes_from_lines(&self, env: &Env, serials: JsString) -> Result<Uint16Array> {
+        let serials = serials.text(env, "serials")?;
         let body = serials.strip_suffix('\n').unwrap_or(&serials);
         if body.is_empty() {
             return Ok(Uint16Array::new(Vec::new()));
@@ -227,12 +238,15 @@ impl MasterSecret {
     /// Batch: the printed passwords of many gateways, in input order. Throws
     /// on the first invalid gateway ID, with `params.index`.
     #[napi]
-    pub fn gateway_passwords(&self, env: &Env, gateway_ids: Vec<String>) -> Result<Vec<String>> {
+    pub fn gateway_passwords(&self, env: &Env, gateway_ids: Vec<JsString>) -> Result<Vec<String>> {
         gateway_ids
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(index, g)| {
-                let gateway = regcore::GatewayId::parse(g).map_err(|e| indexed(env, &e, index))?;
+                let g = g
+                    .into_text("gatewayIds")
+                    .map_err(|e| indexed(env, &e, index))?;
+                let gateway = regcore::GatewayId::parse(&g).map_err(|e| indexed(env, &e, index))?;
                 Ok(exposed(&keys::GatewayPassword::for_gateway(
                     &self.inner,
                     &gateway,
@@ -248,13 +262,14 @@ impl MasterSecret {
     pub fn device_keys(
         &self,
         env: &Env,
-        #[napi(ts_arg_type = "DeviceKind")] kind: String,
-        ids: Vec<String>,
+        #[napi(ts_arg_type = "DeviceKind")] kind: JsString,
+        ids: Vec<JsString>,
     ) -> Result<Buffer> {
-        let kind = kind_arg(env, &kind)?;
+        let kind = kind_arg(env, &kind.text(env, "kind")?)?;
         let mut out = Vec::with_capacity(ids.len().saturating_mul(32));
-        for (index, id) in ids.iter().enumerate() {
-            let key = device_key(&self.inner, kind, id).map_err(|e| indexed(env, &e, index))?;
+        for (index, id) in ids.into_iter().enumerate() {
+            let id = id.into_text("ids").map_err(|e| indexed(env, &e, index))?;
+            let key = device_key(&self.inner, kind, &id).map_err(|e| indexed(env, &e, index))?;
             out.extend_from_slice(&*key.to_bytes());
         }
         Ok(Buffer::from(out))
@@ -302,8 +317,8 @@ impl DeviceKey {
     /// From 64 hex digits (either case; spaces and hyphens ignored). Throws
     /// `keys.device_key_format`; the error never echoes the input.
     #[napi(factory)]
-    pub fn from_hex(env: &Env, hex: String) -> Result<Self> {
-        let hex = Zeroizing::new(hex);
+    pub fn from_hex(env: &Env, hex: JsString) -> Result<Self> {
+        let hex = Zeroizing::new(hex.text(env, "hex")?);
         keys::DeviceKey::from_hex(&hex)
             .or_throw(env)
             .map(|inner| Self { inner })
@@ -347,10 +362,10 @@ impl DeviceKey {
     pub fn registration_key(
         &self,
         env: &Env,
-        activation_number: Either<String, &ActivationNumber>,
-        product: f64,
+        activation_number: Either<&ActivationNumber, JsString>,
+        product: JsNumber,
     ) -> Result<RegistrationKey> {
-        let number = number_arg(env, activation_number)?;
+        let number = number_arg(env, "activationNumber", activation_number)?;
         let product = product_arg(env, "product", product)?;
         Ok(RegistrationKey {
             inner: CoreRegistrationKey::derive(&self.inner, number, product),
@@ -378,7 +393,8 @@ impl KeyCode {
     /// Parse what a user typed: exactly 4 decimal or exactly 10 binary digits
     /// (full-width digits, spaces and hyphens allowed). Throws `keycode.*`.
     #[napi(factory)]
-    pub fn parse(env: &Env, input: String) -> Result<Self> {
+    pub fn parse(env: &Env, input: JsString) -> Result<Self> {
+        let input = input.text(env, "input")?;
         CoreKeyCode::parse(&input)
             .or_throw(env)
             .map(|inner| Self { inner })
@@ -389,7 +405,7 @@ impl KeyCode {
     /// `binding.integer_out_of_range` / `binding.invalid_integer` for a
     /// number that is not an integer `0..=65535`.
     #[napi(factory)]
-    pub fn from_value(env: &Env, value: f64) -> Result<Self> {
+    pub fn from_value(env: &Env, value: JsNumber) -> Result<Self> {
         let v: u16 = int(env, "value", value)?;
         CoreKeyCode::from_u16(v)
             .map(|inner| Self { inner })
@@ -453,7 +469,8 @@ impl GatewayPassword {
     /// Parse what a user typed (either case, spaces and full-width allowed).
     /// Throws `gateway_password.*`.
     #[napi(factory)]
-    pub fn parse(env: &Env, input: String) -> Result<Self> {
+    pub fn parse(env: &Env, input: JsString) -> Result<Self> {
+        let input = input.text(env, "input")?;
         let input = Zeroizing::new(input);
         keys::GatewayPassword::parse(&input)
             .or_throw(env)
@@ -488,7 +505,8 @@ impl RegistrationKey {
     /// Parse 16 hex digits (hyphens, spaces, full-width and lower case
     /// allowed). Throws `regkey.*`.
     #[napi(factory)]
-    pub fn parse(env: &Env, input: String) -> Result<Self> {
+    pub fn parse(env: &Env, input: JsString) -> Result<Self> {
+        let input = input.text(env, "input")?;
         CoreRegistrationKey::parse(&input)
             .or_throw(env)
             .map(|inner| Self { inner })
@@ -541,13 +559,13 @@ impl ActivationKey {
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        number: Either<String, &ActivationNumber>,
-        registration_id: Either<String, &RegistrationId>,
+        number: Either<&ActivationNumber, JsString>,
+        registration_id: Either<&RegistrationId, JsString>,
     ) -> Result<Self> {
         Ok(Self {
             inner: activation::ActivationKey {
-                number: number_arg(env, number)?,
-                registration_id: regid_arg(env, registration_id)?,
+                number: number_arg(env, "number", number)?,
+                registration_id: regid_arg(env, "registrationId", registration_id)?,
             },
         })
     }
@@ -641,7 +659,7 @@ impl ActivationAuthority {
     /// `binding.integer_out_of_range`: never a key for a wrapped or
     /// truncated value.
     #[napi]
-    pub fn mint(&self, env: &Env, product: f64, serial: f64) -> Result<ActivationKey> {
+    pub fn mint(&self, env: &Env, product: JsNumber, serial: JsNumber) -> Result<ActivationKey> {
         let product = product_arg(env, "product", product)?;
         let serial = serial_number(serial).or_throw(env)?;
         self.inner
@@ -656,8 +674,8 @@ impl ActivationAuthority {
     pub fn mint_many(
         &self,
         env: &Env,
-        product: f64,
-        serials: Vec<f64>,
+        product: JsNumber,
+        serials: Vec<JsNumber>,
     ) -> Result<Vec<ActivationKey>> {
         let product = product_arg(env, "product", product)?;
         serials
@@ -677,8 +695,8 @@ impl ActivationAuthority {
 /// An activation serial from a JavaScript number: an integer
 /// `0..=2^53 − 1` here, then core refuses one above 48 bits
 /// (`activation.serial_out_of_range`, as in every binding).
-fn serial_number(value: f64) -> std::result::Result<u64, regcore::BoundaryError> {
-    regcore::boundary::integer_from_f64("serial", value)
+fn serial_number(value: JsNumber) -> std::result::Result<u64, regcore::BoundaryError> {
+    value.integer("serial")
 }
 
 /// A product as the KMS screen shows it.
@@ -710,7 +728,7 @@ impl ProductCatalogue {
 
     /// Add or replace a product.
     #[napi]
-    pub fn insert(&mut self, env: &Env, code: f64, product: Product) -> Result<()> {
+    pub fn insert(&mut self, env: &Env, code: JsNumber, product: Product) -> Result<()> {
         let code = product_arg(env, "code", code)?;
         self.inner.insert(
             code,
@@ -725,7 +743,7 @@ impl ProductCatalogue {
 
     /// The product with this code. Throws `activation.unknown_product`.
     #[napi]
-    pub fn get(&self, env: &Env, code: f64) -> Result<Product> {
+    pub fn get(&self, env: &Env, code: JsNumber) -> Result<Product> {
         let code = product_arg(env, "code", code)?;
         let p = self.inner.get(code).or_throw(env)?;
         Ok(Product {

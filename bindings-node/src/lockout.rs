@@ -7,7 +7,8 @@ use napi_derive::napi;
 use regcore::lockout::{self, Decision};
 
 use crate::convert::{
-    Date, Diagnostic, OrThrow, coded_error, from_json, int, now_or, secs, to_json,
+    Date, Diagnostic, JsNumber, JsString, OrThrow, coded_error, from_json, int, now_or, secs,
+    to_json,
 };
 
 /// The per-account memory of consecutive failures. Store it (e.g. with
@@ -19,7 +20,7 @@ pub struct LockoutState {
     /// Consecutive failures counted so far (an integer `0..=4294967295`;
     /// anything else throws `binding.invalid_integer` or
     /// `binding.integer_out_of_range`).
-    pub failures: f64,
+    pub failures: JsNumber,
     /// End of the current or last lock, if the last counted failure locked.
     pub locked_until: Option<Date>,
     /// Time of the last counted attempt.
@@ -40,7 +41,7 @@ impl LockoutState {
 impl From<lockout::LockoutState> for LockoutState {
     fn from(s: lockout::LockoutState) -> Self {
         Self {
-            failures: f64::from(s.failures),
+            failures: s.failures.into(),
             locked_until: s.locked_until.map(Date),
             last_attempt: s.last_attempt.map(Date),
         }
@@ -90,9 +91,9 @@ const ALLOWED: LockoutDecision = LockoutDecision {
 #[napi(object)]
 pub struct LockoutTier {
     /// From this many consecutive failures on…
-    pub failures: f64,
+    pub failures: JsNumber,
     /// …each failure locks for this many seconds.
-    pub lock_secs: f64,
+    pub lock_secs: JsNumber,
 }
 
 /// A lockout policy (plain data; `toJSON()`/`fromJSON()` use core's serde
@@ -149,10 +150,10 @@ impl LockoutPolicy {
     #[napi(factory)]
     pub fn keycloak_multiple(
         env: &Env,
-        max_login_failures: f64,
-        wait_increment_secs: f64,
-        max_wait_secs: f64,
-        failure_reset_secs: f64,
+        max_login_failures: JsNumber,
+        wait_increment_secs: JsNumber,
+        max_wait_secs: JsNumber,
+        failure_reset_secs: JsNumber,
     ) -> Result<Self> {
         Ok(Self {
             inner: lockout::LockoutPolicy::keycloak_multiple(
@@ -168,10 +169,10 @@ impl LockoutPolicy {
     #[napi(factory)]
     pub fn keycloak_linear(
         env: &Env,
-        max_login_failures: f64,
-        wait_increment_secs: f64,
-        max_wait_secs: f64,
-        failure_reset_secs: f64,
+        max_login_failures: JsNumber,
+        wait_increment_secs: JsNumber,
+        max_wait_secs: JsNumber,
+        failure_reset_secs: JsNumber,
     ) -> Result<Self> {
         Ok(Self {
             inner: lockout::LockoutPolicy::keycloak_linear(
@@ -185,7 +186,7 @@ impl LockoutPolicy {
 
     /// A fixed lock of `lockSecs` once `threshold` failures are reached.
     #[napi(factory)]
-    pub fn fixed(env: &Env, threshold: f64, lock_secs: f64) -> Result<Self> {
+    pub fn fixed(env: &Env, threshold: JsNumber, lock_secs: JsNumber) -> Result<Self> {
         Ok(Self {
             inner: lockout::LockoutPolicy::fixed(
                 int(env, "threshold", threshold)?,
@@ -213,7 +214,8 @@ impl LockoutPolicy {
 
     /// A policy from core's JSON form. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+    pub fn from_json(env: &Env, json: JsString) -> Result<Self> {
+        let json = json.text(env, "json")?;
         from_json(env, "lockout_policy", &json).map(|inner| Self { inner })
     }
 
@@ -244,7 +246,7 @@ impl LockoutPolicy {
 
     /// Lock length in seconds after `failures` consecutive failures.
     #[napi]
-    pub fn lock_secs(&self, env: &Env, failures: f64) -> Result<f64> {
+    pub fn lock_secs(&self, env: &Env, failures: JsNumber) -> Result<f64> {
         Ok(secs(self.inner.lock_secs(int(env, "failures", failures)?)))
     }
 
@@ -354,7 +356,8 @@ pub fn encode_lockout_state(env: &Env, state: LockoutState) -> Result<String> {
 
 /// Parse `encodeLockoutState`'s form. Throws `lockout.malformed_state`.
 #[napi]
-pub fn decode_lockout_state(env: &Env, encoded: String) -> Result<LockoutState> {
+pub fn decode_lockout_state(env: &Env, encoded: JsString) -> Result<LockoutState> {
+    let encoded = encoded.text(env, "encoded")?;
     lockout::LockoutState::decode(&encoded)
         .or_throw(env)
         .map(Into::into)

@@ -10,8 +10,8 @@ use regcore::{ledger, maintenance, pairing};
 use regcore::BoundaryError;
 
 use crate::convert::{
-    Date, Diagnostic, OrThrow, coded_error, coded_error_with, from_json, int_in, name_in, now_or,
-    to_json,
+    Date, Diagnostic, JsNumber, JsString, OrThrow, coded_error, coded_error_with, from_json,
+    int_in, name_in, now_or, to_json,
 };
 use crate::ids::{ActivationNumber, MprId};
 use crate::keys::{ActivationKey, MasterSecret, TypedActivationKey, mpr_arg, number_arg};
@@ -56,16 +56,18 @@ impl IssuanceRequest {
     #[napi(constructor)]
     pub fn new(
         env: &Env,
-        mpr_id: Either<String, &MprId>,
+        mpr_id: Either<&MprId, JsString>,
         keys: Vec<TypedActivationKey>,
-        #[napi(ts_arg_type = "IssuanceMode")] mode: Option<String>,
-        #[napi(ts_arg_type = "Viewer")] viewer: Option<String>,
+        #[napi(ts_arg_type = "IssuanceMode")] mode: Option<JsString>,
+        #[napi(ts_arg_type = "Viewer")] viewer: Option<JsString>,
     ) -> Result<Self> {
         let mpr_id = match mpr_id {
-            Either::A(s) => regcore::MprId::parse(&s)
+            Either::A(id) => id.inner,
+            Either::B(s) => regcore::MprId::parse(&s.text(env, "mprId")?)
                 .map_err(|e| coded_error_with(env, &e, &[("field", "mprId".to_owned())]))?,
-            Either::B(id) => id.inner,
         };
+        let mode = mode.map(|m| m.text(env, "mode")).transpose()?;
+        let viewer = viewer.map(|v| v.text(env, "viewer")).transpose()?;
         let keys = keys
             .iter()
             .enumerate()
@@ -146,7 +148,7 @@ pub struct Binding {
     pub mpr_id: String,
     /// Product code recovered from the activation key (an integer
     /// `0..=65535`).
-    pub product: f64,
+    pub product: JsNumber,
     /// The registration key issued, `XXXX-XXXX-XXXX-XXXX`.
     pub registration_key: String,
     /// When the key was first issued for this terminal.
@@ -198,7 +200,7 @@ impl From<&pairing::Binding> for Binding {
         Self {
             activation_number: b.activation_number.to_string(),
             mpr_id: b.mpr_id.to_string(),
-            product: f64::from(b.product),
+            product: u32::from(b.product).into(),
             registration_key: b.registration_key.to_string(),
             first_issued_at: b.first_issued_at.into(),
         }
@@ -259,7 +261,7 @@ fn core_binding(env: &Env, b: &Binding, index: usize) -> Result<pairing::Binding
         activation_number: regcore::ActivationNumber::parse(&b.activation_number)
             .map_err(|e| at(&e))?,
         mpr_id: regcore::MprId::parse(&b.mpr_id).map_err(|e| at(&e))?,
-        product: regcore::boundary::integer_from_f64("product", b.product).map_err(|e| at(&e))?,
+        product: b.product.integer("product").map_err(|e| at(&e))?,
         registration_key: regcore::regkey::RegistrationKey::parse(&b.registration_key)
             .map_err(|e| at(&e))?,
         first_issued_at: b.first_issued_at.0,
@@ -304,7 +306,7 @@ pub struct ReportOptions {
     pub days: Option<DateRange>,
     /// The report's UTC offset in minutes (e.g. 540 for JST; an integer
     /// `-1439..=1439`); 0 when omitted.
-    pub utc_offset_minutes: Option<f64>,
+    pub utc_offset_minutes: Option<JsNumber>,
 }
 
 /// Kind of a history row.
@@ -438,7 +440,8 @@ impl Ledger {
 
     /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+    pub fn from_json(env: &Env, json: JsString) -> Result<Self> {
+        let json = json.text(env, "json")?;
         from_json(env, "ledger", &json).map(|inner| Self { inner })
     }
 
@@ -472,8 +475,8 @@ impl Ledger {
 
     /// Every activation key issued for a terminal.
     #[napi]
-    pub fn by_mpr_id(&self, env: &Env, mpr_id: Either<String, &MprId>) -> Result<Vec<Binding>> {
-        let mpr = mpr_arg(env, mpr_id)?;
+    pub fn by_mpr_id(&self, env: &Env, mpr_id: Either<&MprId, JsString>) -> Result<Vec<Binding>> {
+        let mpr = mpr_arg(env, "mprId", mpr_id)?;
         Ok(self
             .inner
             .by_mpr_id(mpr)
@@ -487,9 +490,9 @@ impl Ledger {
     pub fn by_activation_number(
         &self,
         env: &Env,
-        number: Either<String, &ActivationNumber>,
+        number: Either<&ActivationNumber, JsString>,
     ) -> Result<Option<Binding>> {
-        let number = number_arg(env, number)?;
+        let number = number_arg(env, "number", number)?;
         Ok(self.inner.by_activation_number(number).map(Into::into))
     }
 
@@ -502,14 +505,16 @@ impl Ledger {
         &mut self,
         env: &Env,
         master: &MasterSecret,
-        number: Either<String, &ActivationNumber>,
-        to: Either<String, &MprId>,
-        actor: String,
-        reason: String,
+        number: Either<&ActivationNumber, JsString>,
+        to: Either<&MprId, JsString>,
+        actor: JsString,
+        reason: JsString,
         now: Option<Date>,
     ) -> Result<RebindRecord> {
-        let number = number_arg(env, number)?;
-        let to = mpr_arg(env, to)?;
+        let actor = actor.text(env, "actor")?;
+        let reason = reason.text(env, "reason")?;
+        let number = number_arg(env, "number", number)?;
+        let to = mpr_arg(env, "to", to)?;
         let r = self
             .inner
             .rebind(&master.inner, number, to, &actor, &reason, now_or(now))
@@ -630,7 +635,9 @@ pub struct DealerAccount {
 impl DealerAccount {
     /// A dealer with no maintenance address. Throws `identifier.*`.
     #[napi(constructor)]
-    pub fn new(env: &Env, dealer_id: String, phone: String) -> Result<Self> {
+    pub fn new(env: &Env, dealer_id: JsString, phone: JsString) -> Result<Self> {
+        let dealer_id = dealer_id.text(env, "dealerId")?;
+        let phone = phone.text(env, "phone")?;
         let dealer_id = regcore::DealerId::parse(&dealer_id).or_throw(env)?;
         let phone = regcore::PhoneNumber::parse(&phone).or_throw(env)?;
         Ok(Self {
@@ -640,7 +647,8 @@ impl DealerAccount {
 
     /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+    pub fn from_json(env: &Env, json: JsString) -> Result<Self> {
+        let json = json.text(env, "json")?;
         from_json(env, "dealer_account", &json).map(|inner| Self { inner })
     }
 
@@ -675,14 +683,16 @@ impl DealerAccount {
     /// Add a maintenance address (compared by domain-insensitive key).
     /// Throws `maintenance.too_many_emails` or `identifier.invalid_email`.
     #[napi]
-    pub fn add_email(&mut self, env: &Env, email: String) -> Result<Change> {
+    pub fn add_email(&mut self, env: &Env, email: JsString) -> Result<Change> {
+        let email = email.text(env, "email")?;
         let email = regcore::EmailAddress::parse(&email).or_throw(env)?;
         self.inner.add_email(email).or_throw(env).map(Into::into)
     }
 
     /// Remove a maintenance address. Throws `maintenance.email_not_found`.
     #[napi]
-    pub fn remove_email(&mut self, env: &Env, email: String) -> Result<()> {
+    pub fn remove_email(&mut self, env: &Env, email: JsString) -> Result<()> {
+        let email = email.text(env, "email")?;
         let email = regcore::EmailAddress::parse(&email).or_throw(env)?;
         self.inner.remove_email(&email).or_throw(env)
     }
@@ -698,7 +708,8 @@ pub struct GatewayMaintenance {
 impl GatewayMaintenance {
     /// A gateway with no maintenance dealer. Throws `identifier.*`.
     #[napi(constructor)]
-    pub fn new(env: &Env, gateway_id: String) -> Result<Self> {
+    pub fn new(env: &Env, gateway_id: JsString) -> Result<Self> {
+        let gateway_id = gateway_id.text(env, "gatewayId")?;
         let gateway = regcore::GatewayId::parse(&gateway_id).or_throw(env)?;
         Ok(Self {
             inner: maintenance::GatewayMaintenance::new(gateway),
@@ -707,7 +718,8 @@ impl GatewayMaintenance {
 
     /// Restore from `toJSON()`'s output. Throws `binding.malformed_json`.
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+    pub fn from_json(env: &Env, json: JsString) -> Result<Self> {
+        let json = json.text(env, "json")?;
         from_json(env, "gateway_maintenance", &json).map(|inner| Self { inner })
     }
 
@@ -741,10 +753,12 @@ impl GatewayMaintenance {
     pub fn link(
         &mut self,
         env: &Env,
-        dealer_id: String,
-        phone: String,
+        dealer_id: JsString,
+        phone: JsString,
         account: Option<&DealerAccount>,
     ) -> Result<Change> {
+        let dealer_id = dealer_id.text(env, "dealerId")?;
+        let phone = phone.text(env, "phone")?;
         let dealer_id = regcore::DealerId::parse(&dealer_id).or_throw(env)?;
         let phone = regcore::PhoneNumber::parse(&phone).or_throw(env)?;
         self.inner
@@ -755,7 +769,8 @@ impl GatewayMaintenance {
 
     /// Unlink a dealer. Throws `maintenance.not_linked`.
     #[napi]
-    pub fn unlink(&mut self, env: &Env, dealer_id: String) -> Result<()> {
+    pub fn unlink(&mut self, env: &Env, dealer_id: JsString) -> Result<()> {
+        let dealer_id = dealer_id.text(env, "dealerId")?;
         let dealer_id = regcore::DealerId::parse(&dealer_id).or_throw(env)?;
         self.inner.unlink(&dealer_id).or_throw(env)
     }

@@ -10,7 +10,9 @@ use regcore::hash::Pepper;
 use regcore::policy::{self, CheckContext as CoreContext, PasswordAge, Severity};
 use zeroize::Zeroizing;
 
-use crate::convert::{Date, Diagnostic, OrThrow, coded_error, from_json, now_or, to_json};
+use crate::convert::{
+    Date, Diagnostic, JsString, OrThrow, coded_error, from_json, now_or, to_json,
+};
 
 /// What a check knows about the account (all optional).
 #[napi(object, object_to_js = false)]
@@ -214,7 +216,8 @@ impl PasswordPolicy {
     /// A preset by name (`PasswordPolicy.presetNames()`). Throws
     /// `policy.unknown_preset` (kind `configuration`) for any other name.
     #[napi(factory)]
-    pub fn preset(env: &Env, name: String) -> Result<Self> {
+    pub fn preset(env: &Env, name: JsString) -> Result<Self> {
+        let name = name.text(env, "name")?;
         policy::PasswordPolicy::preset(&name)
             .or_throw(env)
             .map(|inner| Self { inner })
@@ -233,7 +236,8 @@ impl PasswordPolicy {
     /// Throws `binding.malformed_json` for bad JSON and `policy.*` for an
     /// inconsistent policy.
     #[napi(factory, js_name = "fromJSON")]
-    pub fn from_json(env: &Env, json: String) -> Result<Self> {
+    pub fn from_json(env: &Env, json: JsString) -> Result<Self> {
+        let json = json.text(env, "json")?;
         let parts: policy::PolicyParts = from_json(env, "password_policy", &json)?;
         policy::PasswordPolicy::new(parts)
             .or_throw(env)
@@ -253,9 +257,10 @@ impl PasswordPolicy {
     pub fn check(
         &self,
         env: &Env,
-        password: String,
+        password: JsString,
         context: Option<CheckContext>,
     ) -> Result<PasswordReport> {
+        let password = password.text(env, "password")?;
         let password = Zeroizing::new(password);
         OwnedContext::new(context)
             .check(&self.inner, &password)
@@ -267,12 +272,12 @@ impl PasswordPolicy {
     #[napi(ts_return_type = "Promise<PasswordReport>")]
     pub fn check_async(
         &self,
-        password: String,
+        password: JsString,
         context: Option<CheckContext>,
     ) -> AsyncTask<CheckJob> {
         AsyncTask::new(CheckJob {
             policy: self.inner.clone(),
-            password: Zeroizing::new(password),
+            password: password.into_text("password").map(Zeroizing::new),
             context: OwnedContext::new(context),
         })
     }
@@ -315,7 +320,7 @@ impl PasswordPolicy {
 /// A policy check running on the libuv thread pool.
 pub struct CheckJob {
     policy: policy::PasswordPolicy,
-    password: Zeroizing<String>,
+    password: std::result::Result<Zeroizing<String>, regcore::BoundaryError>,
     context: OwnedContext,
 }
 
@@ -324,10 +329,17 @@ impl Task for CheckJob {
     type JsValue = PasswordReport;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(self.context.check(&self.policy, &self.password))
+        // A password that could not be passed is refused in `resolve`.
+        let Ok(password) = &self.password else {
+            return Ok(Ok(policy::Report::default()));
+        };
+        Ok(self.context.check(&self.policy, password))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<PasswordReport> {
+        if let Err(e) = &self.password {
+            return Err(coded_error(&env, e));
+        }
         output
             .map(|r| (&r).into())
             .map_err(|e| coded_error(&env, &e as &dyn Coded))

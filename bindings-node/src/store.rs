@@ -9,7 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use regcore::{Coded, StoreError};
 
-use crate::convert::{coded_error, int};
+use crate::convert::{JsNumber, JsString, coded_error, int};
 
 fn error_object<'env>(env: &'env Env, err: &StoreError) -> Result<Object<'env>> {
     let mut obj = env.create_error(Error::new(Status::GenericFailure, err.message_en()))?;
@@ -31,7 +31,7 @@ fn error_object<'env>(env: &'env Env, err: &StoreError) -> Result<Object<'env>> 
 pub fn store_contended<'env>(
     env: &'env Env,
     operation: String,
-    attempts: f64,
+    attempts: JsNumber,
 ) -> Result<Object<'env>> {
     let attempts = int::<u32>(env, "attempts", attempts)?;
     error_object(
@@ -80,8 +80,8 @@ pub fn store_unsupported<'env>(
 #[napi(ts_return_type = "RegcoreError")]
 pub fn store_schema_mismatch<'env>(
     env: &'env Env,
-    found: f64,
-    expected: f64,
+    found: JsNumber,
+    expected: JsNumber,
 ) -> Result<Object<'env>> {
     let found = int::<u32>(env, "found", found)?;
     let expected = int::<u32>(env, "expected", expected)?;
@@ -99,7 +99,8 @@ pub fn store_invalid_prefix<'env>(env: &'env Env, prefix: String) -> Result<Obje
 /// with a letter; it is spliced into SQL identifiers and Redis keys).
 /// Throws `store.invalid_prefix`.
 #[napi]
-pub fn check_store_prefix(env: &Env, prefix: String) -> Result<()> {
+pub fn check_store_prefix(env: &Env, prefix: JsString) -> Result<()> {
+    let prefix = prefix.text(env, "prefix")?;
     StoreError::check_prefix(&prefix).map_err(|e| coded_error(env, &e))
 }
 
