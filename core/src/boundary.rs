@@ -46,9 +46,10 @@ pub enum BoundaryError {
         /// Largest accepted value.
         max: i128,
     },
-    /// A string the language could not pass as Unicode (a lone surrogate).
+    /// Not text core can take: a string with a lone surrogate (which no
+    /// UTF-8 can hold), or a value that is not a string at all (Node).
     /// Code `binding.invalid_string`; parameter `name`.
-    #[error("{name} is not valid Unicode text (it contains a lone surrogate)")]
+    #[error("{name} must be a string of valid Unicode text (no lone surrogates)")]
     InvalidString {
         /// The parameter's name.
         name: String,
@@ -174,7 +175,9 @@ impl Coded for BoundaryError {
                     format!("{name}は{min}以上{max}以下の整数で指定してください。")
                 }
                 Self::InvalidString { name } => {
-                    format!("{name}に不正な文字（対になっていないサロゲート）が含まれています。")
+                    format!(
+                        "{name}は正しいUnicode文字列（対になっていないサロゲートを含まない文字列）で指定してください。"
+                    )
                 }
                 Self::InvalidDate => "日時が正しくありません。".to_owned(),
                 Self::TimeOutOfRange => "日時が扱える範囲外です。".to_owned(),
