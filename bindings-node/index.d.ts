@@ -511,11 +511,11 @@ export declare class LockoutAdmission {
  */
 export declare class LockoutPolicy {
   /**
-   * The UPS site / AWS Cognito rule: from the 5th failure lock 2^(n−5) s,
-   * capped at 900 s; reset after 15 quiet minutes following a lock.
+   * The UPS site's rule (AWS Cognito's): core's `LockoutPolicy::ups_site`
+   * (schedule in docs/lockout.md).
    */
   static upsSite(): LockoutPolicy
-  /** Key-code entry on a device: 3 failures, 30 s doubling, 1 h cap. */
+  /** Key-code entry on a device: core's `LockoutPolicy::device_entry`. */
   static deviceEntry(): LockoutPolicy
   /** ASP.NET Identity defaults: 5 attempts → 5 min. */
   static aspnetIdentity(): LockoutPolicy

@@ -105,8 +105,8 @@ pub struct LockoutPolicy {
 
 #[napi]
 impl LockoutPolicy {
-    /// The UPS site / AWS Cognito rule: from the 5th failure lock 2^(n−5) s,
-    /// capped at 900 s; reset after 15 quiet minutes following a lock.
+    /// The UPS site's rule (AWS Cognito's): core's `LockoutPolicy::ups_site`
+    /// (schedule in docs/lockout.md).
     #[napi(factory)]
     pub fn ups_site() -> Self {
         Self {
@@ -114,7 +114,7 @@ impl LockoutPolicy {
         }
     }
 
-    /// Key-code entry on a device: 3 failures, 30 s doubling, 1 h cap.
+    /// Key-code entry on a device: core's `LockoutPolicy::device_entry`.
     #[napi(factory)]
     pub fn device_entry() -> Self {
         Self {
