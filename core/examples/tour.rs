@@ -133,6 +133,22 @@ fn main() -> Result<()> {
         Ok(_) => println!("unexpected: not locked"),
     }
 
+    // Several servers share the account: each attempt is stored as a
+    // failure *before* its password is checked (the store layer does this
+    // with a compare-and-set), so a burst of 100 gets the 5 free checks.
+    let mut shared = LockoutState::default();
+    let mut checked = 0;
+    for _ in 0..100 {
+        if let Ok(admission) = shared.admit(&lockout, now) {
+            shared = admission.state(); // stored first...
+            checked += 1; // ...then the password is checked (wrong here)
+            let _ = admission.failure();
+        }
+    }
+    println!(
+        "100 simultaneous guesses on a fresh account, several servers: {checked} password checks, then locked"
+    );
+
     heading("3. The customer registers a UPS and receives its key code");
     let serial = UpsSerial::parse("bx50ｆ－００１２３４")?;
     let key_code = KeyCode::for_serial(&master, &serial);
