@@ -137,6 +137,8 @@ export declare class CodePolicy {
   isExpired(state: CodeState, now?: Date | undefined | null): boolean
   /** When the state's code expires. */
   expiresAt(state: CodeState): Date
+  /** Until when a store keeps the state (a day past the code's expiry). */
+  retainUntil(state: CodeState): Date
 }
 
 /**
@@ -577,6 +579,11 @@ export declare class LockoutPolicy {
    * (failures below the threshold under the Cognito rule).
    */
   forgetAt(state: LockoutState): Date | null
+  /**
+   * Until when a store keeps `state`: `forgetAt`, or 90 days after the
+   * last attempt where only a success would forget it; never before `now`.
+   */
+  retainUntil(state: LockoutState, now?: Date | undefined | null): Date
   /**
    * Record a wrong password; returns the state to store. While locked this
    * changes nothing (a refused attempt never lengthens a lock).

@@ -260,6 +260,12 @@ impl CodePolicy {
     pub fn expires_at(&self, env: &Env, state: CodeState) -> Result<Date> {
         Ok(Date(self.inner.expires_at(&state.to_core(env)?)))
     }
+
+    /// Until when a store keeps the state (a day past the code's expiry).
+    #[napi]
+    pub fn retain_until(&self, env: &Env, state: CodeState) -> Result<Date> {
+        Ok(Date(self.inner.retain_until(&state.to_core(env)?)))
+    }
 }
 
 /// The RFC 4226 counter of a state's current code (`series · 2^32 +

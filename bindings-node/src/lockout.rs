@@ -316,6 +316,15 @@ impl LockoutPolicy {
         Ok(state.to_core(env)?.forget_at(&self.inner).map(Date))
     }
 
+    /// Until when a store keeps `state`: `forgetAt`, or 90 days after the
+    /// last attempt where only a success would forget it; never before `now`.
+    #[napi]
+    pub fn retain_until(&self, env: &Env, state: LockoutState, now: Option<Date>) -> Result<Date> {
+        Ok(Date(
+            state.to_core(env)?.retain_until(&self.inner, now_or(now)),
+        ))
+    }
+
     /// Record a wrong password; returns the state to store. While locked this
     /// changes nothing (a refused attempt never lengthens a lock).
     #[napi]

@@ -25,19 +25,11 @@ const ms = (d) => (d === null || d === undefined ? null : d.getTime())
 
 // --- lockout ---------------------------------------------------------------
 
-/** How long a state core never forgets (failures below the threshold, no
- * success since) is kept after its last attempt: a decision shared with the
- * Python store (`LOCKOUT_RETENTION`), so sprayed keys do not accumulate. */
-const LOCKOUT_RETENTION_MS = 90 * DAY_MS
-
-/** When a stored lockout state may be forgotten (Redis TTL, purgeExpired):
- * core's `forgetAt` (from then on it behaves like no state), or
- * LOCKOUT_RETENTION_MS after the last attempt when core never forgets it. */
+/** When a stored lockout state may be dropped (Redis TTL, purgeExpired):
+ * core's `retainUntil` (its `forgetAt`, or 90 days after the last attempt
+ * where core never forgets), the same rule the Python store applies. */
 function lockoutExpiresMs(policy, state, nowMs) {
-  const forget = policy.forgetAt(state)
-  if (forget !== null && forget !== undefined) return Math.max(forget.getTime(), nowMs)
-  const base = state.lastAttempt ? Math.max(nowMs, state.lastAttempt.getTime()) : nowMs
-  return base + LOCKOUT_RETENTION_MS
+  return policy.retainUntil(state, new Date(nowMs)).getTime()
 }
 
 function decodeLockout(text) {
@@ -102,7 +94,7 @@ function lockoutSuccessStep(admitted, now) {
 // --- one-time codes ----------------------------------------------------------
 
 /** A day after the code expires: until then a late try is told "expired". */
-const codeExpiresMs = (policy, state) => policy.expiresAt(state).getTime() + DAY_MS
+const codeExpiresMs = (policy, state) => policy.retainUntil(state).getTime()
 
 function codeIssueStep(policy, secret, subject, now) {
   return (old) => {
@@ -156,7 +148,6 @@ module.exports = {
   KEEP,
   DELETE,
   DAY_MS,
-  LOCKOUT_RETENTION_MS,
   Admitted,
   resolveNow,
   ms,

@@ -477,6 +477,13 @@ impl PyLockoutState {
         self.0.forget_at(&policy.0).map(Utc_)
     }
 
+    /// Until when a store keeps this state: `forget_at`, or 90 days after
+    /// the last attempt where only a success would forget it; never before `now`.
+    #[pyo3(signature = (policy, now = None))]
+    fn retain_until(&self, policy: &PyLockoutPolicy, now: Option<Aware>) -> Utc_ {
+        Utc_(self.0.retain_until(&policy.0, now_or_system(now)))
+    }
+
     /// Compact, versioned, canonical text (a compare-and-set token).
     fn encode(&self) -> String {
         self.0.encode()

@@ -316,6 +316,11 @@ impl PyCodePolicy {
         Utc_(self.0.expires_at(&state.0))
     }
 
+    /// Until when a store keeps the state (a day past the code's expiry).
+    fn retain_until(&self, state: PyCodeState) -> Utc_ {
+        Utc_(self.0.retain_until(&state.0))
+    }
+
     #[pyo3(name = "to_dict")]
     fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::serde_py::to_py(py, &self.0)

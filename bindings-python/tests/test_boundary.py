@@ -318,3 +318,8 @@ def test_store_support_from_core() -> None:
         state = state.record_failure(policy, now=T0)
     assert state.forget_at(policy) == T0 + dt.timedelta(seconds=1, minutes=15)
     assert LockoutState().record_failure(policy, now=T0).forget_at(policy) is None
+    two = LockoutState().record_failure(policy, now=T0)
+    assert two.retain_until(policy, now=T0) == T0 + dt.timedelta(days=90)
+    assert state.retain_until(policy, now=T0) == state.forget_at(policy)
+    code_state, _ = CodePolicy.password_reset().issue(SECRET, "u", now=T0)
+    assert CodePolicy.password_reset().retain_until(code_state) == T0 + dt.timedelta(hours=1, days=1)

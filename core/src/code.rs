@@ -300,6 +300,16 @@ impl CodePolicy {
         DateTime::from_timestamp(state.issued_at.timestamp().saturating_add(lifetime), 0)
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
+
+    /// Until when a store keeps the state: one day past the code's expiry
+    /// (decision), so a late try is still told `code.expired` rather than
+    /// finding nothing.
+    #[must_use]
+    pub fn retain_until(&self, state: &CodeState) -> DateTime<Utc> {
+        self.expires_at(state)
+            .checked_add_signed(chrono::TimeDelta::days(1))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
 }
 
 fn series_of(unix_secs: i64) -> u32 {

@@ -423,6 +423,10 @@ fn ms_to_duration(ms: i64) -> Duration {
     Duration::from_millis(u64::try_from(ms).unwrap_or(0))
 }
 
+/// How long a store keeps a state core never forgets, after its last
+/// attempt: 90 days (decision; see [`LockoutState::retain_until`]).
+pub const UNFORGOTTEN_RETENTION_SECS: u64 = 90 * 86_400;
+
 /// The per-account memory of consecutive failures. Store it (see
 /// [`LockoutState::encode`]) and pass it back in.
 ///
@@ -663,6 +667,25 @@ impl LockoutState {
                 .saturating_add(1),
         };
         Some(from_ms(at.max(lock_end)))
+    }
+
+    /// Until when a store keeps this state (its Redis TTL and
+    /// `purge_expired` horizon): [`LockoutState::forget_at`], or — where
+    /// core never forgets (failures below the threshold, no success since)
+    /// — [`UNFORGOTTEN_RETENTION_SECS`] after the last attempt, so keys
+    /// sprayed at a login form do not accumulate forever. Never before `now`.
+    #[must_use]
+    pub fn retain_until(&self, policy: &LockoutPolicy, now: DateTime<Utc>) -> DateTime<Utc> {
+        let now_ms = to_ms(now);
+        let until = match self.forget_at(policy) {
+            Some(at) => to_ms(at),
+            None => self
+                .last_attempt
+                .map_or(now_ms, to_ms)
+                .max(now_ms)
+                .saturating_add(secs_to_ms(UNFORGOTTEN_RETENTION_SECS)),
+        };
+        from_ms(until.max(now_ms))
     }
 
     /// Rebase onto `now` if the clock went backwards (see module docs).

@@ -492,3 +492,15 @@ fn a_state_built_from_fields_is_checked_like_its_encoding() {
         assert_eq!(err, regcore::code::CodeError::MalformedState { reason });
     }
 }
+
+#[test]
+fn a_store_keeps_a_code_state_one_day_past_expiry() {
+    use chrono::TimeZone;
+    let t = chrono::Utc.with_ymd_and_hms(2025, 4, 1, 9, 0, 0).unwrap();
+    let policy = regcore::code::CodePolicy::password_reset();
+    let state = regcore::code::CodeState::new(1, 1, t, 0, false).unwrap();
+    assert_eq!(
+        policy.retain_until(&state),
+        policy.expires_at(&state) + chrono::Duration::days(1)
+    );
+}

@@ -931,3 +931,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_store_keeps_a_state_until_core_forgets_it_or_ninety_days() {
+    use regcore::lockout::UNFORGOTTEN_RETENTION_SECS;
+    let policy = LockoutPolicy::ups_site();
+    let (_, locked, _) = walk(&policy, 6);
+    let now = locked.last_attempt.unwrap();
+    assert_eq!(
+        locked.retain_until(&policy, now),
+        locked.forget_at(&policy).unwrap()
+    );
+    let (_, two, _) = walk(&policy, 2);
+    let last = two.last_attempt.unwrap();
+    assert_eq!(
+        two.retain_until(&policy, last),
+        last + secs(UNFORGOTTEN_RETENTION_SECS as i64)
+    );
+    // Never in the past: a reset state written now is kept until now.
+    let later = last + secs(3600);
+    let reset = two.record_success(&policy, later);
+    assert_eq!(
+        reset.retain_until(&policy, later + secs(5)),
+        later + secs(5)
+    );
+}

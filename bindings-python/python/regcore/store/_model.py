@@ -35,7 +35,6 @@ _n: Any = _native
 UTC: Final = dt.timezone.utc
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _MS: Final = dt.timedelta(milliseconds=1)
-_DAY_MS: Final = 86_400_000
 
 
 class _Keep:
@@ -83,29 +82,14 @@ def from_ms(ms: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(milliseconds=ms)
 
 
-def _secs_ms(delta: dt.timedelta) -> int:
-    return delta // _MS
-
-
 # --- lockout -----------------------------------------------------------------------
 
 
-LOCKOUT_RETENTION: Final = dt.timedelta(days=90)
-"""How long a state that core never forgets (failures below the threshold,
-no success since) is kept after its last attempt: a decision, so that keys
-sprayed at a login form do not accumulate forever."""
-
-
 def lockout_expires_ms(policy: LockoutPolicy, state: LockoutState, now_ms: int) -> int:
-    """When a stored lockout state may be forgotten (Redis TTL, purge_expired):
-    core's ``forget_at`` (from then on the state behaves like no state), or
-    ``LOCKOUT_RETENTION`` after the last attempt when core never forgets it."""
-    forget = state.forget_at(policy)
-    if forget is not None:
-        return max(to_ms(forget), now_ms)
-    last = state.last_attempt
-    base = max(now_ms, to_ms(last)) if last is not None else now_ms
-    return base + _secs_ms(LOCKOUT_RETENTION)
+    """When a stored lockout state may be dropped (Redis TTL, purge_expired):
+    core's ``retain_until`` (its ``forget_at``, or 90 days after the last
+    attempt where core never forgets)."""
+    return to_ms(state.retain_until(policy, from_ms(now_ms)))
 
 
 def decode_lockout(text: str | None) -> LockoutState:
@@ -193,8 +177,9 @@ def success_applier(admission: Any) -> Callable[[LockoutState], LockoutState]:
 
 
 def code_expires_ms(policy: CodePolicy, state: CodeState) -> int:
-    """A day after the code expires: until then a late try is told "expired"."""
-    return to_ms(policy.expires_at(state)) + _DAY_MS
+    """Core's ``retain_until``: a day after the code expires, so a late try is
+    told "expired"."""
+    return to_ms(policy.retain_until(state))
 
 
 def code_issue_step(
