@@ -1,4 +1,4 @@
-//! What a binding refuses at its boundary, and the store layer's errors.
+//! What a binding refuses at its boundary.
 //!
 //! A binding converts its language's values into core's; when a value cannot
 //! be converted exactly (a number out of range or not an integer, a string
@@ -6,10 +6,8 @@
 //! both messages, instead of wrapping, truncating or letting a language
 //! exception escape. The codes live here, once, so Python, Node and the
 //! mobile binding refuse the same input the same way.
-//!
-//! The store layer (Python and Node packages) does the I/O; its failures are
-//! defined here too ([`StoreError`]), so they carry core codes and kinds.
-//! Nothing in this module performs I/O.
+//! Nothing in this module performs I/O. (The store layer's errors live in
+//! the `regcore-store` crate, with the store protocol.)
 
 use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::quote::QuotedText;
@@ -304,192 +302,6 @@ pub fn integer_from_f64<T: BoundedInteger>(name: &str, value: f64) -> Result<T, 
     integer_from_f64_in(name, value, T::MIN, T::MAX)
 }
 
-/// A failure of the store layer (Python and Node packages). Defined here so
-/// it carries a core code, kind and both messages like every other error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// A compare-and-set kept losing to concurrent writers; nothing was
-    /// recorded and the attempt was not admitted. Code `store.contended`;
-    /// parameters `operation`, `attempts`.
-    #[error(
-        "{operation}: the store stayed contended after {attempts} attempts; nothing was recorded"
-    )]
-    Contended {
-        /// The store operation (`lockout.admit`, `code.verify`, …).
-        operation: String,
-        /// How many compare-and-set attempts were made.
-        attempts: u32,
-    },
-    /// The store could not be reached or failed mid-operation; nothing was
-    /// recorded. Code `store.unavailable`; parameters `store`, `operation`.
-    #[error("{operation}: the {store} store is unavailable; nothing was recorded")]
-    Unavailable {
-        /// `sqlite`, `postgres`, `redis`.
-        store: String,
-        /// The store operation.
-        operation: String,
-    },
-    /// The database driver is not installed. Code `store.driver_missing`;
-    /// parameters `driver`, `extra` (the package extra that installs it).
-    #[error("the {driver} driver is not installed; install the '{extra}' extra")]
-    DriverMissing {
-        /// Driver package name.
-        driver: String,
-        /// Package extra that installs it.
-        extra: String,
-    },
-    /// This store cannot hold this kind of state (the pairing ledger on
-    /// Redis). Code `store.unsupported`; parameters `store`, `feature`.
-    #[error("the {store} store does not support {feature}")]
-    Unsupported {
-        /// The store.
-        store: String,
-        /// What was asked of it.
-        feature: String,
-    },
-    /// The database schema is not the version this package expects (run
-    /// `migrate()`). Code `store.schema_mismatch`; parameters `found`,
-    /// `expected`.
-    #[error(
-        "the store schema is at version {found}, this version of regcore needs {expected}; run migrate()"
-    )]
-    SchemaMismatch {
-        /// Version found in the database (0: none).
-        found: u32,
-        /// Version this package needs.
-        expected: u32,
-    },
-    /// The caller's connection is inside a transaction: an admission must
-    /// be committed before the password is checked, so the store refuses to
-    /// run inside one. Code `store.transaction_open`; parameter `store`.
-    #[error(
-        "the {store} connection is inside a transaction; pass a connection without an open transaction (the store commits each step itself)"
-    )]
-    TransactionOpen {
-        /// The store.
-        store: String,
-    },
-    /// A table or key prefix that is not 1–32 of `a–z 0–9 _`, starting with
-    /// a letter. Code `store.invalid_prefix`; parameter `prefix`.
-    #[error(
-        "invalid store prefix '{}': use 1-32 of a-z, 0-9 and _, starting with a letter",
-        QuotedText(prefix)
-    )]
-    InvalidPrefix {
-        /// The prefix given (at most 64 characters of it).
-        prefix: String,
-    },
-}
-
-impl StoreError {
-    /// Validate a table or key prefix: 1–32 of `a–z 0–9 _`, starting with
-    /// a letter (it is spliced into SQL identifiers and Redis keys).
-    ///
-    /// # Errors
-    /// [`StoreError::InvalidPrefix`].
-    pub fn check_prefix(prefix: &str) -> Result<(), Self> {
-        let ok = (1..=32).contains(&prefix.len())
-            && prefix.starts_with(|c: char| c.is_ascii_lowercase())
-            && prefix
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if ok {
-            Ok(())
-        } else {
-            Err(Self::InvalidPrefix {
-                prefix: clipped(prefix),
-            })
-        }
-    }
-}
-
-impl Coded for StoreError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::Contended { .. } => "store.contended",
-            Self::Unavailable { .. } => "store.unavailable",
-            Self::DriverMissing { .. } => "store.driver_missing",
-            Self::Unsupported { .. } => "store.unsupported",
-            Self::SchemaMismatch { .. } => "store.schema_mismatch",
-            Self::InvalidPrefix { .. } => "store.invalid_prefix",
-            Self::TransactionOpen { .. } => "store.transaction_open",
-        }
-    }
-
-    fn kind(&self) -> ErrorKind {
-        match self {
-            Self::Contended { .. } => ErrorKind::StoreContended,
-            Self::Unavailable { .. } => ErrorKind::StoreUnavailable,
-            Self::DriverMissing { .. }
-            | Self::Unsupported { .. }
-            | Self::SchemaMismatch { .. }
-            | Self::InvalidPrefix { .. }
-            | Self::TransactionOpen { .. } => ErrorKind::Configuration,
-        }
-    }
-
-    fn params(&self) -> Vec<Param> {
-        match self {
-            Self::Contended {
-                operation,
-                attempts,
-            } => vec![
-                ("operation", operation.clone()),
-                ("attempts", attempts.to_string()),
-            ],
-            Self::Unavailable { store, operation } => {
-                vec![("store", store.clone()), ("operation", operation.clone())]
-            }
-            Self::DriverMissing { driver, extra } => {
-                vec![("driver", driver.clone()), ("extra", extra.clone())]
-            }
-            Self::Unsupported { store, feature } => {
-                vec![("store", store.clone()), ("feature", feature.clone())]
-            }
-            Self::SchemaMismatch { found, expected } => vec![
-                ("found", found.to_string()),
-                ("expected", expected.to_string()),
-            ],
-            Self::InvalidPrefix { prefix } => vec![("prefix", prefix.clone())],
-            Self::TransactionOpen { store } => vec![("store", store.clone())],
-        }
-    }
-
-    fn message(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => self.to_string(),
-            Lang::Ja => match self {
-                Self::Contended {
-                    operation,
-                    attempts,
-                } => format!(
-                    "{operation}: 同時更新が続いたため{attempts}回試行しても記録できませんでした（何も記録されていません）。"
-                ),
-                Self::Unavailable { store, operation } => format!(
-                    "{operation}: {store}ストアに接続できません（何も記録されていません）。"
-                ),
-                Self::DriverMissing { driver, extra } => format!(
-                    "{driver}ドライバがインストールされていません。追加パッケージ「{extra}」をインストールしてください。"
-                ),
-                Self::Unsupported { store, feature } => {
-                    format!("{store}ストアは{feature}に対応していません。")
-                }
-                Self::SchemaMismatch { found, expected } => format!(
-                    "ストアのスキーマはバージョン{found}ですが、バージョン{expected}が必要です。migrate()を実行してください。"
-                ),
-                Self::TransactionOpen { store } => format!(
-                    "{store}の接続はトランザクションの途中です。トランザクションを開始していない接続を渡してください（ストアが各操作をコミットします）。"
-                ),
-                Self::InvalidPrefix { prefix } => format!(
-                    "ストアの接頭辞「{}」は使用できません（英小文字で始まる、英小文字・数字・_の1〜32文字）。",
-                    QuotedText(prefix)
-                ),
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -532,41 +344,5 @@ mod tests {
             integer_from_f64::<u64>("n", 9_007_199_254_740_991.0),
             Ok(9_007_199_254_740_991)
         );
-    }
-
-    #[test]
-    fn prefixes_are_sql_and_key_safe() {
-        for ok in ["regcore", "r", "app_1", "a234567890123456789012345678901"] {
-            assert!(StoreError::check_prefix(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "1abc",
-            "Abc",
-            "a-b",
-            "a;drop",
-            "a b",
-            "ａ",
-            &"a".repeat(33),
-        ] {
-            let err = StoreError::check_prefix(bad).unwrap_err();
-            assert_eq!(err.code(), "store.invalid_prefix");
-            assert_eq!(err.kind(), ErrorKind::Configuration);
-        }
-    }
-
-    #[test]
-    fn store_errors_have_store_kinds() {
-        let contended = StoreError::Contended {
-            operation: "lockout.admit".into(),
-            attempts: 10,
-        };
-        assert_eq!(contended.kind(), ErrorKind::StoreContended);
-        assert!(contended.message_ja().contains("10回"));
-        let down = StoreError::Unavailable {
-            store: "postgres".into(),
-            operation: "code.verify".into(),
-        };
-        assert_eq!(down.kind(), ErrorKind::StoreUnavailable);
     }
 }

@@ -38,6 +38,131 @@ impl HistoryEvent {
             Self::Rebound => "rebound",
         }
     }
+
+    /// Every event, in a fixed order (for stores that render SQL per event).
+    pub const ALL: [Self; 3] = [Self::Issued, Self::Reissued, Self::Rebound];
+
+    /// The event named `name` ([`HistoryEvent::name`]), if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Whether the daily report counts this event as an issue (first
+    /// issues and rebinds) rather than as a reissue.
+    #[must_use]
+    pub const fn counts_as_issue(self) -> bool {
+        match self {
+            Self::Issued | Self::Rebound => true,
+            Self::Reissued => false,
+        }
+    }
+}
+
+/// The history rows an applied issuance plan adds: one per key issued or
+/// reissued, none for a refused key, none at all for a demo request.
+#[must_use]
+pub fn issuance_history(
+    request: &IssuanceRequest,
+    plan: &IssuancePlan,
+    now: DateTime<Utc>,
+) -> Vec<HistoryRow> {
+    if request.mode == Mode::Demo {
+        return Vec::new();
+    }
+    plan.outcomes
+        .iter()
+        .filter_map(|o| {
+            let (event, registration_key, product) = match o.outcome {
+                Outcome::Issued {
+                    registration_key,
+                    product,
+                } => (HistoryEvent::Issued, registration_key, product),
+                Outcome::Reissued {
+                    registration_key,
+                    product,
+                    ..
+                } => (HistoryEvent::Reissued, registration_key, product),
+                Outcome::Refused(_) => return None,
+            };
+            Some(HistoryRow {
+                at: now,
+                event,
+                mpr_id: request.mpr_id,
+                activation_number: o.activation_number,
+                product,
+                registration_key,
+            })
+        })
+        .collect()
+}
+
+/// What an audited rebind changes: the binding as it becomes, its history
+/// row and the audit record. From [`plan_rebind`]; a store writes all three
+/// in one transaction, replacing `current` only if it is still stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebindPlan {
+    /// The binding after the rebind (new terminal, new key, issued now).
+    pub binding: Binding,
+    /// The `rebound` history row.
+    pub history: HistoryRow,
+    /// The audit record.
+    pub record: RebindRecord,
+}
+
+/// Plan an administrative rebind of `number` to `to` against the binding
+/// stored for it (`current`, `None` when not bound): the rules of
+/// [`Ledger::rebind`] for a ledger the caller keeps elsewhere.
+///
+/// # Errors
+/// [`LedgerError`]: not issued, same terminal, or empty actor/reason.
+pub fn plan_rebind(
+    master: &MasterSecret,
+    current: Option<&Binding>,
+    number: ActivationNumber,
+    to: MprId,
+    actor: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<RebindPlan, LedgerError> {
+    let (actor, reason) = (actor.trim(), reason.trim());
+    if actor.is_empty() || reason.is_empty() {
+        return Err(LedgerError::Unaudited);
+    }
+    let current = current
+        .filter(|b| b.activation_number == number)
+        .ok_or(LedgerError::NotBound {
+            activation_number: number,
+        })?;
+    if current.mpr_id == to {
+        return Err(LedgerError::SameTerminal);
+    }
+    let registration_key = RegistrationKey::issue(master, to, number, current.product);
+    let binding = Binding {
+        mpr_id: to,
+        first_issued_at: now,
+        registration_key,
+        ..current.clone()
+    };
+    Ok(RebindPlan {
+        history: HistoryRow {
+            at: now,
+            event: HistoryEvent::Rebound,
+            mpr_id: to,
+            activation_number: number,
+            product: current.product,
+            registration_key,
+        },
+        record: RebindRecord {
+            at: now,
+            activation_number: number,
+            from: current.mpr_id,
+            to,
+            actor: actor.to_owned(),
+            reason: reason.to_owned(),
+        },
+        binding,
+    })
 }
 
 /// One issue event.
@@ -254,28 +379,8 @@ impl Ledger {
         for b in &plan.new_bindings {
             self.bindings.insert(b.activation_number, b.clone());
         }
-        for o in &plan.outcomes {
-            let (event, registration_key, product) = match o.outcome {
-                Outcome::Issued {
-                    registration_key,
-                    product,
-                } => (HistoryEvent::Issued, registration_key, product),
-                Outcome::Reissued {
-                    registration_key,
-                    product,
-                    ..
-                } => (HistoryEvent::Reissued, registration_key, product),
-                Outcome::Refused(_) => continue,
-            };
-            self.history.push(HistoryRow {
-                at: now,
-                event,
-                mpr_id: request.mpr_id,
-                activation_number: o.activation_number,
-                product,
-                registration_key,
-            });
-        }
+        self.history
+            .extend(issuance_history(request, &plan, now));
         Ok(plan)
     }
 
@@ -297,6 +402,12 @@ impl Ledger {
     #[must_use]
     pub fn by_activation_number(&self, number: ActivationNumber) -> Option<&Binding> {
         self.bindings.get(&number)
+    }
+
+    /// Every history row, in the order recorded.
+    #[must_use]
+    pub fn history_rows(&self) -> &[HistoryRow] {
+        &self.history
     }
 
     /// The rebind audit trail.
@@ -341,11 +452,10 @@ impl Ledger {
                 issued: 0,
                 reissued: 0,
             });
-            match r.event {
-                HistoryEvent::Issued | HistoryEvent::Rebound => {
-                    row.issued = row.issued.saturating_add(1);
-                }
-                HistoryEvent::Reissued => row.reissued = row.reissued.saturating_add(1),
+            if r.event.counts_as_issue() {
+                row.issued = row.issued.saturating_add(1);
+            } else {
+                row.reissued = row.reissued.saturating_add(1);
             }
         }
         DailyReport {
@@ -369,39 +479,18 @@ impl Ledger {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<RebindRecord, LedgerError> {
-        let (actor, reason) = (actor.trim(), reason.trim());
-        if actor.is_empty() || reason.is_empty() {
-            return Err(LedgerError::Unaudited);
-        }
-        let binding = self
-            .bindings
-            .get_mut(&number)
-            .ok_or(LedgerError::NotBound {
-                activation_number: number,
-            })?;
-        if binding.mpr_id == to {
-            return Err(LedgerError::SameTerminal);
-        }
-        let record = RebindRecord {
-            at: now,
-            activation_number: number,
-            from: binding.mpr_id,
+        let plan = plan_rebind(
+            master,
+            self.bindings.get(&number),
+            number,
             to,
-            actor: actor.to_owned(),
-            reason: reason.to_owned(),
-        };
-        binding.mpr_id = to;
-        binding.first_issued_at = now;
-        binding.registration_key = RegistrationKey::issue(master, to, number, binding.product);
-        self.history.push(HistoryRow {
-            at: now,
-            event: HistoryEvent::Rebound,
-            mpr_id: to,
-            activation_number: number,
-            product: binding.product,
-            registration_key: binding.registration_key,
-        });
-        self.rebinds.push(record.clone());
-        Ok(record)
+            actor,
+            reason,
+            now,
+        )?;
+        self.bindings.insert(number, plan.binding);
+        self.history.push(plan.history);
+        self.rebinds.push(plan.record.clone());
+        Ok(plan.record)
     }
 }

@@ -50,11 +50,10 @@ pub mod pairing;
 pub mod policy;
 pub mod quote;
 pub mod regkey;
-pub mod schema;
 pub mod session;
 pub mod token;
 
-pub use boundary::{BoundaryError, StoreError};
+pub use boundary::BoundaryError;
 pub use error::{Coded, Diagnostic, ErrorKind, Lang, Param};
 pub use hash::{
     HashError, HashParams, Pepper, VerifyLimit, hash_password, needs_rehash, verify_password,
