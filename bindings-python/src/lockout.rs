@@ -341,7 +341,7 @@ impl PyLockoutAdmission {
 
 /// `regcore.LockoutSuccess`: a correct password, settled.
 #[pyclass(frozen, name = "LockoutSuccess", module = "regcore")]
-pub struct PyLockoutSuccess(Success);
+pub struct PyLockoutSuccess(pub Success);
 
 #[pymethods]
 impl PyLockoutSuccess {
@@ -355,7 +355,20 @@ impl PyLockoutSuccess {
     }
 }
 
-fn refusal_object(py: Python<'_>, refusal: Refusal) -> PyResult<Py<PyAny>> {
+/// A `regcore.LockoutAdmission` owning `admission` (single use).
+pub fn admission_object(py: Python<'_>, admission: Admission) -> PyResult<Py<PyLockoutAdmission>> {
+    Py::new(
+        py,
+        PyLockoutAdmission {
+            previous: admission.previous(),
+            state: admission.state(),
+            admitted_at: admission.admitted_at(),
+            slot: SingleUse::new(admission),
+        },
+    )
+}
+
+pub fn refusal_object(py: Python<'_>, refusal: Refusal) -> PyResult<Py<PyAny>> {
     Ok(Py::new(
         py,
         PyLockoutRefusal {
@@ -445,16 +458,7 @@ impl PyLockoutState {
         now: Option<Aware>,
     ) -> PyResult<Py<PyAny>> {
         match self.0.admit(&policy.0, now_or_system(now)) {
-            Ok(admission) => Ok(Py::new(
-                py,
-                PyLockoutAdmission {
-                    previous: admission.previous(),
-                    state: admission.state(),
-                    admitted_at: admission.admitted_at(),
-                    slot: SingleUse::new(admission),
-                },
-            )?
-            .into_any()),
+            Ok(admission) => Ok(admission_object(py, admission)?.into_any()),
             Err(refusal) => refusal_object(py, refusal),
         }
     }

@@ -41,7 +41,7 @@ impl PyCodeSecret {
 }
 
 /// Accepts a `CodeSecret` or raw `bytes`.
-struct SecretArg(CodeSecret);
+pub struct SecretArg(pub CodeSecret);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for SecretArg {
     type Error = PyErr;
@@ -72,7 +72,7 @@ fn purpose_from(name: &str) -> PyResult<CodePurpose> {
 /// `regcore.OneTimeCode`: six digits to mail; repr is redacted.
 #[pyclass(frozen, eq, name = "OneTimeCode", module = "regcore")]
 #[derive(Clone, PartialEq)]
-pub struct PyOneTimeCode(OneTimeCode);
+pub struct PyOneTimeCode(pub OneTimeCode);
 
 #[pymethods]
 impl PyOneTimeCode {
@@ -176,7 +176,7 @@ impl PyCodeState {
 
 /// `regcore.CodeVerification`: the result and the state to store.
 #[pyclass(frozen, name = "CodeVerification", module = "regcore")]
-pub struct PyCodeVerification(Verification);
+pub struct PyCodeVerification(pub Verification);
 
 #[pymethods]
 impl PyCodeVerification {
@@ -212,7 +212,7 @@ impl PyCodeVerification {
 /// `regcore.CodePolicy`: purpose, lifetime and attempt limit.
 #[pyclass(frozen, eq, name = "CodePolicy", module = "regcore")]
 #[derive(Clone, Copy, PartialEq)]
-pub struct PyCodePolicy(CodePolicy);
+pub struct PyCodePolicy(pub CodePolicy);
 
 #[pymethods]
 impl PyCodePolicy {
@@ -633,7 +633,7 @@ impl PyProvisionalRegistration {
 /// `regcore.SessionPolicy`: idle timeout and optional absolute cap.
 #[pyclass(frozen, eq, name = "SessionPolicy", module = "regcore")]
 #[derive(Clone, Copy, PartialEq)]
-pub struct PySessionPolicy(SessionPolicy);
+pub struct PySessionPolicy(pub SessionPolicy);
 
 #[pymethods]
 impl PySessionPolicy {
@@ -683,7 +683,7 @@ impl PySessionPolicy {
 /// `regcore.SessionState`: when a session began and was last active.
 #[pyclass(frozen, eq, hash, name = "SessionState", module = "regcore")]
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PySessionState(SessionState);
+pub struct PySessionState(pub SessionState);
 
 #[pymethods]
 impl PySessionState {
@@ -746,7 +746,7 @@ impl PySessionState {
 /// `regcore.SessionTouch`: outcome of `SessionState.touch`.
 #[pyclass(frozen, eq, name = "SessionTouch", module = "regcore")]
 #[derive(Clone, Copy, PartialEq)]
-pub struct PySessionTouch(SessionStatus);
+pub struct PySessionTouch(pub SessionStatus);
 
 #[pymethods]
 impl PySessionTouch {

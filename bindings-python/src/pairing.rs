@@ -324,7 +324,7 @@ fn from_naive_date(py: Python<'_>, d: NaiveDate) -> PyResult<Bound<'_, PyDate>> 
     )
 }
 
-fn date_range(range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyResult<Option<DateRange>> {
+pub fn date_range(range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyResult<Option<DateRange>> {
     range
         .map(|(from, to)| {
             Ok(DateRange {
@@ -335,7 +335,7 @@ fn date_range(range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyResult<O
         .transpose()
 }
 
-fn fixed_offset(offset: Option<crate::time::Delta>) -> PyResult<FixedOffset> {
+pub fn fixed_offset(offset: Option<crate::time::Delta>) -> PyResult<FixedOffset> {
     const NAME: &str = "utc_offset (seconds)";
     let Some(offset) = offset else {
         return Ok(chrono::Utc.fix());
@@ -408,7 +408,7 @@ impl PyHistoryRow {
 
 /// `regcore.HistoryReport`: detail history rows in time order.
 #[pyclass(frozen, name = "HistoryReport", module = "regcore")]
-pub struct PyHistoryReport(HistoryReport);
+pub struct PyHistoryReport(pub HistoryReport);
 
 #[pymethods]
 impl PyHistoryReport {
@@ -434,7 +434,7 @@ impl PyHistoryReport {
 /// `regcore.DailyCount`: issues on one day.
 #[pyclass(frozen, eq, name = "DailyCount", module = "regcore")]
 #[derive(Clone, PartialEq)]
-pub struct PyDailyCount(DailyCount);
+pub struct PyDailyCount(pub DailyCount);
 
 #[pymethods]
 impl PyDailyCount {
@@ -463,7 +463,7 @@ impl PyDailyCount {
 
 /// `regcore.DailyReport`: issues per day.
 #[pyclass(frozen, name = "DailyReport", module = "regcore")]
-pub struct PyDailyReport(DailyReport);
+pub struct PyDailyReport(pub DailyReport);
 
 #[pymethods]
 impl PyDailyReport {
@@ -489,7 +489,7 @@ impl PyDailyReport {
 /// `regcore.RebindRecord`: an audited administrative rebind.
 #[pyclass(frozen, eq, name = "RebindRecord", module = "regcore")]
 #[derive(Clone, PartialEq)]
-pub struct PyRebindRecord(RebindRecord);
+pub struct PyRebindRecord(pub RebindRecord);
 
 #[pymethods]
 impl PyRebindRecord {

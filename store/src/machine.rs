@@ -56,6 +56,7 @@ pub enum Want {
 
 /// What to send.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Command {
     /// Run one SQL statement (transaction control included), outside any
     /// transaction of the caller's, on the connection the operation holds.
@@ -130,9 +131,12 @@ pub enum Failure {
     /// The server refused the data or holds something of another type
     /// (Redis `WRONGTYPE`, a PostgreSQL data exception). Nothing was applied.
     Rejected,
-    /// The connection failed, timed out or was closed: for a write, it may
-    /// or may not have been applied.
+    /// The connection failed, timed out or was closed after the command
+    /// was sent: for a write, it may or may not have been applied.
     Unavailable,
+    /// No connection could be made, so the command was never sent: nothing
+    /// was applied.
+    Unreachable,
 }
 
 /// The answer to a [`Command`].
@@ -150,7 +154,7 @@ pub enum Reply {
     /// executor's monotonic clock: the deadline is checked against it).
     Slept {
         /// Milliseconds since the first `resume`.
-        elapsed_ms: u64,
+        elapsed_ms: f64,
     },
     /// The command failed.
     Failed(Failure),

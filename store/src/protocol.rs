@@ -220,7 +220,7 @@ impl Run {
             match self.sql(sql.clone(), params.clone(), want).await {
                 Reply::Failed(Failure::MissingTable) => return Err(Self::missing_schema()),
                 Reply::Failed(Failure::Rejected) => return Err(self.unexpected()),
-                Reply::Failed(Failure::Unavailable | Failure::Conflict) => {
+                Reply::Failed(Failure::Unavailable | Failure::Unreachable | Failure::Conflict) => {
                     failures = failures.saturating_add(1);
                     self.after_read_failure(failures).await?;
                 }
@@ -257,7 +257,7 @@ impl Run {
             Failure::Conflict => TxFail::Conflict,
             Failure::MissingTable => TxFail::Fatal(Self::missing_schema()),
             Failure::Rejected => TxFail::Fatal(self.unexpected()),
-            Failure::Unavailable => TxFail::Fatal(self.unavailable()),
+            Failure::Unavailable | Failure::Unreachable => TxFail::Fatal(self.unavailable()),
         })
     }
 
@@ -298,6 +298,7 @@ impl Run {
     async fn commit(&self, sql: &Sql) -> Result<(), TxFail> {
         match self.sql(sql.commit(), Vec::new(), Want::Count).await {
             Reply::Failed(Failure::Unavailable) => Err(TxFail::Fatal(self.unknown())),
+            Reply::Failed(Failure::Unreachable) => Err(TxFail::Fatal(self.unavailable())),
             Reply::Failed(Failure::Conflict) => Err(self.abort_conflict(sql).await),
             Reply::Failed(_) => Err(self.abort(sql, self.unexpected()).await),
             _ => Ok(()),
@@ -327,7 +328,7 @@ impl Run {
                 },
                 Reply::Redis(RedisValue::Text(text)) => return Ok(Some(text)),
                 Reply::Failed(Failure::MissingTable) => return Err(Self::missing_schema()),
-                Reply::Failed(Failure::Unavailable | Failure::Conflict) => {
+                Reply::Failed(Failure::Unavailable | Failure::Unreachable | Failure::Conflict) => {
                     failures = failures.saturating_add(1);
                     self.after_read_failure(failures).await?;
                 }
@@ -399,6 +400,7 @@ impl Run {
                 _ => Err(self.unexpected()),
             },
             Reply::Failed(Failure::Unavailable) => Err(self.unknown()),
+            Reply::Failed(Failure::Unreachable) => Err(self.unavailable()),
             Reply::Failed(Failure::MissingTable) => Err(Self::missing_schema()),
             _ => Err(self.unexpected()),
         }
@@ -933,7 +935,7 @@ impl Protocol {
     /// # Errors
     /// `store.unsupported` on Redis (its keys expire by TTL).
     pub fn purge_expired(&self, now: DateTime<Utc>, seed: u64) -> Result<Operation<u64>, StoreError> {
-        let sql = self.sql_only("purge_expired (Redis keys expire by TTL)")?;
+        let sql = self.sql_only("purge_expired")?;
         let io = Io::default();
         let mut run = self.run(&io, "purge_expired", now, seed);
         let checked = self.schema_checked.clone();
@@ -944,6 +946,7 @@ impl Protocol {
                 match run.sql(sql.purge(table), vec![Value::Int(run.now_ms)], Want::Count).await {
                     Reply::Count(n) => total = total.saturating_add(n),
                     Reply::Failed(Failure::Unavailable) => return Err(run.unknown()),
+                    Reply::Failed(Failure::Unreachable) => return Err(run.unavailable()),
                     Reply::Failed(Failure::MissingTable) => return Err(Run::missing_schema()),
                     Reply::Failed(Failure::Conflict) => return Err(run.contended(1)),
                     _ => return Err(run.unexpected()),
@@ -964,7 +967,7 @@ impl Protocol {
         T: Send + 'static,
         Fut: std::future::Future<Output = Result<T, OpError>> + Send + 'static,
     {
-        let sql = self.sql_only("the pairing ledger")?;
+        let sql = self.sql_only("ledger")?;
         let io = Io::default();
         let mut run = self.run(&io, operation, now, seed);
         let checked = self.schema_checked.clone();

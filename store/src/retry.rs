@@ -22,7 +22,7 @@ pub const READ_RETRIES: u32 = 3;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     attempts: u32,
-    deadline_ms: u64,
+    deadline_ms: f64,
     base_delay_ms: f64,
     max_delay_ms: f64,
 }
@@ -31,7 +31,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             attempts: 200,
-            deadline_ms: 5_000,
+            deadline_ms: 5_000.0,
             base_delay_ms: 0.5,
             max_delay_ms: 20.0,
         }
@@ -47,28 +47,28 @@ fn option(name: &str, expected: &str) -> StoreError {
 
 impl RetryPolicy {
     /// Longest deadline accepted (one hour).
-    pub const MAX_DEADLINE_MS: u64 = 3_600_000;
+    pub const MAX_DEADLINE_MS: f64 = 3_600_000.0;
     /// Longest delay accepted between two tries (one minute).
     pub const MAX_DELAY_MS: f64 = 60_000.0;
     /// Most tries accepted.
     pub const MAX_ATTEMPTS: u32 = 100_000;
 
     /// A policy, checked: `attempts` in 1..=100 000, `deadline_ms` in
-    /// 1..=3 600 000, delays finite, ≥ 0, ≤ 60 000 ms, base ≤ max.
+    /// (0, 3 600 000], delays finite, ≥ 0, ≤ 60 000 ms, base ≤ max.
     ///
     /// # Errors
     /// `store.invalid_option` naming the option.
     pub fn new(
         attempts: u32,
-        deadline_ms: u64,
+        deadline_ms: f64,
         base_delay_ms: f64,
         max_delay_ms: f64,
     ) -> Result<Self, StoreError> {
         if !(1..=Self::MAX_ATTEMPTS).contains(&attempts) {
             return Err(option("attempts", "an integer from 1 to 100000"));
         }
-        if !(1..=Self::MAX_DEADLINE_MS).contains(&deadline_ms) {
-            return Err(option("deadline", "1 ms to 1 hour"));
+        if !(deadline_ms.is_finite() && deadline_ms > 0.0 && deadline_ms <= Self::MAX_DEADLINE_MS) {
+            return Err(option("deadline", "a finite time above 0, at most 1 hour"));
         }
         let delay_ok = |d: f64| d.is_finite() && (0.0..=Self::MAX_DELAY_MS).contains(&d);
         if !delay_ok(base_delay_ms) {
@@ -96,7 +96,7 @@ impl RetryPolicy {
 
     /// Milliseconds after which no new try starts.
     #[must_use]
-    pub const fn deadline_ms(&self) -> u64 {
+    pub const fn deadline_ms(&self) -> f64 {
         self.deadline_ms
     }
 
@@ -133,13 +133,18 @@ impl Jitter {
         Self(seed)
     }
 
-    /// A uniform draw in `[0, 1)`.
-    pub fn next_uniform(&mut self) -> f64 {
+    /// The next 64 random bits (e.g. the seed of one operation).
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        z ^ (z >> 31)
+    }
+
+    /// A uniform draw in `[0, 1)`.
+    pub fn next_uniform(&mut self) -> f64 {
+        let z = self.next_u64();
         #[expect(clippy::cast_precision_loss, reason = "53 random bits fit an f64 exactly")]
         let top = (z >> 11) as f64;
         top / 9_007_199_254_740_992.0
@@ -152,15 +157,15 @@ mod tests {
 
     #[test]
     fn options_are_checked() {
-        assert!(RetryPolicy::new(0, 5000, 0.5, 20.0).is_err());
-        assert!(RetryPolicy::new(1, 0, 0.5, 20.0).is_err());
-        assert!(RetryPolicy::new(1, 5000, f64::NAN, 20.0).is_err());
-        assert!(RetryPolicy::new(1, 5000, 0.5, f64::INFINITY).is_err());
-        assert!(RetryPolicy::new(1, 5000, -1.0, 20.0).is_err());
-        assert!(RetryPolicy::new(1, 5000, 30.0, 20.0).is_err());
-        let err = RetryPolicy::new(0, 5000, 0.5, 20.0).unwrap_err();
+        assert!(RetryPolicy::new(0, 5000.0, 0.5, 20.0).is_err());
+        assert!(RetryPolicy::new(1, 0.0, 0.5, 20.0).is_err());
+        assert!(RetryPolicy::new(1, 5000.0, f64::NAN, 20.0).is_err());
+        assert!(RetryPolicy::new(1, 5000.0, 0.5, f64::INFINITY).is_err());
+        assert!(RetryPolicy::new(1, 5000.0, -1.0, 20.0).is_err());
+        assert!(RetryPolicy::new(1, 5000.0, 30.0, 20.0).is_err());
+        let err = RetryPolicy::new(0, 5000.0, 0.5, 20.0).unwrap_err();
         assert_eq!(regcore::Coded::code(&err), "store.invalid_option");
-        assert!(RetryPolicy::new(1, 1, 0.0, 0.0).is_ok());
+        assert!(RetryPolicy::new(1, 1.0, 0.0, 0.0).is_ok());
     }
 
     #[test]

@@ -191,13 +191,18 @@ def test_contention_beyond_the_budget_is_store_contended_and_records_nothing(mak
             client.set(key, regcore.LockoutState(self.n).encode())
             return client.evalsha(*args, **kwargs)
 
-    store.client = type("C", (), {"get": client.get, "evalsha": Interfering(), "eval": client.eval})()
+    interfering = Interfering()
+    store.client = type("C", (), {"get": client.get, "evalsha": interfering, "eval": client.eval})()
     with pytest.raises(regcore.RegcoreError) as err:
         store.lockout_admit("k", policy, now=w.T0)
     _coded(err.value, "store.contended", "store_contended")
     assert err.value.params == {"operation": "lockout.admit", "attempts": "3"}
     stored: Any = client.get(key)
-    assert regcore.LockoutState.decode(stored.decode()).failures == 3  # only the other writer's
+    # Only the other writer's: its last write. The first try guessed the key
+    # absent (one round trip on the common path) and lost that guess, which
+    # is not counted; then 3 counted tries lost.
+    assert interfering.n == 4
+    assert regcore.LockoutState.decode(stored.decode()).failures == interfering.n
 
 
 def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,9 +1,10 @@
-"""The store layer's coded errors, built by core (``regcore._native``).
+"""The coded errors an executor raises itself, built by core.
 
-Every code, kind and message is defined in core (``StoreError``); these
-helpers only ask the native module for the exception instance so the store
-can ``raise ... from`` the driver's exception (the cause stays chained; no
-connection string or secret goes into the parameters).
+Everything else (contended, unavailable mid-operation, outcome unknown,
+schema mismatch, invalid keys, ...) is raised by the store protocol. These
+are the failures only the executor can see: a driver that is not installed,
+a connection inside a transaction of the caller's, an object that is not a
+connection, a pool that gives no connection.
 """
 
 from __future__ import annotations
@@ -14,12 +15,6 @@ from .. import _native
 from .._errors import RegcoreError
 
 _n: Any = _native
-
-
-def contended(operation: str, attempts: int) -> RegcoreError:
-    """``store.contended`` (kind ``store_contended``): nothing was recorded."""
-    err: RegcoreError = _n.store_contended(operation, attempts)
-    return err
 
 
 def unavailable(store: str, operation: str) -> RegcoreError:
@@ -35,26 +30,18 @@ def driver_missing(driver: str, extra: str) -> RegcoreError:
 
 
 def transaction_open(store: str) -> RegcoreError:
-    """``store.transaction_open`` (kind ``configuration``): the caller's
-    connection is inside a transaction, so an admission could not be
-    committed before the password check."""
+    """``store.transaction_open`` (kind ``configuration``)."""
     err: RegcoreError = _n.store_transaction_open(store)
     return err
 
 
-def unsupported(store: str, feature: str) -> RegcoreError:
-    """``store.unsupported`` (kind ``configuration``): e.g. the ledger on Redis."""
-    err: RegcoreError = _n.store_unsupported(store, feature)
+def invalid_client(store: str, expected: str) -> RegcoreError:
+    """``store.invalid_client`` (kind ``configuration``)."""
+    err: RegcoreError = _n.store_invalid_client(store, expected)
     return err
 
 
-def schema_mismatch(found: int, expected: int) -> RegcoreError:
-    """``store.schema_mismatch`` (kind ``configuration``): run ``migrate()``."""
-    err: RegcoreError = _n.store_schema_mismatch(found, expected)
-    return err
-
-
-def invalid_prefix(prefix: str) -> RegcoreError:
-    """``store.invalid_prefix`` (kind ``configuration``)."""
-    err: RegcoreError = _n.store_invalid_prefix(prefix)
+def invalid_admission() -> RegcoreError:
+    """``store.invalid_admission`` (kind ``invalid_input``)."""
+    err: RegcoreError = _n.store_invalid_admission()
     return err
