@@ -200,12 +200,13 @@ def test_bad_retry_options_are_configuration_errors(options: dict[str, Any]) -> 
 def test_the_ledger_and_migrations_on_redis_are_refused_the_same_way() -> None:
     p = protocol()
     master = regcore.MasterSecret(1, b"m" * 32)
+    key = regcore.ActivationAuthority(master).mint(0x0101, 1)
     refused = [
         lambda: p.migrate(),
         lambda: p.schema_version(),
         lambda: p.purge_expired(T0),
-        lambda: p.ledger_issue(master, regcore.IssuanceRequest("0123-4567-89AB-CDEF", []), T0),
-        lambda: p.ledger_rebind(master, "1", "0123-4567-89AB-CDEF", "a", "r", T0),
+        lambda: p.ledger_issue(master, regcore.IssuanceRequest("0123-4567-89AB-CDEF", [key]), T0),
+        lambda: p.ledger_rebind(master, str(key.number), "0123-4567-89AB-CDEF", "a", "r", T0),
         lambda: p.ledger_bindings(),
         lambda: p.ledger_rebinds(),
         lambda: p.ledger_history(),
