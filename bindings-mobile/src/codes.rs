@@ -182,7 +182,7 @@ pub fn issue_code(
     let (state, code) =
         policy
             .to_core()
-            .issue(&secret.0, &subject, previous.as_ref(), to_chrono(now)?);
+            .issue(&secret.0, &subject, previous.as_ref(), to_chrono(now)?)?;
     Ok(IssuedCode {
         code: code.as_str().to_owned(),
         state: CodeState::from_core(state)?,

@@ -214,9 +214,10 @@ impl CodePolicy {
     ) -> Result<IssuedCode> {
         let subject = subject.text(env, "subject")?;
         let previous = previous.map(|p| p.to_core(env)).transpose()?;
-        let (state, code) =
-            self.inner
-                .issue(&secret.inner, &subject, previous.as_ref(), now_or(now));
+        let (state, code) = self
+            .inner
+            .issue(&secret.inner, &subject, previous.as_ref(), now_or(now))
+            .or_throw(env)?;
         Ok(IssuedCode {
             code: code.as_str().to_owned(),
             state: state.into(),
@@ -317,7 +318,9 @@ pub fn derive_code_key(
     let subject = subject.text(env, "subject")?;
     let purpose = purpose_arg(env, &purpose)?;
     Ok(Buffer::from(
-        code::derive_key(&secret.inner, purpose, &subject).to_vec(),
+        code::derive_key(&secret.inner, purpose, &subject)
+            .or_throw(env)?
+            .to_vec(),
     ))
 }
 
