@@ -1,4 +1,4 @@
-//! One-time codes, signed links and sessions (SPEC §4). Codes are derived,
+//! One-time codes, signed links and sessions (docs/codes-and-links.md). Codes are derived,
 //! not stored: the caller keeps a small `CodeState` per subject and purpose.
 
 use napi::Env;
@@ -121,7 +121,7 @@ pub struct CodeVerification {
     pub ok: bool,
     /// Why not (`code.wrong`, `code.superseded` with `params.attempts_left`,
     /// `code.expired`, `code.too_many_attempts`, `code.already_used`,
-    /// `code.malformed`).
+    /// `code.malformed`, `code.subject_too_long`).
     pub rejection: Option<Diagnostic>,
     /// Always store this (attempts and single use live there).
     pub state: CodeState,
@@ -202,7 +202,7 @@ impl CodePolicy {
 
     /// Issue a new code for `subject` (a stable account identifier).
     /// `previous` is the stored state, if any. `now` defaults to the system
-    /// clock.
+    /// clock. Throws `code.subject_too_long` above 255 bytes.
     #[napi]
     pub fn issue(
         &self,
