@@ -1,4 +1,4 @@
-//! One-time codes, signed link tokens and sessions (SPEC §4).
+//! One-time codes, signed link tokens and sessions (docs/codes-and-links.md).
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;

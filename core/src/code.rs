@@ -1,4 +1,4 @@
-//! One-time codes (SPEC §4): the 6-digit codes mailed for sign-up, e-mail
+//! One-time codes (docs/codes-and-links.md §1, docs/algorithms.md §1.1): the 6-digit codes mailed for sign-up, e-mail
 //! change and password reset.
 //!
 //! Codes are **derived, not stored**: `code = HOTP(K, counter)` (RFC 4226,

@@ -1,4 +1,4 @@
-//! Signed links (SPEC §4): self-contained, URL-safe tokens for e-mailed
+//! Signed links (docs/codes-and-links.md §2, docs/algorithms.md §1.2): self-contained, URL-safe tokens for e-mailed
 //! links such as provisional registration and password reset.
 //!
 //! A token carries its claims (purpose, subject, issue and expiry time,

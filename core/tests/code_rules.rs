@@ -1,4 +1,4 @@
-//! One-time codes (SPEC §4): RFC 4226 known answers, lifetimes, attempts,
+//! One-time codes (docs/codes-and-links.md §1): RFC 4226 known answers, lifetimes, attempts,
 //! latest-only, single use, input normalisation, state encodings.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(

@@ -1,4 +1,4 @@
-//! Signed links (SPEC §4): claims, expiry, generations, binding, key
+//! Signed links (docs/codes-and-links.md §2): claims, expiry, generations, binding, key
 //! rotation, provisional registration with phone check, never panicking.
 #![allow(clippy::arithmetic_side_effects)]
 
