@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SELF = "tests/reference/doc_refs.py"  # names the patterns it looks for
 
 # Being rewritten by the store-protocol work; their SPEC references and
 # machine paths are fixed there. Reported, not failed.
@@ -135,6 +136,8 @@ def main() -> int:
         return None
 
     for rel in tracked_files():
+        if rel == SELF:
+            continue
         path = ROOT / rel
         try:
             text = path.read_text(encoding="utf-8")
