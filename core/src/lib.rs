@@ -54,12 +54,14 @@ pub mod schema;
 pub mod session;
 pub mod token;
 
-// Every public type is reachable at the crate root (the one path the crate
-// README uses); the modules stay as their homes and keep working. The two
+// Every public domain type is reachable at the crate root (the one path the
+// crate README uses); the modules stay as their homes and keep working (the
+// binding helpers of `boundary` other than its errors stay there). The two
 // `Refusal` enums are `LockoutRefusal` and `PairingRefusal` here.
-pub use activation::{ActivationAuthority, ActivationInfo, ActivationKey, Product, ProductCatalogue};
+pub use activation::{
+    ActivationAuthority, ActivationInfo, ActivationKey, Product, ProductCatalogue,
+};
 pub use boundary::{BoundaryError, StoreError};
-pub use boundary::BoundedInteger;
 pub use code::{
     CodeError, CodePolicy, CodePurpose, CodeRejection, CodeSecret, CodeState, OneTimeCode,
     Verification,
@@ -74,14 +76,14 @@ pub use ids::{
     MprId, PhoneNumber, RegistrationId, UpsSerial,
 };
 pub use keycode::KeyCode;
-pub use keys::{DeviceKey, Device, DeviceKind, GatewayPassword, KeyError, KeyKind, MasterSecret};
+pub use keys::{Device, DeviceKey, DeviceKind, GatewayPassword, KeyError, KeyKind, MasterSecret};
 pub use ledger::{
     DailyCount, DailyReport, DateRange, HistoryEvent, HistoryReport, HistoryRow, Ledger,
     LedgerError, RebindRecord,
 };
 pub use lockout::Refusal as LockoutRefusal;
 pub use lockout::{
-    AfterLock, Admission, Attempt, Decision, Locked, LockoutError, LockoutPolicy, LockoutState,
+    Admission, AfterLock, Attempt, Decision, Locked, LockoutError, LockoutPolicy, LockoutState,
     QuietReset, Schedule, Success, Tier,
 };
 pub use maintenance::{Change, DealerAccount, GatewayMaintenance, MaintenanceError};
@@ -98,7 +100,9 @@ pub use policy::{
 pub use quote::{QuotedChar, QuotedText};
 pub use regkey::RegistrationKey;
 pub use session::{SessionError, SessionPolicy, SessionState, SessionStatus};
-pub use token::{InvalidReason, Keyring, LinkClaims, LinkPolicy, ProvisionalRegistration, TokenError};
+pub use token::{
+    InvalidReason, Keyring, LinkClaims, LinkPolicy, ProvisionalRegistration, TokenError,
+};
 
 /// The examples in `docs/` compile and run as doctests, so the documents
 /// cannot drift from the API.

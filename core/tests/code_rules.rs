@@ -116,8 +116,14 @@ fn key_derivation_is_the_documented_hmac() {
     let key = derive_key(&s, CodePurpose::PasswordReset, "user-42").unwrap();
     assert_eq!(key.to_vec(), expected);
     // Purpose and subject separate the keys.
-    assert_ne!(*derive_key(&s, CodePurpose::SignUp, "user-42").unwrap(), *key);
-    assert_ne!(*derive_key(&s, CodePurpose::PasswordReset, "user-43").unwrap(), *key);
+    assert_ne!(
+        *derive_key(&s, CodePurpose::SignUp, "user-42").unwrap(),
+        *key
+    );
+    assert_ne!(
+        *derive_key(&s, CodePurpose::PasswordReset, "user-43").unwrap(),
+        *key
+    );
 }
 
 #[test]
@@ -222,7 +228,9 @@ fn five_wrong_tries_burn_the_code() {
     assert_eq!(v.result, Err(CodeRejection::TooManyAttempts));
     assert_eq!(v.state, state);
     // A new code gets fresh attempts.
-    let (state, code) = p.issue(&secret(), "u", Some(&state), t0() + TimeDelta::seconds(1)).unwrap();
+    let (state, code) = p
+        .issue(&secret(), "u", Some(&state), t0() + TimeDelta::seconds(1))
+        .unwrap();
     assert_eq!(state.attempts, 0);
     assert_eq!(
         p.verify(&secret(), "u", code.as_str(), &state, t0()).result,
@@ -290,7 +298,9 @@ fn latest_only_with_superseded_detection() {
     let mut codes = Vec::new();
     let mut state = None;
     for i in 0..6 {
-        let (s, c) = p.issue(&secret(), "u", state.as_ref(), t0() + TimeDelta::seconds(i)).unwrap();
+        let (s, c) = p
+            .issue(&secret(), "u", state.as_ref(), t0() + TimeDelta::seconds(i))
+            .unwrap();
         codes.push(c);
         state = Some(s);
     }
@@ -323,7 +333,9 @@ fn latest_only_with_superseded_detection() {
 fn a_lost_state_starts_a_new_series_with_new_codes() {
     let p = CodePolicy::sign_up();
     let (a, code_a) = p.issue(&secret(), "u", None, t0()).unwrap();
-    let (b, code_b) = p.issue(&secret(), "u", None, t0() + TimeDelta::seconds(1)).unwrap();
+    let (b, code_b) = p
+        .issue(&secret(), "u", None, t0() + TimeDelta::seconds(1))
+        .unwrap();
     assert_eq!((a.generation, b.generation), (1, 1));
     assert_ne!(a.series, b.series);
     assert_ne!(code_a.as_str(), code_b.as_str());
@@ -332,7 +344,9 @@ fn a_lost_state_starts_a_new_series_with_new_codes() {
         generation: u32::MAX,
         ..a
     };
-    let (c, _) = p.issue(&secret(), "u", Some(&last), t0() + TimeDelta::seconds(2)).unwrap();
+    let (c, _) = p
+        .issue(&secret(), "u", Some(&last), t0() + TimeDelta::seconds(2))
+        .unwrap();
     assert_eq!(c.generation, 1);
     assert_eq!(c.series, a.series + 2);
 }
@@ -341,7 +355,9 @@ fn a_lost_state_starts_a_new_series_with_new_codes() {
 fn codes_differ_by_purpose_and_subject() {
     let s = secret();
     let (_, a) = CodePolicy::sign_up().issue(&s, "u", None, t0()).unwrap();
-    let (_, b) = CodePolicy::email_change().issue(&s, "u", None, t0()).unwrap();
+    let (_, b) = CodePolicy::email_change()
+        .issue(&s, "u", None, t0())
+        .unwrap();
     let (_, c) = CodePolicy::sign_up().issue(&s, "v", None, t0()).unwrap();
     assert_ne!(a.as_str(), b.as_str());
     assert_ne!(a.as_str(), c.as_str());

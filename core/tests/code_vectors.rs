@@ -64,7 +64,9 @@ fn codes_json() {
                 generation: state.generation - 1,
                 ..state
             };
-            let (issued, sent) = policy.issue(&secret, subject, Some(&previous), now).unwrap();
+            let (issued, sent) = policy
+                .issue(&secret, subject, Some(&previous), now)
+                .unwrap();
             assert_eq!(issued.counter(), state.counter());
             assert_eq!(sent.as_str(), code, "case {i} issue");
         }

@@ -21,7 +21,7 @@ fn hex(s: &str) -> Vec<u8> {
 }
 
 fn at(v: &Value) -> chrono::DateTime<chrono::Utc> {
-    DateTime::from_timestamp(v.as_i64().unwrap(), 0).unwrap()
+    DateTime::from_timestamp(v.as_i64().expect("Unix seconds"), 0).expect("a representable time")
 }
 
 fn param(coded: &dyn Coded, name: &str) -> Option<String> {
@@ -87,11 +87,23 @@ fn code_outcomes_json() {
             .issue(&secret, subject, previous.as_ref(), at(&case["now"]))
             .unwrap();
         assert_eq!(state.encode(), case["state"], "{name}");
-        assert_eq!(u64::from(state.series), case["series"].as_u64().unwrap(), "{name}");
-        assert_eq!(format!("{:016x}", state.counter()), case["counter_hex"], "{name}");
+        assert_eq!(
+            u64::from(state.series),
+            case["series"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            format!("{:016x}", state.counter()),
+            case["counter_hex"],
+            "{name}"
+        );
         assert_eq!(code.as_str(), case["code"], "{name}");
         let key = derive_key(&secret, purpose, subject).unwrap();
-        assert_eq!(key.to_vec(), hex(case["key_hex"].as_str().unwrap()), "{name}");
+        assert_eq!(
+            key.to_vec(),
+            hex(case["key_hex"].as_str().unwrap()),
+            "{name}"
+        );
     }
 }
 
@@ -105,7 +117,9 @@ fn token_failures_json() {
         )
     });
     let (first_id, first) = keys.next().unwrap();
-    let ring = keys.fold(Keyring::new(first_id, first), |r, (id, s)| r.with_key(id, s));
+    let ring = keys.fold(Keyring::new(first_id, first), |r, (id, s)| {
+        r.with_key(id, s)
+    });
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 20);
     for case in cases {
@@ -122,9 +136,8 @@ fn token_failures_json() {
             "verify" => link.verify(&ring, token, generation, &binding, now),
             "complete" => {
                 let phone = PhoneNumber::parse(case["phone"].as_str().unwrap()).unwrap();
-                ProvisionalRegistration { link }.complete(
-                    &ring, token, &phone, generation, &binding, now,
-                )
+                ProvisionalRegistration { link }
+                    .complete(&ring, token, &phone, generation, &binding, now)
             }
             other => panic!("{name}: unknown check {other}"),
         };
