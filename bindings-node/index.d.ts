@@ -125,7 +125,7 @@ export declare class CodePolicy {
   /**
    * Issue a new code for `subject` (a stable account identifier).
    * `previous` is the stored state, if any. `now` defaults to the system
-   * clock.
+   * clock. Throws `code.subject_too_long` above 255 bytes.
    */
   issue(secret: CodeSecret, subject: string, previous?: CodeState | undefined | null, now?: Date | undefined | null): IssuedCode
   /**
@@ -997,7 +997,7 @@ export interface CodeVerification {
   /**
    * Why not (`code.wrong`, `code.superseded` with `params.attempts_left`,
    * `code.expired`, `code.too_many_attempts`, `code.already_used`,
-   * `code.malformed`).
+   * `code.malformed`, `code.subject_too_long`).
    */
   rejection?: Diagnostic
   /** Always store this (attempts and single use live there). */

@@ -79,7 +79,7 @@ fn codes_and_links(c: &mut Criterion) {
     let t0 = Utc.with_ymd_and_hms(2026, 4, 1, 9, 0, 0).unwrap();
     let secret = CodeSecret::new(&[7u8; 32]).unwrap();
     let policy = CodePolicy::sign_up();
-    let (state, code) = policy.issue(&secret, "taro@example.jp", None, t0);
+    let (state, code) = policy.issue(&secret, "taro@example.jp", None, t0).unwrap();
     let mut g = c.benchmark_group("codes");
     g.bench_function("issue", |b| {
         b.iter(|| policy.issue(&secret, black_box("taro@example.jp"), None, t0))

@@ -48,7 +48,7 @@ HYPHENS = {"-", "\uff0d", "\u30fc", "\u2010", "\u2011", "\u2012", "\u2013", "\u2
 
 
 def pure_python_parse_serial(typed: str) -> str:
-    """SPEC §1 normalisation and the UPS serial rule (1-32 of A-Z 0-9), as
+    """docs/algorithms.md §2.1 normalisation and the UPS serial rule (1-32 of A-Z 0-9), as
     regcore.UpsSerial does it, so the string comparison is like for like."""
     out = []
     for c in typed:

@@ -21,9 +21,10 @@ repeated (default 3 times; min/median/max), with an instant check and with
 Django's default PBKDF2 password check.
 
 Needs the servers of scripts/services.sh and a venv holding the regcore wheel
-and the peers (see docs/storage.md, "Throughput"):
+and the peers, made by benches/store/venv.sh (by default in target/bench of
+this checkout; BENCH_DIR sets another folder):
 
-    /work/target-bench/venv/bin/python benches/store/bench.py
+    target/bench/venv/bin/python benches/store/bench.py
 
 Options: --seconds 2 --workers 1,4,16 --stores sqlite,postgres,axes,redis,
 limits-moving,limits-fixed,cluster --bursts sqlite,postgres,redis,

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The venv benches/store/bench.py runs in: a release regcore wheel built from
 # this checkout plus the peers, pinned to the versions docs/storage.md reports.
-#   bash benches/store/venv.sh            # -> $BENCH_DIR/venv (default /work/target-bench)
+#   bash benches/store/venv.sh            # -> $BENCH_DIR/venv (default target/bench in this checkout)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-dir="${BENCH_DIR:-/work/target-bench}"
+dir="${BENCH_DIR:-$root/target/bench}"
 mkdir -p "$dir"
 [ -x "$dir/venv/bin/python" ] || python3 -m venv "$dir/venv"
 "$dir/venv/bin/pip" install -q --upgrade pip

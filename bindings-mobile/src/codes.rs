@@ -1,4 +1,4 @@
-//! One-time codes, signed links and sessions (SPEC §4).
+//! One-time codes, signed links and sessions (docs/codes-and-links.md).
 //!
 //! On a phone the usual need is the link side: read a deep link's claims
 //! ([`peek_link`]) and show its expiry, and keep a local idle timeout
@@ -160,7 +160,7 @@ pub struct CodeVerification {
     pub accepted: bool,
     /// Why not: `code.wrong`, `code.superseded` (parameter
     /// `attempts_left`), `code.expired`, `code.too_many_attempts`,
-    /// `code.already_used`, `code.malformed`.
+    /// `code.already_used`, `code.malformed`, `code.subject_too_long`.
     pub rejection: Option<Diagnostic>,
     /// The state to store (attempts and single use live there).
     pub state: CodeState,
@@ -169,7 +169,8 @@ pub struct CodeVerification {
 /// Issue a new code for `subject`, superseding `previous`.
 ///
 /// # Errors
-/// Kind invalid input, `time.out_of_range`.
+/// Kind invalid input: `time.out_of_range`, `code.subject_too_long` (a
+/// subject over 255 bytes).
 #[uniffi::export]
 pub fn issue_code(
     policy: CodePolicy,
@@ -182,7 +183,7 @@ pub fn issue_code(
     let (state, code) =
         policy
             .to_core()
-            .issue(&secret.0, &subject, previous.as_ref(), to_chrono(now)?);
+            .issue(&secret.0, &subject, previous.as_ref(), to_chrono(now)?)?;
     Ok(IssuedCode {
         code: code.as_str().to_owned(),
         state: CodeState::from_core(state)?,

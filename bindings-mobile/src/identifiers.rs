@@ -1,4 +1,4 @@
-//! Identifiers (SPEC §2.5): parse what a user typed into its canonical form.
+//! Identifiers (docs/algorithms.md §2.1): parse what a user typed into its canonical form.
 
 use regcore::{
     ActivationNumber, DealerId, EmailAddress, GatewayId, KmsLoginId, MprId, PhoneNumber,
@@ -60,7 +60,7 @@ fn same(kind: IdentifierKind, value: &str) -> Identifier {
 }
 
 /// Parse an identifier as typed (full-width, hyphens and spaces tolerated
-/// where SPEC §1 allows them).
+/// where docs/algorithms.md §2.1 allows them).
 ///
 /// # Errors
 /// Kind invalid input (`RegcoreError.InvalidInput`): `identifier.empty`,

@@ -1,4 +1,4 @@
-//! Device-side checks from one device's key (SPEC §5.2–5.5): what a UPS, a
+//! Device-side checks from one device's key (docs/algorithms.md §2.3–§2.6): what a UPS, a
 //! gateway or a terminal does offline, and what an installer app does on
 //! site with the key of the device in front of it.
 //!

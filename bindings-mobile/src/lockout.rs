@@ -1,4 +1,4 @@
-//! Lockout (SPEC §3) for local entry on the phone or the device: a PIN pad,
+//! Lockout (docs/lockout.md) for local entry on the phone or the device: a PIN pad,
 //! a key-code field (`device_entry`), or mirroring a server's policy. The
 //! app stores the state (encoded string or bytes) and passes it back in.
 //!
@@ -175,7 +175,7 @@ impl LockoutAttempt {
 }
 
 /// Permission to check a password once against a state shared by several
-/// writers (SPEC §3, "Admission under concurrency"). The attempt is already
+/// writers (docs/lockout.md ("Several servers, one account")). The attempt is already
 /// counted as a failure in [`LockoutAdmission::state`]: store it before
 /// checking the password, then settle exactly once (a second settle raises
 /// `lockout.admission_used`).

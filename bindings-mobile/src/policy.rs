@@ -1,4 +1,4 @@
-//! Password policies (SPEC §2.1–2.3) for a sign-up or change-password form
+//! Password policies (docs/passwords.md §1–§4) for a sign-up or change-password form
 //! on the phone: every violation at once with en/ja messages, the rule list
 //! for the help text, and password age.
 //!

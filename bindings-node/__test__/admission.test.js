@@ -1,6 +1,6 @@
 'use strict'
-// Owned, single-use lockout admission (SPEC §3 "Admission under
-// concurrency"): policy.admit(state, now) counts the attempt as a failure
+// Owned, single-use lockout admission (docs/lockout.md ("Several servers,
+// one account")): policy.admit(state, now) counts the attempt as a failure
 // before the password is checked; settling it twice throws
 // lockout.admission_used; on one server it stores exactly what
 // attempt + recordFailure/recordSuccess store; through a compare-and-set

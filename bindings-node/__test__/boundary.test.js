@@ -1,6 +1,6 @@
 'use strict'
 // Numbers at the JavaScript boundary are never wrapped, truncated or rounded
-// (issue 13, SPEC §0): every numeric parameter of the public API, walked with
+// (issue 13; README.md, "Safety properties"): every numeric parameter of the public API, walked with
 // -1, the first value above its range, 2**32, 2**64, 1.5, NaN, ±Infinity and
 // 2**53, either accepts the value exactly or throws a coded error of kind
 // `invalid_input` (`binding.invalid_integer` / `binding.integer_out_of_range`

@@ -1,4 +1,4 @@
-//! One-time codes, signed links and sessions (SPEC §4). Codes are derived,
+//! One-time codes, signed links and sessions (docs/codes-and-links.md). Codes are derived,
 //! not stored: the caller keeps a small `CodeState` per subject and purpose.
 
 use napi::Env;
@@ -121,7 +121,7 @@ pub struct CodeVerification {
     pub ok: bool,
     /// Why not (`code.wrong`, `code.superseded` with `params.attempts_left`,
     /// `code.expired`, `code.too_many_attempts`, `code.already_used`,
-    /// `code.malformed`).
+    /// `code.malformed`, `code.subject_too_long`).
     pub rejection: Option<Diagnostic>,
     /// Always store this (attempts and single use live there).
     pub state: CodeState,
@@ -202,7 +202,7 @@ impl CodePolicy {
 
     /// Issue a new code for `subject` (a stable account identifier).
     /// `previous` is the stored state, if any. `now` defaults to the system
-    /// clock.
+    /// clock. Throws `code.subject_too_long` above 255 bytes.
     #[napi]
     pub fn issue(
         &self,
@@ -214,9 +214,10 @@ impl CodePolicy {
     ) -> Result<IssuedCode> {
         let subject = subject.text(env, "subject")?;
         let previous = previous.map(|p| p.to_core(env)).transpose()?;
-        let (state, code) =
-            self.inner
-                .issue(&secret.inner, &subject, previous.as_ref(), now_or(now));
+        let (state, code) = self
+            .inner
+            .issue(&secret.inner, &subject, previous.as_ref(), now_or(now))
+            .or_throw(env)?;
         Ok(IssuedCode {
             code: code.as_str().to_owned(),
             state: state.into(),
@@ -317,7 +318,9 @@ pub fn derive_code_key(
     let subject = subject.text(env, "subject")?;
     let purpose = purpose_arg(env, &purpose)?;
     Ok(Buffer::from(
-        code::derive_key(&secret.inner, purpose, &subject).to_vec(),
+        code::derive_key(&secret.inner, purpose, &subject)
+            .or_throw(env)?
+            .to_vec(),
     ))
 }
 

@@ -1,4 +1,4 @@
-//! Argon2id password hashing (SPEC §2.4). The Promise functions run Argon2 on
+//! Argon2id password hashing (docs/passwords.md §5). The Promise functions run Argon2 on
 //! the libuv thread pool (`AsyncTask`), so a 19 MiB hash never blocks the
 //! event loop; the `...Sync` twins run on the calling thread.
 

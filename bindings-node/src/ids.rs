@@ -1,4 +1,4 @@
-//! Typed identifiers (SPEC §1, §2.5). Each class is created only by its
+//! Typed identifiers (docs/algorithms.md §2.1). Each class is created only by its
 //! static `parse`, which applies core's tolerant normalisation and throws a
 //! coded error (`identifier.*`) for invalid input.
 

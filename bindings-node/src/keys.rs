@@ -1,4 +1,4 @@
-//! Unlock keys (SPEC §5.1–5.5): master secrets, device keys, UPS key codes,
+//! Unlock keys (docs/algorithms.md §2, docs/keys.md): master secrets, device keys, UPS key codes,
 //! gateway printed passwords, activation keys and registration keys, plus
 //! batch derivation that crosses the JavaScript boundary once.
 

@@ -1,5 +1,5 @@
-//! Pairing rules (SPEC §5.6): the pure issuance planner, the in-memory
-//! `Ledger`, and maintenance links (SPEC §5.7).
+//! Pairing rules (docs/pairing.md §1): the pure issuance planner, the in-memory
+//! `Ledger`, and maintenance links (docs/pairing.md §2).
 
 use napi::Env;
 use napi::bindgen_prelude::*;

@@ -1,4 +1,4 @@
-//! Password policies (SPEC §2.1–2.3): presets and custom policies as data,
+//! Password policies (docs/passwords.md §1–§4): presets and custom policies as data,
 //! `check` reporting every violation, `describe` for a sign-up form, and
 //! password age.
 

@@ -1,4 +1,4 @@
-//! Typed identifiers (SPEC §2.5) as immutable, hashable Python values.
+//! Typed identifiers (docs/algorithms.md §2.1) as immutable, hashable Python values.
 //!
 //! Each class parses with the core rule on construction; `str()` gives the
 //! canonical display form. Functions that take an identifier accept either
@@ -27,7 +27,7 @@ macro_rules! py_id {
 
         #[pymethods]
         impl $py {
-            /// Parse with the core rule (full-width, hyphens, case as SPEC §1).
+            /// Parse with the core rule (full-width, hyphens, case as docs/algorithms.md §2.1).
             #[new]
             fn py_new(value: Text) -> PyResult<Self> {
                 let value: &str = &value;

@@ -1,4 +1,4 @@
-//! Unlock keys (SPEC §5.1–5.5): master and device keys, UPS key codes,
+//! Unlock keys (docs/algorithms.md §2, docs/keys.md): master and device keys, UPS key codes,
 //! gateway printed passwords, activation keys and registration keys, with
 //! batch functions that cross the Python boundary once.
 
@@ -496,7 +496,7 @@ impl PyProductCatalogue {
         self.0.insert(code, product.0.clone());
     }
 
-    /// The product with this code; raises `KeyVerificationError`
+    /// The product with this code; raises `RefusedError`
     /// (`activation.unknown_product`) if absent.
     fn get(&self, #[pyo3(from_py_with = int::code)] code: u16) -> PyResult<PyProduct> {
         self.0.get(code).py().map(|p| PyProduct(p.clone()))
@@ -594,7 +594,8 @@ impl PyRegistrationKey {
     }
 
     /// Terminal side: authenticate with `K_dev` alone and return the product
-    /// code to enable; raises `KeyVerificationError` otherwise.
+    /// code to enable; raises `RejectedError` (`regkey.authentication_failed`)
+    /// otherwise.
     fn verify(&self, device_key: &PyDeviceKey) -> PyResult<u16> {
         self.0.verify(&device_key.0).py()
     }

@@ -1,4 +1,4 @@
-//! Maintenance links (SPEC §5.7): dealers linked to a gateway and a dealer's
+//! Maintenance links (docs/pairing.md §2): dealers linked to a gateway and a dealer's
 //! maintenance e-mail addresses.
 
 use pyo3::prelude::*;

@@ -1,4 +1,4 @@
-//! One-time codes, signed link tokens and sessions (SPEC §4).
+//! One-time codes, signed link tokens and sessions (docs/codes-and-links.md).
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -279,15 +279,18 @@ impl PyCodePolicy {
         subject: Text,
         previous: Option<PyCodeState>,
         now: Option<Aware>,
-    ) -> (PyCodeState, PyOneTimeCode) {
+    ) -> PyResult<(PyCodeState, PyOneTimeCode)> {
         let subject: &str = &subject;
-        let (state, code) = self.0.issue(
-            &secret.0,
-            subject,
-            previous.as_ref().map(|p| &p.0),
-            now_or_system(now),
-        );
-        (PyCodeState(state), PyOneTimeCode(code))
+        let (state, code) = self
+            .0
+            .issue(
+                &secret.0,
+                subject,
+                previous.as_ref().map(|p| &p.0),
+                now_or_system(now),
+            )
+            .py()?;
+        Ok((PyCodeState(state), PyOneTimeCode(code)))
     }
 
     /// Check a typed code; always store the returned state.
@@ -351,7 +354,7 @@ fn code_key<'py>(
     subject: Text,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let (purpose, subject): (&str, &str) = (&purpose, &subject);
-    let key = regcore::code::derive_key(&secret.0, purpose_from(purpose)?, subject);
+    let key = regcore::code::derive_key(&secret.0, purpose_from(purpose)?, subject).py()?;
     Ok(PyBytes::new(py, key.as_slice()))
 }
 

@@ -1,4 +1,4 @@
-//! Pairing rules (SPEC §5.6): the issuance planner, the in-memory `Ledger`
+//! Pairing rules (docs/pairing.md §1): the issuance planner, the in-memory `Ledger`
 //! and its reports.
 
 use chrono::{FixedOffset, NaiveDate, Offset};

@@ -1,4 +1,4 @@
-//! Password policies (SPEC §2.1–2.3) and Argon2id hashing (SPEC §2.4).
+//! Password policies (docs/passwords.md §1–§4) and Argon2id hashing (docs/passwords.md §5).
 //!
 //! Argon2 runs with the GIL released (`py.detach`), so a web server's other
 //! threads keep running while a password is hashed.

@@ -158,10 +158,66 @@ def check_tokens(vec: Vec) -> int:
     return n
 
 
+def check_code_outcomes(vec: Vec) -> int:
+    n = 0
+    for c in vec["cases"]:
+        secret = regcore.CodeSecret(bytes.fromhex(c["secret_hex"]))
+        policy = regcore.CodePolicy(c["purpose"], dt.timedelta(seconds=c["lifetime_secs"]), c["max_attempts"])
+        v = policy.verify(secret, c["subject"], c["typed"], regcore.CodeState.decode(c["state"]), now=_at(c["now"]))
+        assert v.state.encode() == c["state_after"], c["name"]
+        assert v.ok == c["ok"], c["name"]
+        if not c["ok"]:
+            assert v.rejection is not None
+            assert v.rejection.code == c["error"], c["name"]
+            left = v.rejection.params.get("attempts_left")
+            assert left == (None if c["attempts_left"] is None else str(c["attempts_left"])), c["name"]
+        n += 1
+    for c in vec["issues"]:
+        secret = regcore.CodeSecret(bytes.fromhex(c["secret_hex"]))
+        policy = regcore.CodePolicy(c["purpose"], dt.timedelta(hours=1))
+        previous = None if c["previous"] is None else regcore.CodeState.decode(c["previous"])
+        state, code = policy.issue(secret, c["subject"], previous, now=_at(c["now"]))
+        assert state.encode() == c["state"], c["name"]
+        assert f"{state.counter:016x}" == c["counter_hex"], c["name"]
+        assert code.expose() == c["code"], c["name"]
+        assert regcore.code_key(secret, c["purpose"], c["subject"]).hex() == c["key_hex"], c["name"]
+        n += 1
+    return n
+
+
+def check_token_failures(vec: Vec) -> int:
+    first, *rest = vec["keys"]
+    keyring = regcore.Keyring(first["key_id"], bytes.fromhex(first["secret_hex"]))
+    for k in rest:
+        keyring = keyring.with_key(k["key_id"], bytes.fromhex(k["secret_hex"]))
+    n = 0
+    for c in vec["cases"]:
+        link = regcore.LinkPolicy(c["purpose"], dt.timedelta(hours=1))
+        binding = bytes.fromhex(c["binding_hex"])
+        now = _at(c["now"])
+        if c["check"] == "verify":
+            call: Callable[[], object] = lambda: link.verify(keyring, c["token"], c["current_generation"], binding, now=now)
+        else:
+            reg = regcore.ProvisionalRegistration(link)
+            call = lambda: reg.complete(keyring, c["token"], c["phone"], c["current_generation"], binding, now=now)
+        try:
+            call()
+        except RegcoreError as e:
+            assert not c["ok"], (c["name"], e)
+            assert e.code == c["error"], c["name"]
+            assert e.params.get("reason") == c["reason"], c["name"]
+        else:
+            assert c["ok"], c["name"]
+        n += 1
+    return n
+
+
 HANDLERS: dict[str, Callable[[Vec], int]] = {
     "keys.json": check_keys,
     "codes.json": check_codes,
     "tokens.json": check_tokens,
+    "code_outcomes.json": check_code_outcomes,
+    "token_failures.json": check_token_failures,
 }
 
 

@@ -62,13 +62,13 @@ fn main() -> Result<()> {
     println!("stored hash: {phc}");
 
     let codes = CodePolicy::sign_up();
-    let (first_state, first_code) = codes.issue(&code_secret, email.as_str(), None, now);
+    let (first_state, first_code) = codes.issue(&code_secret, email.as_str(), None, now)?;
     let (state, code) = codes.issue(
         &code_secret,
         email.as_str(),
         Some(&first_state),
         now + Duration::minutes(2),
-    );
+    )?;
     println!("verification mail sent twice; only the latest code counts");
     let old = codes.verify(
         &code_secret,

@@ -1,4 +1,4 @@
-//! Activation keys (SPEC §5.4, \[004\]): what a customer buys for one software
+//! Activation keys (docs/algorithms.md §2.5, \[004\]): what a customer buys for one software
 //! feature, an activation number (16 hex) plus a registration ID (8 hex).
 //!
 //! The number carries its 48-bit serial in clear and its 16-bit product code

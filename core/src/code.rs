@@ -1,4 +1,4 @@
-//! One-time codes (SPEC §4): the 6-digit codes mailed for sign-up, e-mail
+//! One-time codes (docs/codes-and-links.md §1, docs/algorithms.md §1.1): the 6-digit codes mailed for sign-up, e-mail
 //! change and password reset.
 //!
 //! Codes are **derived, not stored**: `code = HOTP(K, counter)` (RFC 4226,
@@ -26,7 +26,7 @@
 //! let policy = CodePolicy::password_reset();
 //! let t0 = Utc.with_ymd_and_hms(2025, 4, 1, 9, 0, 0).unwrap();
 //!
-//! let (state, code) = policy.issue(&secret, "user-42", None, t0);
+//! let (state, code) = policy.issue(&secret, "user-42", None, t0).unwrap();
 //! // mail code.as_str() to the user, store state.encode()
 //! let typed = code.as_str().to_owned();
 //! let check = policy.verify(&secret, "user-42", &typed, &state, t0 + Duration::minutes(5));
@@ -50,6 +50,9 @@ use crate::normalize::compact_string;
 
 /// Minimum secret length in bytes (256 bits).
 pub const MIN_SECRET_LEN: usize = 32;
+/// Longest subject, in bytes: the same cap as a link's subject
+/// ([`crate::token::MAX_CLAIM_LEN`]), so one account identifier fits both.
+pub const MAX_SUBJECT_LEN: usize = 255;
 /// Digits in a code.
 pub const CODE_DIGITS: usize = 6;
 /// How many generations before the current one verification recomputes to
@@ -108,9 +111,12 @@ impl fmt::Debug for CodeSecret {
 /// `LP(x) = BE32(len(x)) ‖ x` into an HMAC.
 ///
 /// # Panics
-/// If `x` is 4 GiB or longer (its length has no `BE32`): a subject, purpose,
-/// phone number or link binding that long is a caller bug, and a wrapped or
-/// clamped length would silently give another derivation.
+/// If `x` is 4 GiB or longer (its length has no `BE32`). No input reaches
+/// this: every caller bounds its field first (labels are constants, a code
+/// subject is at most [`MAX_SUBJECT_LEN`] bytes, a phone number 11 digits,
+/// and a link binding longer than `u32::MAX` bytes is refused with a coded
+/// error before any HMAC), because a wrapped or clamped length would
+/// silently give another derivation.
 pub(crate) fn update_lp(mac: &mut HmacSha256, x: &[u8]) {
     let len = u32::try_from(x.len()).expect("LP fields are shorter than 4 GiB");
     mac.update(&len.to_be_bytes());
@@ -195,14 +201,18 @@ impl CodePolicy {
     /// same bytes every time). `previous` is the stored state, if any: the
     /// new code supersedes every earlier one. Returns the state to store and
     /// the code to send.
-    #[must_use]
+    ///
+    /// # Errors
+    /// [`CodeError::SubjectTooLong`] if `subject` exceeds [`MAX_SUBJECT_LEN`]
+    /// bytes.
     pub fn issue(
         &self,
         secret: &CodeSecret,
         subject: &str,
         previous: Option<&CodeState>,
         now: DateTime<Utc>,
-    ) -> (CodeState, OneTimeCode) {
+    ) -> Result<(CodeState, OneTimeCode), CodeError> {
+        let key = derive_key(secret, self.purpose, subject)?;
         // The next generation of the chain; past 2^32 − 1 (or with no
         // previous state) a new chain starts at generation 1.
         let next = previous.and_then(|p| Some((p.series, p.generation.checked_add(1)?)));
@@ -215,15 +225,15 @@ impl CodePolicy {
             attempts: 0,
             used: false,
         };
-        let key = derive_key(secret, self.purpose, subject);
         let code = OneTimeCode::from_value(hotp6(key.as_slice(), state.counter()));
-        (state, code)
+        Ok((state, code))
     }
 
     /// Check a typed code against the stored state. Always returns the state
     /// to store (unchanged, one more attempt, or spent) with the result.
     ///
-    /// Order: spent → burned → expired → malformed input → compare. Full-width
+    /// Order: subject too long (a caller error, [`CodeRejection::SubjectTooLong`])
+    /// → spent → burned → expired → malformed input → compare. Full-width
     /// digits, spaces and hyphens in `typed` are accepted. A wrong or
     /// superseded code costs one of [`CodePolicy::max_attempts`]; malformed
     /// input costs nothing. The comparison is constant-time.
@@ -239,6 +249,11 @@ impl CodePolicy {
             result: Err(rejection),
             state: *state,
         };
+        if subject.len() > MAX_SUBJECT_LEN {
+            return unchanged(CodeRejection::SubjectTooLong {
+                max: MAX_SUBJECT_LEN,
+            });
+        }
         if state.used {
             return unchanged(CodeRejection::AlreadyUsed);
         }
@@ -251,7 +266,11 @@ impl CodePolicy {
         let Some(typed_value) = parse_typed(typed) else {
             return unchanged(CodeRejection::Malformed);
         };
-        let key = derive_key(secret, self.purpose, subject);
+        let Ok(key) = derive_key(secret, self.purpose, subject) else {
+            return unchanged(CodeRejection::SubjectTooLong {
+                max: MAX_SUBJECT_LEN,
+            });
+        };
         let current = hotp6(key.as_slice(), state.counter());
         if bool::from(current.ct_eq(&typed_value)) {
             return Verification {
@@ -338,15 +357,24 @@ fn parse_typed(typed: &str) -> Option<u32> {
 /// The per-code key `K = HMAC-SHA256(secret, LP("regcore/otp/v1") ‖
 /// LP(purpose) ‖ LP(subject))` (32 bytes, wiped on drop).
 ///
-/// # Panics
-/// If `subject` is 4 GiB or longer (see docs/algorithms.md §1).
-#[must_use]
-pub fn derive_key(secret: &CodeSecret, purpose: CodePurpose, subject: &str) -> Zeroizing<[u8; 32]> {
+/// # Errors
+/// [`CodeError::SubjectTooLong`] if `subject` exceeds [`MAX_SUBJECT_LEN`]
+/// bytes (docs/algorithms.md §1.1).
+pub fn derive_key(
+    secret: &CodeSecret,
+    purpose: CodePurpose,
+    subject: &str,
+) -> Result<Zeroizing<[u8; 32]>, CodeError> {
+    if subject.len() > MAX_SUBJECT_LEN {
+        return Err(CodeError::SubjectTooLong {
+            max: MAX_SUBJECT_LEN,
+        });
+    }
     let mut mac = secret.hmac_key().start();
     update_lp(&mut mac, OTP_LABEL);
     update_lp(&mut mac, purpose.name().as_bytes());
     update_lp(&mut mac, subject.as_bytes());
-    Zeroizing::new(*finish(mac).bytes())
+    Ok(Zeroizing::new(*finish(mac).bytes()))
 }
 
 /// RFC 4226 HOTP before the decimal reduction: HMAC-SHA-1 of `BE64(counter)`
@@ -620,6 +648,14 @@ pub enum CodeRejection {
     /// Not six digits. Code `code.malformed`.
     #[error("enter the {CODE_DIGITS}-digit code")]
     Malformed,
+    /// The caller's subject is longer than [`MAX_SUBJECT_LEN`] bytes, so no
+    /// code can have been issued for it (a caller error; costs nothing).
+    /// Code `code.subject_too_long`; parameter `max`.
+    #[error("the subject is longer than {max} bytes")]
+    SubjectTooLong {
+        /// Maximum bytes.
+        max: usize,
+    },
 }
 
 impl Coded for CodeRejection {
@@ -628,7 +664,7 @@ impl Coded for CodeRejection {
             Self::Wrong { .. } => ErrorKind::Rejected,
             Self::Superseded { .. } | Self::Expired | Self::AlreadyUsed => ErrorKind::Expired,
             Self::TooManyAttempts => ErrorKind::Locked,
-            Self::Malformed => ErrorKind::InvalidInput,
+            Self::Malformed | Self::SubjectTooLong { .. } => ErrorKind::InvalidInput,
         }
     }
     fn code(&self) -> &'static str {
@@ -639,6 +675,7 @@ impl Coded for CodeRejection {
             Self::TooManyAttempts => "code.too_many_attempts",
             Self::AlreadyUsed => "code.already_used",
             Self::Malformed => "code.malformed",
+            Self::SubjectTooLong { .. } => "code.subject_too_long",
         }
     }
     fn params(&self) -> Vec<Param> {
@@ -647,6 +684,7 @@ impl Coded for CodeRejection {
                 vec![("attempts_left", attempts_left.to_string())]
             }
             Self::Malformed => vec![("digits", CODE_DIGITS.to_string())],
+            Self::SubjectTooLong { max } => vec![("max", max.to_string())],
             _ => Vec::new(),
         }
     }
@@ -668,6 +706,9 @@ impl Coded for CodeRejection {
             (Lang::Ja, Self::AlreadyUsed) => "この認証コードは使用済みです。".to_owned(),
             (Lang::Ja, Self::Malformed) => {
                 format!("{CODE_DIGITS}桁の数字で入力してください。")
+            }
+            (Lang::Ja, Self::SubjectTooLong { max }) => {
+                format!("対象の識別子は{max}バイト以内にしてください。")
             }
         }
     }
@@ -693,6 +734,13 @@ pub enum CodeError {
         /// Stable snake_case reason.
         reason: &'static str,
     },
+    /// The subject is longer than [`MAX_SUBJECT_LEN`] bytes. Code
+    /// `code.subject_too_long`; parameter `max`.
+    #[error("the subject is longer than {max} bytes")]
+    SubjectTooLong {
+        /// Maximum bytes.
+        max: usize,
+    },
 }
 
 impl Coded for CodeError {
@@ -700,12 +748,14 @@ impl Coded for CodeError {
         match self {
             Self::SecretTooShort { .. } => ErrorKind::Configuration,
             Self::MalformedState { .. } => ErrorKind::StoredState,
+            Self::SubjectTooLong { .. } => ErrorKind::InvalidInput,
         }
     }
     fn code(&self) -> &'static str {
         match self {
             Self::SecretTooShort { .. } => "secret.too_short",
             Self::MalformedState { .. } => "code.malformed_state",
+            Self::SubjectTooLong { .. } => "code.subject_too_long",
         }
     }
     fn params(&self) -> Vec<Param> {
@@ -714,6 +764,7 @@ impl Coded for CodeError {
                 vec![("min", min.to_string()), ("actual", actual.to_string())]
             }
             Self::MalformedState { reason } => vec![("reason", (*reason).to_owned())],
+            Self::SubjectTooLong { max } => vec![("max", max.to_string())],
         }
     }
     fn message(&self, lang: Lang) -> String {
@@ -724,6 +775,9 @@ impl Coded for CodeError {
             }
             (Lang::Ja, Self::MalformedState { reason }) => {
                 format!("保存された認証コードの状態が不正です（{reason}）。")
+            }
+            (Lang::Ja, Self::SubjectTooLong { max }) => {
+                format!("対象の識別子は{max}バイト以内にしてください。")
             }
         }
     }

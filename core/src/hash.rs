@@ -1,4 +1,4 @@
-//! Password hashing with Argon2id (SPEC §2.4).
+//! Password hashing with Argon2id (docs/passwords.md §5).
 //!
 //! - Output is a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`),
 //!   readable by every Argon2 library (argon2-cffi, libsodium, the reference
@@ -437,7 +437,7 @@ pub fn hash_password(
     Ok(hash.to_string())
 }
 
-/// The most a stored hash may cost to verify (SPEC §2.4): a tampered or
+/// The most a stored hash may cost to verify (docs/passwords.md §5): a tampered or
 /// imported row must not cost the server seconds and gigabytes.
 ///
 /// Memory is capped directly; time by the work `m × t` (KiB × passes), which

@@ -1,4 +1,4 @@
-//! Typed identifiers (SPEC §2.5): each parses tolerantly (SPEC §1) into a
+//! Typed identifiers: each parses tolerantly (docs/algorithms.md §2.1) into a
 //! value with one canonical display form, so an invalid identifier cannot
 //! reach a derivation.
 //!
@@ -101,7 +101,7 @@ pub enum EmailProblem {
     /// Longer than 254 bytes.
     TooLong,
     /// A character outside printable ASCII (internationalised addresses are
-    /// not accepted; decision, see docs/decisions.md).
+    /// not accepted; decision, listed in docs/README.md).
     NonAscii,
 }
 
@@ -269,7 +269,7 @@ fn check_length(kind: IdKind, len: usize, min: usize, max: usize) -> Result<(), 
     Ok(())
 }
 
-/// Compact (SPEC §1), check characters then length, return the canonical string.
+/// Compact (docs/algorithms.md §2.1), check characters then length, return the canonical string.
 fn parse_compact(
     input: &str,
     kind: IdKind,
@@ -430,7 +430,7 @@ hex16_id!(
 );
 
 /// Registration ID printed with an activation key: 8 hex digits \[004\]
-/// (decision: SPEC §2.5). Shown as 8 upper-case hex digits.
+/// (decision). Shown as 8 upper-case hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegistrationId(u32);
 
@@ -483,7 +483,7 @@ macro_rules! string_id {
         pub struct $ty(String);
 
         impl $ty {
-            /// Parse and normalise (SPEC §1).
+            /// Parse and normalise (docs/algorithms.md §2.1).
             ///
             /// # Errors
             /// [`IdError`] naming the length or the offending character.

@@ -1,4 +1,4 @@
-//! UPS key codes (SPEC §5.2, \[000\]): 10 bits that unlock a UPS's power output,
+//! UPS key codes (docs/algorithms.md §2.3, \[000\]): 10 bits that unlock a UPS's power output,
 //! shown as 4 decimal digits and as 10 binary digits.
 //!
 //! **A 10-bit code is guessable (1 in 1024 per try).** Its security rests

@@ -1,5 +1,5 @@
 //! Vendor master secrets, per-device keys and gateway printed passwords
-//! (SPEC §5.1, §5.3). The exact construction is in `docs/algorithms.md` §2.
+//! (docs/algorithms.md §2.2, §2.4). The exact construction is in docs/algorithms.md §2.
 //!
 //! A [`MasterSecret`] stays on the vendor's servers. Every device gets its own
 //! [`DeviceKey`], diversified from the master and the device's canonical

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -53,18 +53,54 @@ pub mod regkey;
 pub mod session;
 pub mod token;
 
+// Every public domain type is reachable at the crate root (the one path the
+// crate README uses); the modules stay as their homes and keep working (the
+// binding helpers of `boundary` other than its errors stay there). The two
+// `Refusal` enums are `LockoutRefusal` and `PairingRefusal` here.
+pub use activation::{
+    ActivationAuthority, ActivationInfo, ActivationKey, Product, ProductCatalogue,
+};
 pub use boundary::BoundaryError;
+pub use code::{
+    CodeError, CodePolicy, CodePurpose, CodeRejection, CodeSecret, CodeState, OneTimeCode,
+    Verification,
+};
 pub use error::{Coded, Diagnostic, ErrorKind, Lang, Param};
 pub use hash::{
-    HashError, HashParams, Pepper, VerifyLimit, hash_password, needs_rehash, verify_password,
-    verify_password_within,
+    HashError, HashParams, Pepper, PhcPart, VerifyLimit, hash_password, needs_rehash,
+    verify_password, verify_password_within,
 };
 pub use ids::{
-    ActivationNumber, DealerId, EmailAddress, GatewayId, IdError, IdKind, KmsLoginId, MprId,
-    PhoneNumber, RegistrationId, UpsSerial,
+    ActivationNumber, DealerId, EmailAddress, EmailProblem, GatewayId, IdError, IdKind, KmsLoginId,
+    MprId, PhoneNumber, RegistrationId, UpsSerial,
+};
+pub use keycode::KeyCode;
+pub use keys::{Device, DeviceKey, DeviceKind, GatewayPassword, KeyError, KeyKind, MasterSecret};
+pub use ledger::{
+    DailyCount, DailyReport, DateRange, HistoryEvent, HistoryReport, HistoryRow, Ledger,
+    LedgerError, RebindPlan, RebindRecord, issuance_history, plan_rebind,
+};
+pub use lockout::Refusal as LockoutRefusal;
+pub use lockout::{
+    Admission, AfterLock, Attempt, Decision, Locked, LockoutError, LockoutPolicy, LockoutState,
+    QuietReset, Schedule, Success, Tier,
+};
+pub use maintenance::{Change, DealerAccount, GatewayMaintenance, MaintenanceError};
+pub use normalize::Positioned;
+pub use pairing::Refusal as PairingRefusal;
+pub use pairing::{
+    Binding, IssuanceError, IssuancePlan, IssuanceRequest, KeyOutcome, Mode, Outcome, Viewer,
+    plan_issuance,
 };
 pub use policy::{
-    CheckContext, PasswordAge, PasswordPolicy, PolicyError, Report, Rule, Violation, password_age,
+    Alphabet, CharClass, CheckContext, IdentityField, PasswordAge, PasswordPolicy, PolicyError,
+    PolicyParts, Report, Requirement, Rule, RunRule, Severity, Violation, password_age,
+};
+pub use quote::{QuotedChar, QuotedText};
+pub use regkey::RegistrationKey;
+pub use session::{SessionError, SessionPolicy, SessionState, SessionStatus};
+pub use token::{
+    InvalidReason, Keyring, LinkClaims, LinkPolicy, ProvisionalRegistration, TokenError,
 };
 
 /// The examples in `docs/` compile and run as doctests, so the documents
@@ -79,4 +115,8 @@ mod doc_examples {
     struct Pairing;
     #[doc = include_str!("../../docs/lockout.md")]
     struct Lockout;
+    /// The repository README's Rust examples (the crate README is the crate
+    /// documentation itself).
+    #[doc = include_str!("../../README.md")]
+    struct RepositoryReadme;
 }

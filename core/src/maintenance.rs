@@ -1,4 +1,4 @@
-//! Maintenance links (SPEC §5.7, \[002\]\[001\]): a customer lets up to 5 dealers
+//! Maintenance links (docs/pairing.md §2, \[002\]\[001\]): a customer lets up to 5 dealers
 //! maintain a gateway; a dealer account notifies up to 5 maintenance e-mail
 //! addresses.
 

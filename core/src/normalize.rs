@@ -1,4 +1,4 @@
-//! Input normalisation (SPEC §1): what users type on Japanese keyboards and
+//! Input normalisation (docs/algorithms.md §2.1): what users type on Japanese keyboards and
 //! paste from PDFs becomes the canonical ASCII form before validation.
 //!
 //! Passwords never pass through here: a full-width password is reported, not

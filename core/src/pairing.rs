@@ -1,4 +1,4 @@
-//! Pairing rules (SPEC §5.6, \[004\]): which registration keys a request may
+//! Pairing rules (docs/pairing.md §1, \[004\]): which registration keys a request may
 //! receive, decided purely from the request and the bindings the caller
 //! loaded. The caller persists [`IssuancePlan::new_bindings`] under a unique
 //! constraint on the activation number and re-plans on conflict (recipe in

@@ -1,4 +1,4 @@
-//! How a message quotes a character the user typed (SPEC §1).
+//! How a message quotes a character the user typed (docs/algorithms.md §2.1).
 //!
 //! Messages name the offending character, but a raw right-to-left override
 //! (U+202E), a zero-width space or a NUL would reorder, hide or truncate the

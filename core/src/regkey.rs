@@ -1,4 +1,4 @@
-//! Registration keys (SPEC §5.5, \[004\]): 16 hex digits that enable one
+//! Registration keys (docs/algorithms.md §2.6, \[004\]): 16 hex digits that enable one
 //! feature on one terminal, verified offline by the terminal with its own
 //! `K_dev` only.
 //!

@@ -1,4 +1,4 @@
-//! Login sessions (SPEC §4): an idle timeout (UPS site: 30 minutes \[000\]
+//! Login sessions (docs/codes-and-links.md §3): an idle timeout (UPS site: 30 minutes \[000\]
 //! §3-1) and an optional absolute cap (decision).
 //!
 //! ```

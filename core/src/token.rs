@@ -1,4 +1,4 @@
-//! Signed links (SPEC §4): self-contained, URL-safe tokens for e-mailed
+//! Signed links (docs/codes-and-links.md §2, docs/algorithms.md §1.2): self-contained, URL-safe tokens for e-mailed
 //! links such as provisional registration and password reset.
 //!
 //! A token carries its claims (purpose, subject, issue and expiry time,
@@ -176,7 +176,8 @@ impl LinkPolicy {
     /// purpose; `binding` is mixed into the tag (empty for none).
     ///
     /// # Errors
-    /// [`TokenError::ClaimTooLong`] if purpose or subject exceeds 255 bytes.
+    /// [`TokenError::ClaimTooLong`] if purpose or subject exceeds 255 bytes,
+    /// or `binding` exceeds [`MAX_BINDING_LEN`] bytes.
     pub fn issue(
         &self,
         keyring: &Keyring,
@@ -203,6 +204,12 @@ impl LinkPolicy {
         };
         let purpose_len = u8::try_from(self.purpose.len()).map_err(|_| too_long("purpose"))?;
         let subject_len = u8::try_from(subject.len()).map_err(|_| too_long("subject"))?;
+        if !binding_fits(binding) {
+            return Err(TokenError::ClaimTooLong {
+                field: "binding",
+                max: MAX_BINDING_LEN,
+            });
+        }
         let key_id = keyring.current;
         let secret = keyring.get(key_id).ok_or(TokenError::Invalid {
             reason: InvalidReason::UnknownKey,
@@ -274,6 +281,10 @@ impl LinkPolicy {
         let secret = keyring
             .get(decoded.key_id)
             .ok_or(invalid(InvalidReason::UnknownKey))?;
+        if !binding_fits(binding) {
+            // Issuing refuses such a binding, so no token carries it.
+            return Err(invalid(InvalidReason::BadSignature));
+        }
         let expected = link_tag(secret, decoded.payload, binding);
         if !bool::from(expected.ct_eq(&decoded.tag)) {
             return Err(invalid(InvalidReason::BadSignature));
@@ -436,7 +447,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `tag = HMAC(secret, LP("regcore/link/v1") ‖ payload ‖ LP(binding))[0..16]`
+/// Longest binding, in bytes: its length is a `BE32` in the tag.
+pub const MAX_BINDING_LEN: usize = 0xFFFF_FFFF;
+
+/// True if `LP(binding)` exists (its length fits a `BE32`).
+fn binding_fits(binding: &[u8]) -> bool {
+    u32::try_from(binding.len()).is_ok()
+}
+
+/// `tag = HMAC(secret, LP("regcore/link/v1") ‖ payload ‖ LP(binding))[0..16]`;
+/// callers check [`binding_fits`] first.
 fn link_tag(secret: &CodeSecret, payload: &[u8], binding: &[u8]) -> [u8; TAG_LEN] {
     let mut mac = secret.hmac_key().start();
     update_lp(&mut mac, LINK_LABEL);

@@ -1,4 +1,4 @@
-//! One-time codes (SPEC §4): RFC 4226 known answers, lifetimes, attempts,
+//! One-time codes (docs/codes-and-links.md §1): RFC 4226 known answers, lifetimes, attempts,
 //! latest-only, single use, input normalisation, state encodings.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
@@ -113,22 +113,28 @@ fn key_derivation_is_the_documented_hmac() {
     }
     mac.update(&msg);
     let expected = mac.finalize().into_bytes().to_vec();
-    let key = derive_key(&s, CodePurpose::PasswordReset, "user-42");
+    let key = derive_key(&s, CodePurpose::PasswordReset, "user-42").unwrap();
     assert_eq!(key.to_vec(), expected);
     // Purpose and subject separate the keys.
-    assert_ne!(*derive_key(&s, CodePurpose::SignUp, "user-42"), *key);
-    assert_ne!(*derive_key(&s, CodePurpose::PasswordReset, "user-43"), *key);
+    assert_ne!(
+        *derive_key(&s, CodePurpose::SignUp, "user-42").unwrap(),
+        *key
+    );
+    assert_ne!(
+        *derive_key(&s, CodePurpose::PasswordReset, "user-43").unwrap(),
+        *key
+    );
 }
 
 #[test]
 fn issue_then_verify_once() {
     let p = CodePolicy::password_reset();
-    let (state, code) = p.issue(&secret(), "user-42", None, t0());
+    let (state, code) = p.issue(&secret(), "user-42", None, t0()).unwrap();
     assert_eq!(state.generation, 1);
     assert_eq!(state.series, t0().timestamp() as u32);
     assert_eq!(state.counter(), (u64::from(state.series) << 32) | 1);
     assert_eq!(code.as_str().len(), 6);
-    let key = derive_key(&secret(), CodePurpose::PasswordReset, "user-42");
+    let key = derive_key(&secret(), CodePurpose::PasswordReset, "user-42").unwrap();
     assert_eq!(
         code.as_str(),
         format!("{:06}", hotp6(&*key, state.counter()))
@@ -157,7 +163,7 @@ fn issue_then_verify_once() {
 #[test]
 fn typed_codes_accept_fullwidth_digits_spaces_and_hyphens() {
     let p = CodePolicy::sign_up();
-    let (state, code) = p.issue(&secret(), "u", None, t0());
+    let (state, code) = p.issue(&secret(), "u", None, t0()).unwrap();
     let digits = code.as_str();
     let fullwidth: String = digits
         .chars()
@@ -180,7 +186,7 @@ fn typed_codes_accept_fullwidth_digits_spaces_and_hyphens() {
 #[test]
 fn malformed_input_costs_no_attempt() {
     let p = CodePolicy::sign_up();
-    let (state, _) = p.issue(&secret(), "u", None, t0());
+    let (state, _) = p.issue(&secret(), "u", None, t0()).unwrap();
     for typed in [
         "",
         "12345",
@@ -204,7 +210,7 @@ fn wrong_code(right: &str) -> String {
 #[test]
 fn five_wrong_tries_burn_the_code() {
     let p = CodePolicy::sign_up();
-    let (mut state, code) = p.issue(&secret(), "u", None, t0());
+    let (mut state, code) = p.issue(&secret(), "u", None, t0()).unwrap();
     let wrong = wrong_code(code.as_str());
     for left in (0..5).rev() {
         let v = p.verify(&secret(), "u", &wrong, &state, t0());
@@ -222,7 +228,9 @@ fn five_wrong_tries_burn_the_code() {
     assert_eq!(v.result, Err(CodeRejection::TooManyAttempts));
     assert_eq!(v.state, state);
     // A new code gets fresh attempts.
-    let (state, code) = p.issue(&secret(), "u", Some(&state), t0() + TimeDelta::seconds(1));
+    let (state, code) = p
+        .issue(&secret(), "u", Some(&state), t0() + TimeDelta::seconds(1))
+        .unwrap();
     assert_eq!(state.attempts, 0);
     assert_eq!(
         p.verify(&secret(), "u", code.as_str(), &state, t0()).result,
@@ -239,7 +247,7 @@ fn lifetimes_per_purpose() {
         (CodePolicy::password_reset().with_lifetime_secs(600), 600),
     ] {
         assert_eq!(p.max_attempts, 5);
-        let (state, code) = p.issue(&secret(), "u", None, t0());
+        let (state, code) = p.issue(&secret(), "u", None, t0()).unwrap();
         assert_eq!(p.expires_at(&state), t0() + TimeDelta::seconds(life));
         let just_before = t0() + TimeDelta::seconds(life - 1);
         assert_eq!(
@@ -258,14 +266,14 @@ fn lifetimes_per_purpose() {
 fn issue_time_is_whole_seconds() {
     let p = CodePolicy::sign_up();
     let now = t0() + TimeDelta::milliseconds(999);
-    let (state, _) = p.issue(&secret(), "u", None, now);
+    let (state, _) = p.issue(&secret(), "u", None, now).unwrap();
     assert_eq!(state.issued_at, t0());
 }
 
 #[test]
 fn clock_skew_tolerance() {
     let p = CodePolicy::sign_up();
-    let (state, code) = p.issue(&secret(), "u", None, t0());
+    let (state, code) = p.issue(&secret(), "u", None, t0()).unwrap();
     let ok = p.verify(
         &secret(),
         "u",
@@ -290,7 +298,9 @@ fn latest_only_with_superseded_detection() {
     let mut codes = Vec::new();
     let mut state = None;
     for i in 0..6 {
-        let (s, c) = p.issue(&secret(), "u", state.as_ref(), t0() + TimeDelta::seconds(i));
+        let (s, c) = p
+            .issue(&secret(), "u", state.as_ref(), t0() + TimeDelta::seconds(i))
+            .unwrap();
         codes.push(c);
         state = Some(s);
     }
@@ -322,8 +332,10 @@ fn latest_only_with_superseded_detection() {
 #[test]
 fn a_lost_state_starts_a_new_series_with_new_codes() {
     let p = CodePolicy::sign_up();
-    let (a, code_a) = p.issue(&secret(), "u", None, t0());
-    let (b, code_b) = p.issue(&secret(), "u", None, t0() + TimeDelta::seconds(1));
+    let (a, code_a) = p.issue(&secret(), "u", None, t0()).unwrap();
+    let (b, code_b) = p
+        .issue(&secret(), "u", None, t0() + TimeDelta::seconds(1))
+        .unwrap();
     assert_eq!((a.generation, b.generation), (1, 1));
     assert_ne!(a.series, b.series);
     assert_ne!(code_a.as_str(), code_b.as_str());
@@ -332,7 +344,9 @@ fn a_lost_state_starts_a_new_series_with_new_codes() {
         generation: u32::MAX,
         ..a
     };
-    let (c, _) = p.issue(&secret(), "u", Some(&last), t0() + TimeDelta::seconds(2));
+    let (c, _) = p
+        .issue(&secret(), "u", Some(&last), t0() + TimeDelta::seconds(2))
+        .unwrap();
     assert_eq!(c.generation, 1);
     assert_eq!(c.series, a.series + 2);
 }
@@ -340,9 +354,11 @@ fn a_lost_state_starts_a_new_series_with_new_codes() {
 #[test]
 fn codes_differ_by_purpose_and_subject() {
     let s = secret();
-    let (_, a) = CodePolicy::sign_up().issue(&s, "u", None, t0());
-    let (_, b) = CodePolicy::email_change().issue(&s, "u", None, t0());
-    let (_, c) = CodePolicy::sign_up().issue(&s, "v", None, t0());
+    let (_, a) = CodePolicy::sign_up().issue(&s, "u", None, t0()).unwrap();
+    let (_, b) = CodePolicy::email_change()
+        .issue(&s, "u", None, t0())
+        .unwrap();
+    let (_, c) = CodePolicy::sign_up().issue(&s, "v", None, t0()).unwrap();
     assert_ne!(a.as_str(), b.as_str());
     assert_ne!(a.as_str(), c.as_str());
 }
@@ -360,7 +376,7 @@ fn secrets_are_checked_and_redacted() {
     assert_eq!(err.code(), "secret.too_short");
     let s = CodeSecret::new(&[0xAB; 32]).unwrap();
     assert_eq!(format!("{s:?}"), "CodeSecret(<redacted>)");
-    let (_, code) = CodePolicy::sign_up().issue(&s, "u", None, t0());
+    let (_, code) = CodePolicy::sign_up().issue(&s, "u", None, t0()).unwrap();
     assert_eq!(format!("{code:?}"), "OneTimeCode(<redacted>)");
 }
 
@@ -431,7 +447,7 @@ proptest! {
         let mut state = None;
         let mut codes = Vec::new();
         for i in 0..n {
-            let (s, c) = p.issue(&secret(), &subject, state.as_ref(), t0() + TimeDelta::seconds(i as i64 * gap));
+            let (s, c) = p.issue(&secret(), &subject, state.as_ref(), t0() + TimeDelta::seconds(i as i64 * gap)).unwrap();
             state = Some(s);
             codes.push(c);
         }
@@ -449,7 +465,7 @@ proptest! {
     #[test]
     fn expiry_is_exact(life in 1u64..200_000, dt in 0i64..400_000) {
         let p = CodePolicy::sign_up().with_lifetime_secs(life);
-        let (state, code) = p.issue(&secret(), "u", None, t0());
+        let (state, code) = p.issue(&secret(), "u", None, t0()).unwrap();
         let v = p.verify(&secret(), "u", code.as_str(), &state, t0() + TimeDelta::seconds(dt));
         if (dt as u64) < life {
             prop_assert_eq!(v.result, Ok(()));
@@ -503,4 +519,30 @@ fn a_store_keeps_a_code_state_one_day_past_expiry() {
         policy.retain_until(&state),
         policy.expires_at(&state) + chrono::Duration::days(1)
     );
+}
+
+// --- subject length: capped like a link's subject, never the LP panic ---------
+
+#[test]
+fn subject_longer_than_255_bytes_is_a_coded_error() {
+    let p = CodePolicy::sign_up();
+    let fits = "a".repeat(255);
+    assert!(p.issue(&secret(), &fits, None, t0()).is_ok());
+    assert!(derive_key(&secret(), CodePurpose::SignUp, &fits).is_ok());
+    // 256 bytes, and 128 two-byte characters (bytes count, not characters).
+    for long in ["a".repeat(256), "é".repeat(128), "x".repeat(1 << 20)] {
+        let err = p.issue(&secret(), &long, None, t0()).unwrap_err();
+        assert_eq!(err, CodeError::SubjectTooLong { max: 255 });
+        assert_eq!(err.code(), "code.subject_too_long");
+        assert_eq!(err.kind().as_str(), "invalid_input");
+        assert_eq!(
+            derive_key(&secret(), CodePurpose::SignUp, &long).unwrap_err(),
+            CodeError::SubjectTooLong { max: 255 }
+        );
+        let (state, code) = p.issue(&secret(), "u", None, t0()).unwrap();
+        let v = p.verify(&secret(), &long, code.as_str(), &state, t0());
+        assert_eq!(v.result, Err(CodeRejection::SubjectTooLong { max: 255 }));
+        assert_eq!(v.result.unwrap_err().code(), "code.subject_too_long");
+        assert_eq!(v.state, state, "costs nothing");
+    }
 }

@@ -30,7 +30,7 @@ fn codes_json() {
             attempts: 0,
             used: false,
         };
-        let key = derive_key(&secret, purpose, subject);
+        let key = derive_key(&secret, purpose, subject).unwrap();
         assert_eq!(
             key.to_vec(),
             hex(case["key_hex"].as_str().unwrap()),
@@ -64,7 +64,9 @@ fn codes_json() {
                 generation: state.generation - 1,
                 ..state
             };
-            let (issued, sent) = policy.issue(&secret, subject, Some(&previous), now);
+            let (issued, sent) = policy
+                .issue(&secret, subject, Some(&previous), now)
+                .unwrap();
             assert_eq!(issued.counter(), state.counter());
             assert_eq!(sent.as_str(), code, "case {i} issue");
         }

@@ -412,7 +412,7 @@ proptest! {
     }
 }
 
-// --- Verification cost limit (SPEC §2.4) ------------------------------------
+// --- Verification cost limit (docs/passwords.md §5) -------------------------
 
 #[test]
 fn a_tampered_cost_within_the_caps_is_refused_before_hashing() {

@@ -1,4 +1,4 @@
-//! Lockout rules (SPEC §3): schedules, presets, resets, refusals, overflow,
+//! Lockout rules (docs/lockout.md): schedules, presets, resets, refusals, overflow,
 //! clock going backwards, encodings and compare-and-set under concurrency.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(
@@ -723,7 +723,7 @@ proptest! {
     }
 }
 
-// --- owned admission (SPEC §3, "Admission under concurrency") ---------------
+// --- owned admission (docs/lockout.md, "Several servers, one account") ------
 
 /// One login through the admission protocol on a CAS cell: admit (store the
 /// failure in advance), check the password only when admitted, settle.

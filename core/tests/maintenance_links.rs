@@ -1,4 +1,4 @@
-//! Maintenance links (SPEC §5.7).
+//! Maintenance links (docs/pairing.md §2).
 #![allow(missing_docs)]
 
 use regcore::Coded;

@@ -1,4 +1,4 @@
-//! SPEC §1: messages quote what the user typed, but never raw control,
+//! docs/algorithms.md §2.1: messages quote what the user typed, but never raw control,
 //! format or invisible characters, in English and Japanese alike.
 
 use proptest::prelude::*;

@@ -1,4 +1,4 @@
-//! Pairing planner rules (SPEC §5.6).
+//! Pairing planner rules (docs/pairing.md §1).
 #![allow(clippy::arithmetic_side_effects, missing_docs)]
 
 use chrono::{DateTime, TimeZone, Utc};

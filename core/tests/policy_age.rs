@@ -1,4 +1,4 @@
-//! Password age and expiry (SPEC §2.3).
+//! Password age and expiry (docs/passwords.md §4).
 #![allow(clippy::arithmetic_side_effects)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

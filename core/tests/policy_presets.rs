@@ -1,4 +1,4 @@
-//! Every boundary of every preset (SPEC §2.1).
+//! Every boundary of every preset (docs/passwords.md §1).
 #![allow(clippy::arithmetic_side_effects)]
 
 use regcore::policy::{ASCII_SYMBOLS, UPS_SITE_SYMBOLS};

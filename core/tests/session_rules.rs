@@ -1,4 +1,4 @@
-//! Sessions (SPEC §4): 30-minute idle timeout, optional absolute cap,
+//! Sessions (docs/codes-and-links.md §3): 30-minute idle timeout, optional absolute cap,
 //! clock going backwards.
 // Tests may unwrap, cast and do plain arithmetic on values they construct.
 #![allow(

@@ -1,4 +1,4 @@
-//! Signed links (SPEC §4): claims, expiry, generations, binding, key
+//! Signed links (docs/codes-and-links.md §2): claims, expiry, generations, binding, key
 //! rotation, provisional registration with phone check, never panicking.
 #![allow(clippy::arithmetic_side_effects)]
 
@@ -316,4 +316,16 @@ proptest! {
         prop_assert_eq!(claims.subject, subject);
         prop_assert_eq!(claims.generation, generation);
     }
+}
+
+#[test]
+fn binding_length_is_checked_before_any_hmac() {
+    // The cap is the BE32 length of LP(binding); a binding that long cannot
+    // be allocated in a test, so check the constant and that the largest
+    // bindings a caller uses work.
+    assert_eq!(regcore::token::MAX_BINDING_LEN, u32::MAX as usize);
+    let link = LinkPolicy::password_reset();
+    let binding = vec![0xA5u8; 1 << 16];
+    let token = link.issue(&keyring(), "u", 0, &binding, t0()).unwrap();
+    assert!(link.verify(&keyring(), &token, 0, &binding, t0()).is_ok());
 }

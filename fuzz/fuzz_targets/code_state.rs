@@ -124,7 +124,7 @@ fuzz_target!(|data: &[u8]| {
 
     check_transition(&policy, &state, &typed, now, &secret);
 
-    let key = derive_key(&secret, policy.purpose, SUBJECT);
+    let key = derive_key(&secret, policy.purpose, SUBJECT).expect("SUBJECT is short");
     let current = format!("{:06}", hotp6(key.as_slice(), state.counter()));
     let is_live = live(&policy, &state, now);
     for form in [
@@ -149,7 +149,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    let (next, code) = policy.issue(&secret, SUBJECT, Some(&state), now);
+    let (next, code) = policy
+        .issue(&secret, SUBJECT, Some(&state), now)
+        .expect("SUBJECT is short");
     if state.generation < u32::MAX {
         assert_eq!(
             (next.series, next.generation),

@@ -153,7 +153,7 @@ pub fn code_issue(
     now: DateTime<Utc>,
 ) -> Result<Step<(CodeState, OneTimeCode)>, regcore::code::CodeError> {
     let previous = stored.map(CodeState::decode).transpose()?;
-    let (state, code) = policy.issue(secret, subject, previous.as_ref(), now);
+    let (state, code) = policy.issue(secret, subject, previous.as_ref(), now)?;
     Ok(Step::put(
         state.encode(),
         policy.retain_until(&state),

@@ -420,7 +420,7 @@ class RegistrationKey:
     @staticmethod
     def derive(device_key: DeviceKey, number: ActivationNumber | str, product: int) -> RegistrationKey: ...
     def verify(self, device_key: DeviceKey) -> int:
-        """The product code to enable; KeyVerificationError if not authentic."""
+        """The product code to enable; RejectedError (regkey.authentication_failed) if not authentic."""
     @property
     def value(self) -> int: ...
     def __int__(self) -> int: ...
@@ -1006,7 +1006,8 @@ class CodePolicy:
         subject: str,
         previous: CodeState | None = None,
         now: datetime.datetime | None = None,
-    ) -> tuple[CodeState, OneTimeCode]: ...
+    ) -> tuple[CodeState, OneTimeCode]:
+        """Issue the next code; InvalidInputError (code.subject_too_long) for a subject over 255 bytes."""
     def verify(
         self,
         secret: CodeSecret | bytes,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::PasswordPolicy;
 use super::report::counted;
 
-/// How close a password is to expiry (SPEC §2.3).
+/// How close a password is to expiry (docs/passwords.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 #[non_exhaustive]

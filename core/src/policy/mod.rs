@@ -1,4 +1,4 @@
-//! Password policies (SPEC §2.1–2.3): presets and custom policies as data,
+//! Password policies (docs/passwords.md §1–§4): presets and custom policies as data,
 //! a check that reports every unmet rule at once, a rule list for sign-up
 //! forms, and password age.
 //!
@@ -62,7 +62,7 @@ pub const UPS_SITE_SYMBOLS: &str = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+=";
 /// ([`hash::MAX_PASSWORD_BYTES`]).
 pub const MAX_POLICY_LENGTH: u32 = 1024;
 
-/// Default expiry warning window in days (decision, SPEC §2.3).
+/// Default expiry warning window in days (decision, docs/passwords.md §4).
 pub const DEFAULT_EXPIRY_WARNING_DAYS: u32 = 14;
 
 /// Names accepted by [`PasswordPolicy::preset`].

@@ -162,7 +162,7 @@ fn default_warning_days() -> u32 {
     DEFAULT_EXPIRY_WARNING_DAYS
 }
 
-/// The parts a [`PasswordPolicy`] is built from (SPEC §2.1). Plain data:
+/// The parts a [`PasswordPolicy`] is built from (docs/passwords.md §2). Plain data:
 /// change a field and pass it to [`PasswordPolicy::new`], which validates.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
