@@ -3,8 +3,9 @@
 ``Argon2PasswordHasher`` writes and reads exactly what
 ``django.contrib.auth.hashers.Argon2PasswordHasher`` does (``"argon2"`` + the
 PHC string), so either verifies the other's hashes; ``must_update`` is core's
-``needs_rehash`` against ``REGCORE_HASH_PARAMS`` (OWASP by default), so a
-Django hash (m=100 MiB, t=2, p=8) is rewritten at the next login. Use it *in
+``needs_rehash`` against ``REGCORE_HASH_PARAMS`` (OWASP by default) plus
+Django's rule that any other cost is rewritten, so a Django hash (m=100 MiB,
+t=2, p=8) is rewritten at the next login. Use it *in
 place of* Django's Argon2 hasher (both are named ``argon2``).
 
 ``PepperedArgon2PasswordHasher`` (``regcore_argon2$...``) adds the pepper of
@@ -78,10 +79,22 @@ class Argon2PasswordHasher(BasePasswordHasher):
         }
 
     def must_update(self, encoded: str) -> bool:
+        # Core's needs_rehash (weaker cost, other variant, short salt or tag),
+        # plus Django's hasher convention: any cost other than the configured
+        # one is rewritten at the next login (so a Django hash, m=100 MiB and
+        # p=8, moves to the site's parameters).
+        params = conf.hash_params()
         try:
-            return regcore.needs_rehash(self._phc(encoded), conf.hash_params())
-        except (ValueError, regcore.RegcoreError):
+            if regcore.needs_rehash(self._phc(encoded), params):
+                return True
+            d = self.decode(encoded)
+        except (ValueError, KeyError, regcore.RegcoreError):
             return True
+        return (d["memory_cost"], d["time_cost"], d["parallelism"]) != (
+            params.memory_kib,
+            params.iterations,
+            params.parallelism,
+        )
 
     def harden_runtime(self, password: str, encoded: str) -> None:
         # Like Django's Argon2 hasher: the cost is in the hash, nothing to pad.
