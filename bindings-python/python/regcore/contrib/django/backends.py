@@ -136,3 +136,15 @@ def _delete(handle: conf.StoreHandle, key: str) -> int:
         tag = key.replace("{", "{{").replace("}", "}}")
         return int(handle.resource.delete(f"{handle.prefix}:lockout:{{{tag}}}"))
     raise NotImplementedError(f"lockout reset on a {handle.kind!r} store")
+
+
+def current_lock(username: str | None, request: HttpRequest | None = None) -> regcore.Locked | None:
+    """Is this login locked right now (read-only)? For a view that wants to say
+    so after the failure that locked it, not only at the next attempt."""
+    store = conf.store()
+    policy = conf.lockout_policy()
+    for key in conf.lockout_keys(username, request):
+        locked = store.lockout_state(key).check(policy)
+        if locked is not None:
+            return locked
+    return None
