@@ -36,7 +36,7 @@ export PORTAL_URL="http://127.0.0.1:$port" PORTAL_DATA="$data"
 
 express="$root/examples/express"
 if [[ -f "$express/server.js" ]] && ls "$root"/bindings-node/regcore.*.node >/dev/null 2>&1; then
-    (cd "$express" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    bash "$express/setup.sh" >/dev/null
     eport=$(free_port)
     PORT=$eport REGCORE_DEMO_DB="$data/express.sqlite3" node "$express/server.js" >"$target/express-server.log" 2>&1 &
     pids+=($!)
