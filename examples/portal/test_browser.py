@@ -49,6 +49,8 @@ def browser() -> Iterator[WebDriver]:
         "--no-first-run", "--disable-gpu",
     ):
         options.add_argument(arg)
+    # Accept-Language: ja first (the Express page follows it; the portal uses its language cookie).
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ja,en"})
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     driver.set_page_load_timeout(30)
     try:
@@ -69,6 +71,7 @@ def fill(b: WebDriver, **fields: str) -> None:
     page = b.find_element(By.TAG_NAME, "html")
     b.find_element(By.ID, "submit").click()
     WebDriverWait(b, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(b, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def text(b: WebDriver, css: str) -> str:
@@ -154,6 +157,7 @@ def test_express_guard_flow(browser: WebDriver) -> None:
     assert "429" in body or "Retry-After" in body, body
     retry = int(text(b, "#retry-after"))
     assert retry >= 1
+    assert "ロック" in text(b, "#locked"), text(b, "#locked")  # core's message, by Accept-Language
     shot(b, "06-express-locked-ja")
     time.sleep(retry + 0.5)
     b.get(f"{EXPRESS_URL}/login")
