@@ -12,7 +12,7 @@ const path = require('node:path')
 const express = require('express')
 const { LockoutPolicy, PasswordPolicy, hashPasswordSync, verifyPassword } = require('regcore')
 const { SQLiteStore, RedisStore } = require('regcore/store')
-const { loginGuard, passwordErrors, passwordHelp, language, sendLocked } = require('regcore/express')
+const { loginGuard, passwordErrors, passwordHelp, language } = require('regcore/express')
 
 const workers = Number(process.env.WORKERS || 1)
 const dbPath = process.env.REGCORE_DEMO_DB || path.join(__dirname, 'demo.sqlite3')
