@@ -24,6 +24,9 @@ export REGCORE_BURST_RESULTS="$target/django-burst.jsonl"
 rm -f "$REGCORE_BURST_RESULTS"
 export REGCORE_TEST_POSTGRES="${REGCORE_TEST_POSTGRES:-host=127.0.0.1 port=5432 user=postgres dbname=postgres}"
 export REGCORE_TEST_REDIS="${REGCORE_TEST_REDIS:-redis://127.0.0.1:6379/0}"
+if [[ " ${REGCORE_SKIP:-} " == *" python-store "* ]]; then
+    export REGCORE_STORE_TESTS=skip   # no PostgreSQL/Redis: the store-from-settings tests skip
+fi
 set +e
 "$py" -m pytest -p no:cacheprovider -q "$here" "$@"
 status=$?

@@ -3,8 +3,10 @@ from __future__ import annotations
 import io
 import itertools
 from typing import Any
+from unittest import mock
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -53,6 +55,24 @@ def test_five_wrong_then_429_with_retry_after_in_the_users_language() -> None:
         user_locked_out.disconnect(on_locked)
     assert len(seen) == 2 and seen[0]["username"] == name and isinstance(seen[0]["locked"], regcore.Locked)
     assert conf.store().lockout_state(f"username:{name}").failures == 5  # locked attempts not counted
+
+
+def test_locked_no_backend_runs() -> None:
+    name, c = new_user(), Client()
+    calls: list[object] = []
+    original = ModelBackend.authenticate
+
+    def counting(self: ModelBackend, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    with mock.patch.object(ModelBackend, "authenticate", counting):
+        for _ in range(5):
+            post(c, name, "wrong")
+        assert len(calls) == 5
+        for _ in range(3):
+            assert post(c, name, PW).status_code == 429
+        assert len(calls) == 5  # refused before any password backend
 
 
 def test_reset_command_unlocks() -> None:

@@ -8,4 +8,9 @@ if ! ls ../../bindings-node/regcore.*.node >/dev/null 2>&1; then
     exit 1
 fi
 bash setup.sh >/dev/null
+# The Redis burst uses scripts/services.sh's Redis (test-all step python-store);
+# skipping that step skips it.
+if [[ " ${REGCORE_SKIP:-} " != *" python-store "* ]]; then
+    export REGCORE_TEST_REDIS="${REGCORE_TEST_REDIS:-redis://127.0.0.1:6379/0}"
+fi
 node --test test/
