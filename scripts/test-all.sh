@@ -62,6 +62,13 @@ step reference reference_scripts
 [ -f scripts/services.sh ] && step python-store bash scripts/services.sh
 [ -f bindings-python/test.sh ] && step python bash bindings-python/test.sh
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
+# Framework drop-ins on the wheel and addon the two steps above built:
+# regcore.contrib.django (with the 100-process burst beside django-axes),
+# regcore/express (node:cluster burst), then both in headless Chromium
+# (Debian's chromium + chromium-driver, installed when missing).
+[ -f bindings-python/tests-django/run.sh ] && step django bash bindings-python/tests-django/run.sh
+[ -f examples/express/test.sh ] && step express bash examples/express/test.sh
+[ -f examples/portal/test.sh ] && step browser bash examples/portal/test.sh
 [ -f bindings-mobile/test.sh ] && step mobile bash bindings-mobile/test.sh
 [ -f fuzz/smoke.sh ] && step fuzz bash fuzz/smoke.sh
 

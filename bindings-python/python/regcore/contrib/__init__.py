@@ -1,0 +1,1 @@
+"""Integrations of regcore with web frameworks (optional extras)."""
