@@ -574,6 +574,10 @@ impl PyStoreProtocol {
         Self::wrap(op, Out::Lockout)
     }
 
+    fn lockout_reset(&self, key: Text) -> PyResult<PyStoreOperation> {
+        Self::wrap(self.protocol.lockout_reset(&key, self.seed()), Out::Bool)
+    }
+
     fn lockout_state(&self, key: Text) -> PyResult<PyStoreOperation> {
         Self::wrap(self.protocol.lockout_state(&key), Out::Lockout)
     }

@@ -5,6 +5,7 @@ costs, and how bad input, bad options and failures come back coded."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -155,8 +156,9 @@ def test_the_deadline_ends_the_retries() -> None:
 )
 def test_bad_keys_are_invalid_input_before_any_io(key: str, code: str) -> None:
     p = protocol()
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: p.lockout_admit(key, POLICY, T0),
+        lambda: p.lockout_reset(key),
         lambda: p.lockout_state(key),
         lambda: p.code_issue(regcore.CodePolicy.sign_up(), SECRET, key, T0),
         lambda: p.code_state("sign_up", key),
@@ -201,7 +203,7 @@ def test_the_ledger_and_migrations_on_redis_are_refused_the_same_way() -> None:
     p = protocol()
     master = regcore.MasterSecret(1, b"m" * 32)
     key = regcore.ActivationAuthority(master).mint(0x0101, 1)
-    refused = [
+    refused: list[Callable[[], object]] = [
         lambda: p.migrate(),
         lambda: p.schema_version(),
         lambda: p.purge_expired(T0),
@@ -255,3 +257,16 @@ def test_code_issue_and_verify_through_the_protocol() -> None:
     kind, verification = verify.resume([1])
     assert verification.ok
     assert p.code_state("sign_up", "u@example.jp").resume()[0] == "get"
+
+
+def test_lockout_reset_deletes_only_what_it_read() -> None:
+    p = protocol()
+    op = p.lockout_reset("erin")
+    assert op.resume() == ("get", "t:lockout:{erin}")
+    held = regcore.LockoutState(5).encode()
+    step = op.resume(held)
+    assert step == ("cas", "t:lockout:{erin}", (held, "", "0"))
+    assert op.resume([1]) == ("done", True)
+    absent = p.lockout_reset("erin")
+    absent.resume()
+    assert absent.resume(None) == ("done", False)

@@ -231,9 +231,10 @@ pub fn session_touch(
     })
 }
 
-/// End a session; true if one was stored.
+/// Remove a cell (end a session, reset a lockout key); true if one was
+/// stored.
 #[must_use]
-pub fn session_revoke(stored: Option<&str>) -> Step<bool> {
+pub fn forget(stored: Option<&str>) -> Step<bool> {
     if stored.is_some() {
         Step {
             change: Change::Delete,

@@ -761,6 +761,19 @@ impl Protocol {
         }))
     }
 
+    /// Forget the lockout state of `key` (an administrator's unlock); true
+    /// if one was stored. Wins over attempts in flight: they re-read.
+    ///
+    /// # Errors
+    /// `store.invalid_key`.
+    pub fn lockout_reset(&self, key: &str, seed: u64) -> Result<Operation<bool>, StoreError> {
+        check_key("lockout key", key)?;
+        let target = Target { table: Table::Lockout, address: vec![key.to_owned()] };
+        Ok(self.cell_op("lockout.reset", target, Start::Read, DateTime::UNIX_EPOCH, seed, |stored| {
+            Ok(cell::forget(stored))
+        }))
+    }
+
     /// The stored lockout state (the default state when none is stored).
     ///
     /// # Errors
@@ -885,7 +898,7 @@ impl Protocol {
     pub fn session_revoke(&self, id: &str, seed: u64) -> Result<Operation<bool>, StoreError> {
         let target = Self::session_target(id)?;
         Ok(self.cell_op("session.revoke", target, Start::Read, DateTime::UNIX_EPOCH, seed, |stored| {
-            Ok(cell::session_revoke(stored))
+            Ok(cell::forget(stored))
         }))
     }
 

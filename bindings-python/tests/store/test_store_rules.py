@@ -222,7 +222,7 @@ def test_ledger_on_redis_is_refused(kind: str, make_spec: MakeSpec) -> None:
     store = w.open_store(make_spec(kind))
     with pytest.raises(regcore.RegcoreError) as err:
         key = regcore.ActivationAuthority(w.master()).mint(0x0101, 1)
-        store.ledger_issue(w.master(), regcore.IssuanceRequest(w.terminal(0), [key]))  # type: ignore[attr-defined]
+        store.ledger_issue(w.master(), regcore.IssuanceRequest(w.terminal(0), [key]))
     _coded(err.value, "store.unsupported", "configuration")
     assert err.value.params == {"store": "redis", "feature": "ledger"}
 

@@ -195,6 +195,9 @@ class _Calls:
         op = self.protocol.lockout_settle(admitted.key, admitted.policy, success, admitted.stored, resolve_now(now))
         return Call(op, "lockout.settle", _same)
 
+    def lockout_reset(self, key: str) -> Call[bool]:
+        return Call(self.protocol.lockout_reset(key), "lockout.reset", bool)
+
     def lockout_state(self, key: str) -> Call[LockoutState]:
         return Call(self.protocol.lockout_state(key), "lockout.read", _same)
 
@@ -361,6 +364,11 @@ class SyncStore(_Base, ABC):
         """The stored state (the default state when nothing is stored)."""
         return self._call(self._calls.lockout_state(key))
 
+    def lockout_reset(self, key: str) -> bool:
+        """Forget the stored state of ``key`` (an administrator's unlock);
+        True if one was stored."""
+        return self._call(self._calls.lockout_reset(key))
+
     # --- one-time codes --------------------------------------------------------------
 
     def code_issue(
@@ -523,6 +531,9 @@ class AsyncStore(_Base, ABC):
 
     async def lockout_state(self, key: str) -> LockoutState:
         return await self._call(self._calls.lockout_state(key))
+
+    async def lockout_reset(self, key: str) -> bool:
+        return await self._call(self._calls.lockout_reset(key))
 
     async def code_issue(
         self, policy: CodePolicy, secret: CodeSecret | bytes, subject: str, now: dt.datetime | None = None

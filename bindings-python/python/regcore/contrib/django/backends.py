@@ -122,20 +122,7 @@ def lockout_reset(username: str | None = None, ip_address: str | None = None, ke
 
 
 def _delete(handle: conf.StoreHandle, key: str) -> int:
-    # The store API has no reset yet; the table and key layout are the
-    # documented schema (core/schema, docs/storage.md).
-    table = f"{handle.prefix}_lockout"
-    if handle.kind == "sqlite":
-        cur = handle.resource.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
-        return int(cur.rowcount)
-    if handle.kind == "postgres":
-        with handle.resource.connection() as conn:
-            cur = conn.execute(f"DELETE FROM {table} WHERE key = %s", (key,))
-            return int(cur.rowcount)
-    if handle.kind == "redis":
-        tag = key.replace("{", "{{").replace("}", "}}")
-        return int(handle.resource.delete(f"{handle.prefix}:lockout:{{{tag}}}"))
-    raise NotImplementedError(f"lockout reset on a {handle.kind!r} store")
+    return int(handle.store.lockout_reset(key))
 
 
 def current_lock(username: str | None, request: HttpRequest | None = None) -> regcore.Locked | None:
