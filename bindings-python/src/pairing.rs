@@ -324,7 +324,9 @@ fn from_naive_date(py: Python<'_>, d: NaiveDate) -> PyResult<Bound<'_, PyDate>> 
     )
 }
 
-pub fn date_range(range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>) -> PyResult<Option<DateRange>> {
+pub fn date_range(
+    range: Option<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+) -> PyResult<Option<DateRange>> {
     range
         .map(|(from, to)| {
             Ok(DateRange {

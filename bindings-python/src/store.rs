@@ -27,8 +27,8 @@ use crate::lockout::{
     PyLockoutPolicy, PyLockoutState, PyLockoutSuccess, admission_object, refusal_object,
 };
 use crate::otp::{
-    PyCodePolicy, PyCodeState, PyCodeVerification, PyOneTimeCode, PySessionPolicy,
-    PySessionState, PySessionTouch, SecretArg,
+    PyCodePolicy, PyCodeState, PyCodeVerification, PyOneTimeCode, PySessionPolicy, PySessionState,
+    PySessionTouch, SecretArg,
 };
 use crate::pairing::{
     PyBinding, PyDailyReport, PyHistoryReport, PyIssuancePlan, PyIssuanceRequest, PyRebindRecord,
@@ -189,7 +189,10 @@ impl Out {
     fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(match self {
             Self::Admit(Admit::Admitted { admission, stored }) => {
-                (admission_object(py, admission)?, stored).into_pyobject(py)?.into_any().unbind()
+                (admission_object(py, admission)?, stored)
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind()
             }
             Self::Admit(Admit::Locked(refusal)) => refusal_object(py, refusal)?,
             Self::Lockout(state) => Py::new(py, PyLockoutState(state))?.into_any(),
@@ -197,7 +200,11 @@ impl Out {
                 .into_pyobject(py)?
                 .into_any()
                 .unbind(),
-            Self::Verified(v) => v.map(PyCodeVerification).into_pyobject(py)?.into_any().unbind(),
+            Self::Verified(v) => v
+                .map(PyCodeVerification)
+                .into_pyobject(py)?
+                .into_any()
+                .unbind(),
             Self::Code(c) => c.map(PyCodeState).into_pyobject(py)?.into_any().unbind(),
             Self::Session(s) => Py::new(py, PySessionState(s))?.into_any(),
             Self::Touch(t) => t.map(PySessionTouch).into_pyobject(py)?.into_any().unbind(),
@@ -249,7 +256,9 @@ fn value_of(obj: &Bound<'_, PyAny>) -> Option<Value> {
         return obj.extract::<i64>().ok().map(Value::Int);
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return std::str::from_utf8(b.as_bytes()).ok().map(|t| Value::Text(t.to_owned()));
+        return std::str::from_utf8(b.as_bytes())
+            .ok()
+            .map(|t| Value::Text(t.to_owned()));
     }
     None
 }
@@ -382,7 +391,10 @@ impl PyStoreOperation {
                     }
                     Command::Sleep { ms } => (
                         Pending::Sleep,
-                        ("sleep", ms / 1000.0).into_pyobject(py)?.into_any().unbind(),
+                        ("sleep", ms / 1000.0)
+                            .into_pyobject(py)?
+                            .into_any()
+                            .unbind(),
                     ),
                     _ => return Err(PyRuntimeError::new_err("unknown store command")),
                 };
@@ -401,7 +413,11 @@ impl PyStoreOperation {
     /// value)`. Raises the operation's coded error.
     #[pyo3(signature = (reply = None))]
     fn resume(&self, py: Python<'_>, reply: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        let pending = self.0.lock().unwrap_or_else(PoisonError::into_inner).pending;
+        let pending = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pending;
         let reply = match (pending, reply) {
             (None, _) => None,
             (Some(p), Some(obj)) => Some(reply_of(p, obj)),
@@ -466,7 +482,10 @@ fn seconds_option(name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
         return Err(bad());
     }
     if value.is_instance_of::<PyFloat>() || value.is_instance_of::<PyInt>() {
-        return value.extract::<f64>().map(|s| s * 1000.0).map_err(|_| bad());
+        return value
+            .extract::<f64>()
+            .map(|s| s * 1000.0)
+            .map_err(|_| bad());
     }
     Err(bad())
 }
@@ -556,8 +575,17 @@ impl PyStoreProtocol {
         self.protocol.prefix().as_str().to_owned()
     }
 
-    fn lockout_admit(&self, key: Text, policy: &PyLockoutPolicy, now: Aware) -> PyResult<PyStoreOperation> {
-        Self::wrap(self.protocol.lockout_admit(&key, &policy.0, now.0, self.seed()), Out::Admit)
+    fn lockout_admit(
+        &self,
+        key: Text,
+        policy: &PyLockoutPolicy,
+        now: Aware,
+    ) -> PyResult<PyStoreOperation> {
+        Self::wrap(
+            self.protocol
+                .lockout_admit(&key, &policy.0, now.0, self.seed()),
+            Out::Admit,
+        )
     }
 
     fn lockout_settle(
@@ -568,9 +596,9 @@ impl PyStoreProtocol {
         admitted: Text,
         now: Aware,
     ) -> PyResult<PyStoreOperation> {
-        let op = self
-            .protocol
-            .lockout_settle(&key, &policy.0, success.0, &admitted, now.0, self.seed());
+        let op =
+            self.protocol
+                .lockout_settle(&key, &policy.0, success.0, &admitted, now.0, self.seed());
         Self::wrap(op, Out::Lockout)
     }
 
@@ -603,9 +631,9 @@ impl PyStoreProtocol {
         typed: Text,
         now: Aware,
     ) -> PyResult<PyStoreOperation> {
-        let op = self
-            .protocol
-            .code_verify(&policy.0, &secret.0, &subject, &typed, now.0, self.seed());
+        let op =
+            self.protocol
+                .code_verify(&policy.0, &secret.0, &subject, &typed, now.0, self.seed());
         Self::wrap(op, Out::Verified)
     }
 
@@ -613,14 +641,24 @@ impl PyStoreProtocol {
         Self::wrap(self.protocol.code_state(&purpose, &subject), Out::Code)
     }
 
-    fn session_start(&self, session_id: Text, policy: &PySessionPolicy, now: Aware) -> PyResult<PyStoreOperation> {
+    fn session_start(
+        &self,
+        session_id: Text,
+        policy: &PySessionPolicy,
+        now: Aware,
+    ) -> PyResult<PyStoreOperation> {
         let op = self
             .protocol
             .session_start(&session_id, &policy.0, now.0, self.seed());
         Self::wrap(op, Out::Session)
     }
 
-    fn session_touch(&self, session_id: Text, policy: &PySessionPolicy, now: Aware) -> PyResult<PyStoreOperation> {
+    fn session_touch(
+        &self,
+        session_id: Text,
+        policy: &PySessionPolicy,
+        now: Aware,
+    ) -> PyResult<PyStoreOperation> {
         let op = self
             .protocol
             .session_touch(&session_id, &policy.0, now.0, self.seed());
@@ -628,7 +666,10 @@ impl PyStoreProtocol {
     }
 
     fn session_revoke(&self, session_id: Text) -> PyResult<PyStoreOperation> {
-        Self::wrap(self.protocol.session_revoke(&session_id, self.seed()), Out::Bool)
+        Self::wrap(
+            self.protocol.session_revoke(&session_id, self.seed()),
+            Out::Bool,
+        )
     }
 
     fn migrate(&self) -> PyResult<PyStoreOperation> {
@@ -655,7 +696,10 @@ impl PyStoreProtocol {
         Self::wrap(op, Out::Plan)
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the rebind's inputs, each needed")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rebind's inputs, each needed"
+    )]
     fn ledger_rebind(
         &self,
         master: &PyMasterSecret,
@@ -667,14 +711,18 @@ impl PyStoreProtocol {
     ) -> PyResult<PyStoreOperation> {
         let number = ActivationNumber::parse(&number).py()?;
         let to = MprId::parse(&to).py()?;
-        let op = self
-            .protocol
-            .ledger_rebind(&master.0, number, to, &actor, &reason, now.0, self.seed());
+        let op =
+            self.protocol
+                .ledger_rebind(&master.0, number, to, &actor, &reason, now.0, self.seed());
         Self::wrap(op, Out::Rebind)
     }
 
     #[pyo3(signature = (mpr_id = None, activation_number = None))]
-    fn ledger_bindings(&self, mpr_id: Option<Text>, activation_number: Option<Text>) -> PyResult<PyStoreOperation> {
+    fn ledger_bindings(
+        &self,
+        mpr_id: Option<Text>,
+        activation_number: Option<Text>,
+    ) -> PyResult<PyStoreOperation> {
         let filter = match (mpr_id, activation_number) {
             (Some(m), _) => LedgerFilter::MprId(MprId::parse(&m).py()?),
             (None, Some(n)) => LedgerFilter::ActivationNumber(ActivationNumber::parse(&n).py()?),

@@ -129,11 +129,12 @@ pub fn plan_rebind(
     if actor.is_empty() || reason.is_empty() {
         return Err(LedgerError::Unaudited);
     }
-    let current = current
-        .filter(|b| b.activation_number == number)
-        .ok_or(LedgerError::NotBound {
-            activation_number: number,
-        })?;
+    let current =
+        current
+            .filter(|b| b.activation_number == number)
+            .ok_or(LedgerError::NotBound {
+                activation_number: number,
+            })?;
     if current.mpr_id == to {
         return Err(LedgerError::SameTerminal);
     }
@@ -379,8 +380,7 @@ impl Ledger {
         for b in &plan.new_bindings {
             self.bindings.insert(b.activation_number, b.clone());
         }
-        self.history
-            .extend(issuance_history(request, &plan, now));
+        self.history.extend(issuance_history(request, &plan, now));
         Ok(plan)
     }
 

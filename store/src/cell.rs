@@ -50,7 +50,12 @@ impl<T> Step<T> {
     }
 
     /// `text` unless it is what the cell already holds.
-    fn put_if_changed(stored: Option<&str>, text: String, expires_at: DateTime<Utc>, result: T) -> Self {
+    fn put_if_changed(
+        stored: Option<&str>,
+        text: String,
+        expires_at: DateTime<Utc>,
+        result: T,
+    ) -> Self {
         if stored == Some(text.as_str()) {
             Self::keep(result)
         } else {

@@ -265,7 +265,8 @@ impl Coded for StoreError {
             ],
             Self::InvalidPrefix { prefix } => vec![("prefix", prefix.clone())],
             Self::TransactionOpen { store } => vec![("store", store.clone())],
-            Self::OutcomeUnknown { store, operation } | Self::UnexpectedReply { store, operation } => {
+            Self::OutcomeUnknown { store, operation }
+            | Self::UnexpectedReply { store, operation } => {
                 vec![("store", store.clone()), ("operation", operation.clone())]
             }
             Self::InvalidKey { what, reason } => vec![
@@ -330,15 +331,14 @@ impl Coded for StoreError {
                 Self::InvalidAdmission => {
                     "lockout_admitが返した許可を一度だけ確定してください。".to_owned()
                 }
-                Self::InvalidUtcOffset { seconds } => format!(
-                    "UTCオフセット{seconds}秒は使用できません（±23:59以内の分単位）。"
-                ),
+                Self::InvalidUtcOffset { seconds } => {
+                    format!("UTCオフセット{seconds}秒は使用できません（±23:59以内の分単位）。")
+                }
             },
             _ => self.to_string(),
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -292,7 +292,10 @@ impl<T: Send + 'static> Operation<T> {
 
     /// The same operation with its result mapped (for executors that wrap
     /// every operation in one type).
-    pub fn map<U: Send + 'static>(mut self, f: impl FnOnce(T) -> U + Send + 'static) -> Operation<U> {
+    pub fn map<U: Send + 'static>(
+        mut self,
+        f: impl FnOnce(T) -> U + Send + 'static,
+    ) -> Operation<U> {
         let io = self.io.clone();
         match self.task.take() {
             Some(task) => Operation::new(io, async move { task.await.map(f) }),

@@ -214,7 +214,12 @@ impl Run {
     // --- SQL reads and transactions ------------------------------------------------
 
     /// One read statement outside a transaction, failed reads retried.
-    async fn read(&mut self, sql: String, params: Vec<Value>, want: Want) -> Result<Reply, OpError> {
+    async fn read(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+        want: Want,
+    ) -> Result<Reply, OpError> {
         let mut failures = 0u32;
         loop {
             match self.sql(sql.clone(), params.clone(), want).await {
@@ -229,14 +234,22 @@ impl Run {
         }
     }
 
-    async fn read_rows(&mut self, sql: String, params: Vec<Value>) -> Result<Vec<Vec<Value>>, OpError> {
+    async fn read_rows(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+    ) -> Result<Vec<Vec<Value>>, OpError> {
         match self.read(sql, params, Want::Rows).await? {
             Reply::Rows(rows) => Ok(rows),
             _ => Err(self.unexpected()),
         }
     }
 
-    async fn read_row(&mut self, sql: String, params: Vec<Value>) -> Result<Option<Vec<Value>>, OpError> {
+    async fn read_row(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+    ) -> Result<Option<Vec<Value>>, OpError> {
         match self.read(sql, params, Want::Row).await? {
             Reply::Row(row) => Ok(row),
             _ => Err(self.unexpected()),
@@ -245,7 +258,13 @@ impl Run {
 
     /// A statement inside a transaction; on failure the transaction is
     /// rolled back and the failure classified.
-    async fn tx(&self, sql: &Sql, text: String, params: Vec<Value>, want: Want) -> Result<Reply, TxFail> {
+    async fn tx(
+        &self,
+        sql: &Sql,
+        text: String,
+        params: Vec<Value>,
+        want: Want,
+    ) -> Result<Reply, TxFail> {
         let reply = self.sql(text, params, want).await;
         let Reply::Failed(failure) = reply else {
             return Ok(reply);
@@ -268,14 +287,24 @@ impl Run {
         }
     }
 
-    async fn tx_row(&self, sql: &Sql, text: String, params: Vec<Value>) -> Result<Option<Vec<Value>>, TxFail> {
+    async fn tx_row(
+        &self,
+        sql: &Sql,
+        text: String,
+        params: Vec<Value>,
+    ) -> Result<Option<Vec<Value>>, TxFail> {
         match self.tx(sql, text, params, Want::Row).await? {
             Reply::Row(row) => Ok(row),
             _ => Err(self.abort(sql, self.unexpected()).await),
         }
     }
 
-    async fn tx_rows(&self, sql: &Sql, text: String, params: Vec<Value>) -> Result<Vec<Vec<Value>>, TxFail> {
+    async fn tx_rows(
+        &self,
+        sql: &Sql,
+        text: String,
+        params: Vec<Value>,
+    ) -> Result<Vec<Vec<Value>>, TxFail> {
         match self.tx(sql, text, params, Want::Rows).await? {
             Reply::Rows(rows) => Ok(rows),
             _ => Err(self.abort(sql, self.unexpected()).await),
@@ -307,13 +336,22 @@ impl Run {
 
     // --- cells ------------------------------------------------------------------------
 
-    async fn cell_read(&mut self, backend: &Backend, prefix: &Prefix, target: &Target) -> Result<Option<String>, OpError> {
+    async fn cell_read(
+        &mut self,
+        backend: &Backend,
+        prefix: &Prefix,
+        target: &Target,
+    ) -> Result<Option<String>, OpError> {
         let mut failures = 0u32;
         loop {
             let reply = match backend {
                 Backend::Sql(sql) => {
-                    self.sql(sql.cell_select(target.table), texts(&target.address), Want::Row)
-                        .await
+                    self.sql(
+                        sql.cell_select(target.table),
+                        texts(&target.address),
+                        Want::Row,
+                    )
+                    .await
                 }
                 Backend::Redis => {
                     let key = redis_key(prefix, target);
@@ -393,9 +431,9 @@ impl Run {
             Reply::Count(_) | Reply::Failed(Failure::Conflict) => Ok(Some(None)),
             Reply::Redis(RedisValue::Array(items)) => match items.as_slice() {
                 [RedisValue::Int(1)] => Ok(None),
-                [RedisValue::Int(0), RedisValue::Text(current)] => Ok(Some(Some(
-                    Some(current.clone()).filter(|c| !c.is_empty()),
-                ))),
+                [RedisValue::Int(0), RedisValue::Text(current)] => {
+                    Ok(Some(Some(Some(current.clone()).filter(|c| !c.is_empty()))))
+                }
                 [RedisValue::Int(0), RedisValue::Nil] => Ok(Some(Some(None))),
                 _ => Err(self.unexpected()),
             },
@@ -565,13 +603,21 @@ fn day_bounds(range: DateRange, offset: FixedOffset) -> Option<(i64, i64)> {
             .single()
             .map(|t| t.timestamp_millis())
     };
-    Some((start(range.from)?, start(range.to.checked_add_days(Days::new(1))?)?))
+    Some((
+        start(range.from)?,
+        start(range.to.checked_add_days(Days::new(1))?)?,
+    ))
 }
 
 impl Protocol {
     /// The protocol of a SQL store.
     #[must_use]
-    pub fn sql(dialect: Dialect, placeholder: Placeholder, prefix: Prefix, retry: RetryPolicy) -> Self {
+    pub fn sql(
+        dialect: Dialect,
+        placeholder: Placeholder,
+        prefix: Prefix,
+        retry: RetryPolicy,
+    ) -> Self {
         Self {
             backend: Backend::Sql(Sql::new(dialect, placeholder, prefix.clone())),
             prefix,
@@ -633,7 +679,11 @@ impl Protocol {
     }
 
     /// The schema check the first operation of a SQL store makes.
-    async fn ensure_schema(run: &mut Run, sql: Option<Sql>, checked: Arc<AtomicBool>) -> Result<(), OpError> {
+    async fn ensure_schema(
+        run: &mut Run,
+        sql: Option<Sql>,
+        checked: Arc<AtomicBool>,
+    ) -> Result<(), OpError> {
         let Some(sql) = sql else { return Ok(()) };
         if checked.load(Ordering::Acquire) {
             return Ok(());
@@ -731,10 +781,18 @@ impl Protocol {
     ) -> Result<Operation<Admit>, StoreError> {
         check_key("lockout key", key)?;
         let policy = policy.clone();
-        let target = Target { table: Table::Lockout, address: vec![key.to_owned()] };
-        Ok(self.cell_op("lockout.admit", target, Start::Absent, now, seed, move |stored| {
-            cell::lockout_admit(stored, &policy, now).map_err(OpError::from)
-        }))
+        let target = Target {
+            table: Table::Lockout,
+            address: vec![key.to_owned()],
+        };
+        Ok(self.cell_op(
+            "lockout.admit",
+            target,
+            Start::Absent,
+            now,
+            seed,
+            move |stored| cell::lockout_admit(stored, &policy, now).map_err(OpError::from),
+        ))
     }
 
     /// Settle a right password: reset the state stored by then. `admitted`
@@ -754,11 +812,16 @@ impl Protocol {
     ) -> Result<Operation<LockoutState>, StoreError> {
         check_key("lockout key", key)?;
         let policy = policy.clone();
-        let target = Target { table: Table::Lockout, address: vec![key.to_owned()] };
+        let target = Target {
+            table: Table::Lockout,
+            address: vec![key.to_owned()],
+        };
         let start = Start::Known(admitted.to_owned());
-        Ok(self.cell_op("lockout.settle", target, start, now, seed, move |stored| {
-            cell::lockout_settle(stored, &policy, success, now).map_err(OpError::from)
-        }))
+        Ok(
+            self.cell_op("lockout.settle", target, start, now, seed, move |stored| {
+                cell::lockout_settle(stored, &policy, success, now).map_err(OpError::from)
+            }),
+        )
     }
 
     /// Forget the lockout state of `key` (an administrator's unlock); true
@@ -768,10 +831,18 @@ impl Protocol {
     /// `store.invalid_key`.
     pub fn lockout_reset(&self, key: &str, seed: u64) -> Result<Operation<bool>, StoreError> {
         check_key("lockout key", key)?;
-        let target = Target { table: Table::Lockout, address: vec![key.to_owned()] };
-        Ok(self.cell_op("lockout.reset", target, Start::Read, DateTime::UNIX_EPOCH, seed, |stored| {
-            Ok(cell::forget(stored))
-        }))
+        let target = Target {
+            table: Table::Lockout,
+            address: vec![key.to_owned()],
+        };
+        Ok(self.cell_op(
+            "lockout.reset",
+            target,
+            Start::Read,
+            DateTime::UNIX_EPOCH,
+            seed,
+            |stored| Ok(cell::forget(stored)),
+        ))
     }
 
     /// The stored lockout state (the default state when none is stored).
@@ -780,7 +851,10 @@ impl Protocol {
     /// `store.invalid_key`.
     pub fn lockout_state(&self, key: &str) -> Result<Operation<LockoutState>, StoreError> {
         check_key("lockout key", key)?;
-        let target = Target { table: Table::Lockout, address: vec![key.to_owned()] };
+        let target = Target {
+            table: Table::Lockout,
+            address: vec![key.to_owned()],
+        };
         Ok(self.read_op("lockout.read", target, |stored| {
             cell::lockout_read(stored).map_err(OpError::from)
         }))
@@ -811,9 +885,16 @@ impl Protocol {
     ) -> Result<Operation<(CodeState, OneTimeCode)>, StoreError> {
         let target = Self::code_target(policy.purpose.name(), subject)?;
         let (policy, secret, subject) = (*policy, secret.clone(), subject.to_owned());
-        Ok(self.cell_op("code.issue", target, Start::Absent, now, seed, move |stored| {
-            cell::code_issue(stored, &policy, &secret, &subject, now).map_err(OpError::from)
-        }))
+        Ok(self.cell_op(
+            "code.issue",
+            target,
+            Start::Absent,
+            now,
+            seed,
+            move |stored| {
+                cell::code_issue(stored, &policy, &secret, &subject, now).map_err(OpError::from)
+            },
+        ))
     }
 
     /// Verify and record the outcome atomically; `None` when no code is
@@ -821,7 +902,10 @@ impl Protocol {
     ///
     /// # Errors
     /// `store.invalid_key`.
-    #[expect(clippy::too_many_arguments, reason = "the operation's inputs, each needed")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the operation's inputs, each needed"
+    )]
     pub fn code_verify(
         &self,
         policy: &CodePolicy,
@@ -834,25 +918,42 @@ impl Protocol {
         let target = Self::code_target(policy.purpose.name(), subject)?;
         let (policy, secret) = (*policy, secret.clone());
         let (subject, typed) = (subject.to_owned(), typed.to_owned());
-        Ok(self.cell_op("code.verify", target, Start::Read, now, seed, move |stored| {
-            cell::code_verify(stored, &policy, &secret, &subject, &typed, now).map_err(OpError::from)
-        }))
+        Ok(self.cell_op(
+            "code.verify",
+            target,
+            Start::Read,
+            now,
+            seed,
+            move |stored| {
+                cell::code_verify(stored, &policy, &secret, &subject, &typed, now)
+                    .map_err(OpError::from)
+            },
+        ))
     }
 
     /// The stored code state of (purpose, subject), if any.
     ///
     /// # Errors
     /// `store.invalid_key`.
-    pub fn code_state(&self, purpose: &str, subject: &str) -> Result<Operation<Option<CodeState>>, StoreError> {
+    pub fn code_state(
+        &self,
+        purpose: &str,
+        subject: &str,
+    ) -> Result<Operation<Option<CodeState>>, StoreError> {
         let target = Self::code_target(purpose, subject)?;
-        Ok(self.read_op("code.read", target, |stored| cell::code_read(stored).map_err(OpError::from)))
+        Ok(self.read_op("code.read", target, |stored| {
+            cell::code_read(stored).map_err(OpError::from)
+        }))
     }
 
     // --- sessions ----------------------------------------------------------------------
 
     fn session_target(id: &str) -> Result<Target, StoreError> {
         check_key("session id", id)?;
-        Ok(Target { table: Table::Session, address: vec![id.to_owned()] })
+        Ok(Target {
+            table: Table::Session,
+            address: vec![id.to_owned()],
+        })
     }
 
     /// Start a session under `id`.
@@ -868,9 +969,14 @@ impl Protocol {
     ) -> Result<Operation<SessionState>, StoreError> {
         let target = Self::session_target(id)?;
         let policy = *policy;
-        Ok(self.cell_op("session.start", target, Start::Absent, now, seed, move |_| {
-            Ok(cell::session_start(&policy, now))
-        }))
+        Ok(self.cell_op(
+            "session.start",
+            target,
+            Start::Absent,
+            now,
+            seed,
+            move |_| Ok(cell::session_start(&policy, now)),
+        ))
     }
 
     /// Renew a session on activity; `None` for an unknown or revoked one.
@@ -886,9 +992,14 @@ impl Protocol {
     ) -> Result<Operation<Option<SessionStatus>>, StoreError> {
         let target = Self::session_target(id)?;
         let policy = *policy;
-        Ok(self.cell_op("session.touch", target, Start::Read, now, seed, move |stored| {
-            cell::session_touch(stored, &policy, now).map_err(OpError::from)
-        }))
+        Ok(self.cell_op(
+            "session.touch",
+            target,
+            Start::Read,
+            now,
+            seed,
+            move |stored| cell::session_touch(stored, &policy, now).map_err(OpError::from),
+        ))
     }
 
     /// End a session; true if it existed.
@@ -897,9 +1008,14 @@ impl Protocol {
     /// `store.invalid_key`.
     pub fn session_revoke(&self, id: &str, seed: u64) -> Result<Operation<bool>, StoreError> {
         let target = Self::session_target(id)?;
-        Ok(self.cell_op("session.revoke", target, Start::Read, DateTime::UNIX_EPOCH, seed, |stored| {
-            Ok(cell::forget(stored))
-        }))
+        Ok(self.cell_op(
+            "session.revoke",
+            target,
+            Start::Read,
+            DateTime::UNIX_EPOCH,
+            seed,
+            |stored| Ok(cell::forget(stored)),
+        ))
     }
 
     // --- SQL only: schema, purge, ledger ----------------------------------------------
@@ -940,14 +1056,20 @@ impl Protocol {
         let sql = self.sql_only("migrations")?;
         let io = Io::default();
         let mut run = self.run(&io, "schema_version", DateTime::UNIX_EPOCH, 0);
-        Ok(Operation::new(io, async move { Self::version_in(&mut run, &sql).await }))
+        Ok(Operation::new(io, async move {
+            Self::version_in(&mut run, &sql).await
+        }))
     }
 
     /// Delete lockout, code and session rows that no longer matter; how many.
     ///
     /// # Errors
     /// `store.unsupported` on Redis (its keys expire by TTL).
-    pub fn purge_expired(&self, now: DateTime<Utc>, seed: u64) -> Result<Operation<u64>, StoreError> {
+    pub fn purge_expired(
+        &self,
+        now: DateTime<Utc>,
+        seed: u64,
+    ) -> Result<Operation<u64>, StoreError> {
         let sql = self.sql_only("purge_expired")?;
         let io = Io::default();
         let mut run = self.run(&io, "purge_expired", now, seed);
@@ -956,7 +1078,10 @@ impl Protocol {
             Self::ensure_schema(&mut run, Some(sql.clone()), checked).await?;
             let mut total = 0u64;
             for table in Table::ALL {
-                match run.sql(sql.purge(table), vec![Value::Int(run.now_ms)], Want::Count).await {
+                match run
+                    .sql(sql.purge(table), vec![Value::Int(run.now_ms)], Want::Count)
+                    .await
+                {
                     Reply::Count(n) => total = total.saturating_add(n),
                     Reply::Failed(Failure::Unavailable) => return Err(run.unknown()),
                     Reply::Failed(Failure::Unreachable) => return Err(run.unavailable()),
@@ -1013,7 +1138,10 @@ impl Protocol {
     ///
     /// # Errors
     /// `store.unsupported` on Redis.
-    #[expect(clippy::too_many_arguments, reason = "the operation's inputs, each needed")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the operation's inputs, each needed"
+    )]
     pub fn ledger_rebind(
         &self,
         master: &MasterSecret,
@@ -1038,20 +1166,31 @@ impl Protocol {
     ///
     /// # Errors
     /// `store.unsupported` on Redis.
-    pub fn ledger_bindings(&self, filter: LedgerFilter) -> Result<Operation<Vec<Binding>>, StoreError> {
-        self.ledger_op("ledger.read", DateTime::UNIX_EPOCH, 0, move |mut run, sql| async move {
-            let (which, params) = match filter {
-                LedgerFilter::All => (BindingFilter::All, Vec::new()),
-                LedgerFilter::MprId(m) => (BindingFilter::MprId, vec![Value::Text(m.compact())]),
-                LedgerFilter::ActivationNumber(n) => {
-                    (BindingFilter::ActivationNumber, vec![Value::Text(n.compact())])
-                }
-            };
-            let rows = run.read_rows(sql.bindings(which), params).await?;
-            rows.iter()
-                .map(|r| binding_of(r).ok_or_else(|| run.unexpected()))
-                .collect()
-        })
+    pub fn ledger_bindings(
+        &self,
+        filter: LedgerFilter,
+    ) -> Result<Operation<Vec<Binding>>, StoreError> {
+        self.ledger_op(
+            "ledger.read",
+            DateTime::UNIX_EPOCH,
+            0,
+            move |mut run, sql| async move {
+                let (which, params) = match filter {
+                    LedgerFilter::All => (BindingFilter::All, Vec::new()),
+                    LedgerFilter::MprId(m) => {
+                        (BindingFilter::MprId, vec![Value::Text(m.compact())])
+                    }
+                    LedgerFilter::ActivationNumber(n) => (
+                        BindingFilter::ActivationNumber,
+                        vec![Value::Text(n.compact())],
+                    ),
+                };
+                let rows = run.read_rows(sql.bindings(which), params).await?;
+                rows.iter()
+                    .map(|r| binding_of(r).ok_or_else(|| run.unexpected()))
+                    .collect()
+            },
+        )
     }
 
     /// The rebind audit trail, in order.
@@ -1059,12 +1198,17 @@ impl Protocol {
     /// # Errors
     /// `store.unsupported` on Redis.
     pub fn ledger_rebinds(&self) -> Result<Operation<Vec<RebindRecord>>, StoreError> {
-        self.ledger_op("ledger.read", DateTime::UNIX_EPOCH, 0, |mut run, sql| async move {
-            let rows = run.read_rows(sql.rebinds(), Vec::new()).await?;
-            rows.iter()
-                .map(|r| rebind_of(r).ok_or_else(|| run.unexpected()))
-                .collect()
-        })
+        self.ledger_op(
+            "ledger.read",
+            DateTime::UNIX_EPOCH,
+            0,
+            |mut run, sql| async move {
+                let rows = run.read_rows(sql.rebinds(), Vec::new()).await?;
+                rows.iter()
+                    .map(|r| rebind_of(r).ok_or_else(|| run.unexpected()))
+                    .collect()
+            },
+        )
     }
 
     /// Detail history over an optional inclusive range of days in `offset`.
@@ -1076,15 +1220,20 @@ impl Protocol {
         range: Option<DateRange>,
         offset: FixedOffset,
     ) -> Result<Operation<HistoryReport>, StoreError> {
-        self.ledger_op("ledger.read", DateTime::UNIX_EPOCH, 0, move |mut run, sql| async move {
-            let params = range_params(range, offset).ok_or_else(|| run.unexpected())?;
-            let rows = run.read_rows(sql.history(range.is_some()), params).await?;
-            let rows = rows
-                .iter()
-                .map(|r| history_of(r).ok_or_else(|| run.unexpected()))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(HistoryReport { offset, rows })
-        })
+        self.ledger_op(
+            "ledger.read",
+            DateTime::UNIX_EPOCH,
+            0,
+            move |mut run, sql| async move {
+                let params = range_params(range, offset).ok_or_else(|| run.unexpected())?;
+                let rows = run.read_rows(sql.history(range.is_some()), params).await?;
+                let rows = rows
+                    .iter()
+                    .map(|r| history_of(r).ok_or_else(|| run.unexpected()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(HistoryReport { offset, rows })
+            },
+        )
     }
 
     /// Issues per calendar day in `offset`, counted in SQL.
@@ -1096,27 +1245,36 @@ impl Protocol {
         range: Option<DateRange>,
         offset: FixedOffset,
     ) -> Result<Operation<DailyReport>, StoreError> {
-        self.ledger_op("ledger.read", DateTime::UNIX_EPOCH, 0, move |mut run, sql| async move {
-            let mut params = vec![Value::Int(i64::from(offset.local_minus_utc()) * 1000)];
-            params.extend(range_params(range, offset).ok_or_else(|| run.unexpected())?);
-            let rows = run.read_rows(sql.daily_counts(range.is_some()), params).await?;
-            let day = |r: &[Value]| -> Option<DailyCount> {
-                let [day, issued, reissued] = r else { return None };
-                let date = DateTime::UNIX_EPOCH
-                    .date_naive()
-                    .checked_add_days(Days::new(u64::try_from(int(day)?).ok()?))?;
-                Some(DailyCount {
-                    date,
-                    issued: u64::try_from(int(issued)?).ok()?,
-                    reissued: u64::try_from(int(reissued)?).ok()?,
-                })
-            };
-            let rows = rows
-                .iter()
-                .map(|r| day(r).ok_or_else(|| run.unexpected()))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(DailyReport { rows })
-        })
+        self.ledger_op(
+            "ledger.read",
+            DateTime::UNIX_EPOCH,
+            0,
+            move |mut run, sql| async move {
+                let mut params = vec![Value::Int(i64::from(offset.local_minus_utc()) * 1000)];
+                params.extend(range_params(range, offset).ok_or_else(|| run.unexpected())?);
+                let rows = run
+                    .read_rows(sql.daily_counts(range.is_some()), params)
+                    .await?;
+                let day = |r: &[Value]| -> Option<DailyCount> {
+                    let [day, issued, reissued] = r else {
+                        return None;
+                    };
+                    let date = DateTime::UNIX_EPOCH
+                        .date_naive()
+                        .checked_add_days(Days::new(u64::try_from(int(day)?).ok()?))?;
+                    Some(DailyCount {
+                        date,
+                        issued: u64::try_from(int(issued)?).ok()?,
+                        reissued: u64::try_from(int(reissued)?).ok()?,
+                    })
+                };
+                let rows = rows
+                    .iter()
+                    .map(|r| day(r).ok_or_else(|| run.unexpected()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(DailyReport { rows })
+            },
+        )
     }
 }
 
@@ -1144,7 +1302,8 @@ fn range_params(range: Option<DateRange>, offset: FixedOffset) -> Option<Vec<Val
 async fn migrate_once(run: &Run, sql: &Sql, prefix: &Prefix) -> Result<u32, TxFail> {
     run.tx_count(sql, sql.begin_write(), Vec::new()).await?;
     if let Some(lock) = sql.migration_lock() {
-        run.tx_row(sql, lock, vec![Value::Text(sql.meta_table())]).await?;
+        run.tx_row(sql, lock, vec![Value::Text(sql.meta_table())])
+            .await?;
     }
     let exists = run
         .tx_row(sql, sql.meta_exists(), vec![Value::Text(sql.meta_table())])
@@ -1156,7 +1315,10 @@ async fn migrate_once(run: &Run, sql: &Sql, prefix: &Prefix) -> Result<u32, TxFa
         Some(0) => 0,
         Some(_) => {
             let row = run.tx_row(sql, sql.schema_version(), Vec::new()).await?;
-            match row.as_deref().map(|r| r.first().and_then(int).and_then(|v| u32::try_from(v).ok())) {
+            match row
+                .as_deref()
+                .map(|r| r.first().and_then(int).and_then(|v| u32::try_from(v).ok()))
+            {
                 None => 0,
                 Some(Some(v)) => v,
                 Some(None) => return Err(run.abort(sql, run.unexpected()).await),
@@ -1165,7 +1327,10 @@ async fn migrate_once(run: &Run, sql: &Sql, prefix: &Prefix) -> Result<u32, TxFa
         None => return Err(run.abort(sql, run.unexpected()).await),
     };
     if found > SCHEMA_VERSION {
-        let err = StoreError::SchemaMismatch { found, expected: SCHEMA_VERSION };
+        let err = StoreError::SchemaMismatch {
+            found,
+            expected: SCHEMA_VERSION,
+        };
         return Err(run.abort(sql, err.into()).await);
     }
     for (version, migration) in MIGRATIONS {
@@ -1178,7 +1343,11 @@ async fn migrate_once(run: &Run, sql: &Sql, prefix: &Prefix) -> Result<u32, TxFa
     }
     if found < SCHEMA_VERSION {
         let version = vec![Value::Int(i64::from(SCHEMA_VERSION))];
-        let text = if found == 0 { sql.insert_schema_version() } else { sql.update_schema_version() };
+        let text = if found == 0 {
+            sql.insert_schema_version()
+        } else {
+            sql.update_schema_version()
+        };
         run.tx_count(sql, text, version).await?;
     }
     run.commit(sql).await?;
@@ -1188,7 +1357,8 @@ async fn migrate_once(run: &Run, sql: &Sql, prefix: &Prefix) -> Result<u32, TxFa
 /// Reserve `n` history sequence numbers; the first.
 async fn reserve(run: &Run, sql: &Sql, n: usize) -> Result<i64, TxFail> {
     let n = i64::try_from(n).map_err(|_| TxFail::Fatal(run.unexpected()))?;
-    run.tx_count(sql, sql.reserve_seq(), vec![Value::Int(n)]).await?;
+    run.tx_count(sql, sql.reserve_seq(), vec![Value::Int(n)])
+        .await?;
     let row = run.tx_row(sql, sql.current_seq(), Vec::new()).await?;
     match row.as_deref().and_then(|r| r.first()).and_then(int) {
         Some(last) => Ok(last.saturating_sub(n).saturating_add(1)),
@@ -1205,7 +1375,8 @@ async fn insert_history(run: &Run, sql: &Sql, rows: &[HistoryRow]) -> Result<(),
     for (seq, row) in (first..).zip(rows) {
         params.extend(history_values(seq, row));
     }
-    run.tx_count(sql, sql.insert_history(rows.len()), params).await?;
+    run.tx_count(sql, sql.insert_history(rows.len()), params)
+        .await?;
     Ok(())
 }
 
@@ -1226,8 +1397,14 @@ async fn issue_once(
         run.tx_count(sql, "BEGIN".to_owned(), Vec::new()).await?;
     }
     let params = numbers.iter().cloned().map(Value::Text).collect();
-    let rows = run.tx_rows(sql, sql.bindings_of(numbers.len()), params).await?;
-    let Some(existing) = rows.iter().map(|r| binding_of(r)).collect::<Option<Vec<_>>>() else {
+    let rows = run
+        .tx_rows(sql, sql.bindings_of(numbers.len()), params)
+        .await?;
+    let Some(existing) = rows
+        .iter()
+        .map(|r| binding_of(r))
+        .collect::<Option<Vec<_>>>()
+    else {
         return Err(run.abort(sql, run.unexpected()).await);
     };
     let plan = match plan_issuance(master, request, &existing, now) {
@@ -1242,7 +1419,9 @@ async fn issue_once(
         let mut fresh = plan.new_bindings.clone();
         fresh.sort_by_key(|b| b.activation_number.compact());
         let params = fresh.iter().flat_map(binding_values).collect();
-        let inserted = run.tx_count(sql, sql.insert_bindings(fresh.len()), params).await?;
+        let inserted = run
+            .tx_count(sql, sql.insert_bindings(fresh.len()), params)
+            .await?;
         if inserted != u64::try_from(fresh.len()).unwrap_or(u64::MAX) {
             // Another request bound one first: re-plan on what it stored.
             return Err(run.abort_conflict(sql).await);
@@ -1253,7 +1432,10 @@ async fn issue_once(
     Ok(plan)
 }
 
-#[expect(clippy::too_many_arguments, reason = "the rebind's inputs, each needed")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the rebind's inputs, each needed"
+)]
 async fn rebind_once(
     run: &Run,
     sql: &Sql,
@@ -1266,7 +1448,11 @@ async fn rebind_once(
 ) -> Result<RebindRecord, TxFail> {
     run.tx_count(sql, sql.begin_write(), Vec::new()).await?;
     let row = run
-        .tx_row(sql, sql.binding_for_update(), vec![Value::Text(number.compact())])
+        .tx_row(
+            sql,
+            sql.binding_for_update(),
+            vec![Value::Text(number.compact())],
+        )
         .await?;
     let current = match row {
         None => None,
@@ -1298,8 +1484,12 @@ async fn rebind_once(
         return Err(run.abort_conflict(sql).await);
     }
     let seq = reserve(run, sql, 1).await?;
-    run.tx_count(sql, sql.insert_history(1), history_values(seq, &plan.history).to_vec())
-        .await?;
+    run.tx_count(
+        sql,
+        sql.insert_history(1),
+        history_values(seq, &plan.history).to_vec(),
+    )
+    .await?;
     let r = &plan.record;
     run.tx_count(
         sql,

@@ -145,7 +145,10 @@ impl Jitter {
     /// A uniform draw in `[0, 1)`.
     pub fn next_uniform(&mut self) -> f64 {
         let z = self.next_u64();
-        #[expect(clippy::cast_precision_loss, reason = "53 random bits fit an f64 exactly")]
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "53 random bits fit an f64 exactly"
+        )]
         let top = (z >> 11) as f64;
         top / 9_007_199_254_740_992.0
     }

@@ -78,8 +78,10 @@ impl Table {
     }
 }
 
-const BINDING_COLUMNS: &str = "activation_number, mpr_id, product, registration_key, first_issued_at";
-const HISTORY_COLUMNS: &str = "seq, at, event, mpr_id, activation_number, product, registration_key";
+const BINDING_COLUMNS: &str =
+    "activation_number, mpr_id, product, registration_key, first_issued_at";
+const HISTORY_COLUMNS: &str =
+    "seq, at, event, mpr_id, activation_number, product, registration_key";
 
 /// The statements of one store: its dialect, placeholder style and prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,12 +243,10 @@ impl Sql {
     #[must_use]
     pub fn meta_exists(&self) -> String {
         match self.dialect {
-            Dialect::Sqlite => self.render(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
-            ),
-            Dialect::Postgres => {
-                self.render("SELECT CAST(to_regclass(?) IS NOT NULL AS INTEGER)")
+            Dialect::Sqlite => {
+                self.render("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
             }
+            Dialect::Postgres => self.render("SELECT CAST(to_regclass(?) IS NOT NULL AS INTEGER)"),
         }
     }
 
@@ -411,7 +411,11 @@ impl Sql {
     /// from (ms, inclusive) and to (ms, exclusive).
     #[must_use]
     pub fn history(&self, ranged: bool) -> String {
-        let range = if ranged { " WHERE at >= ? AND at < ?" } else { "" };
+        let range = if ranged {
+            " WHERE at >= ? AND at < ?"
+        } else {
+            ""
+        };
         self.render(&format!(
             "SELECT at, event, mpr_id, activation_number, product, registration_key FROM {}{range} ORDER BY at, seq",
             self.t("history")
@@ -430,7 +434,11 @@ impl Sql {
             .map(|e| format!("'{}'", e.name()))
             .collect();
         let reissue = reissues.join(", ");
-        let range = if ranged { " WHERE at >= ? AND at < ?" } else { "" };
+        let range = if ranged {
+            " WHERE at >= ? AND at < ?"
+        } else {
+            ""
+        };
         self.render(&format!(
             "SELECT (at + CAST(? AS BIGINT)) / 86400000, \
              SUM(CASE WHEN event IN ({reissue}) THEN 0 ELSE 1 END), \
