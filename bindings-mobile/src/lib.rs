@@ -33,9 +33,9 @@ pub use error::{Diagnostic, ErrorKind, Lang, Param, RegcoreError, error_kind_nam
 pub use identifiers::{Identifier, IdentifierKind, parse_identifier};
 pub use keys::{DeviceKey, GatewayPassword, KeyCode, Product, RegistrationKey, lookup_product};
 pub use lockout::{
-    AdmitResult, AttemptResult, Lock, LockoutAdmission, LockoutAttempt, LockoutDecision,
-    LockoutPolicy, LockoutState, LockoutSuccess, decode_lockout_state, encode_lockout_state,
-    lockout_state_from_bytes, lockout_state_to_bytes,
+    AttemptResult, Lock, LockoutAdmission, LockoutDecision, LockoutPolicy, LockoutState,
+    LockoutSuccess, decode_lockout_state, encode_lockout_state, lockout_state_from_bytes,
+    lockout_state_to_bytes,
 };
 pub use policy::{
     PasswordAge, PasswordContext, PasswordPolicy, PasswordReport, PasswordViolation, PolicyRule,

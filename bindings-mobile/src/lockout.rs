@@ -2,13 +2,14 @@
 //! a key-code field (`device_entry`), or mirroring a server's policy. The
 //! app stores the state (encoded string or bytes) and passes it back in.
 //!
-//! Two flows, both over core's owned, single-use admission:
-//! - one device, one writer: `policy.attempt(state, now)`, check the PIN,
-//!   then store `attempt.failure()` or `attempt.success()`;
+//! One way to attempt, `policy.attempt(state, now)`, giving core's owned,
+//! single-use admission, settled in one of two ways:
+//! - one device, one writer: check the PIN, then store
+//!   `admission.failure()` or `admission.succeeded()`;
 //! - a state shared by several writers (a server, several processes):
-//!   `state.admit(policy, now)`, store `admission.state()` *before* checking
-//!   (compare-and-set against `admission.previous()`), then settle with
-//!   `failure()` or `success().apply(current)`.
+//!   store `admission.state()` *before* checking (compare-and-set against
+//!   `admission.previous()`), then settle with `failure()` or
+//!   `success().apply(current)`.
 //!
 //! Settling twice raises core's `lockout.admission_used`.
 
@@ -93,13 +94,15 @@ pub enum LockoutDecision {
     },
 }
 
-/// Outcome of [`LockoutPolicy::attempt`] (one device, one writer).
+/// Outcome of [`LockoutPolicy::attempt`], the one way to attempt.
 #[derive(Debug, uniffi::Enum)]
 pub enum AttemptResult {
-    /// Check the PIN or password once, then store what `attempt` returns.
+    /// Check the PIN or password once and settle the admission: one writer
+    /// stores `failure()` or `succeeded()`; a state shared by several
+    /// writers stores `admission.state()` *before* the check.
     Proceed {
-        /// Permission to check once.
-        attempt: Arc<LockoutAttempt>,
+        /// Permission to check once (the attempt already counted).
+        admission: Arc<LockoutAdmission>,
     },
     /// Locked: refuse without checking.
     Refused {
@@ -107,24 +110,6 @@ pub enum AttemptResult {
         lock: Lock,
         /// A state to store if the refusal changed it (a policy counting
         /// locked attempts, or a clock that went backwards); otherwise none.
-        new_state: Option<LockoutState>,
-    },
-}
-
-/// Outcome of [`LockoutState::admit`] (a state shared by several writers).
-#[derive(Debug, uniffi::Enum)]
-pub enum AdmitResult {
-    /// Store `admission.state()` (compare-and-set against
-    /// `admission.previous()`), then check the password once and settle.
-    Admitted {
-        /// The admission.
-        admission: Arc<LockoutAdmission>,
-    },
-    /// Locked: refuse without checking.
-    Refused {
-        /// The lock.
-        lock: Lock,
-        /// A state to store if the refusal changed it; otherwise none.
         new_state: Option<LockoutState>,
     },
 }
@@ -145,40 +130,13 @@ fn refused(refusal: &CoreRefusal) -> Result<(Lock, Option<LockoutState>), Regcor
     ))
 }
 
-/// Permission to check a PIN or password once on a device that is the only
-/// writer of its state, obtained only while not locked. Record the outcome
-/// with `failure()` or `success()` (once: a second call raises
-/// `lockout.admission_used`) and store the returned state.
-#[derive(Debug, uniffi::Object)]
-pub struct LockoutAttempt(Mutex<Option<CoreAdmission>>);
-
-#[uniffi::export]
-impl LockoutAttempt {
-    /// The PIN or password was wrong: the state to store.
-    ///
-    /// # Errors
-    /// `lockout.admission_used` if already settled.
-    pub fn failure(&self) -> Result<LockoutState, RegcoreError> {
-        LockoutState::from_core(settle(&self.0)?.failure())
-    }
-
-    /// The PIN or password was right: the state to store (counter reset).
-    ///
-    /// # Errors
-    /// `lockout.admission_used` if already settled.
-    pub fn success(&self) -> Result<LockoutState, RegcoreError> {
-        let admission = settle(&self.0)?;
-        // One writer: the current state is the one the admission counted.
-        let counted = admission.state();
-        LockoutState::from_core(admission.success().apply(counted))
-    }
-}
-
-/// Permission to check a password once against a state shared by several
-/// writers (docs/lockout.md ("Several servers, one account")). The attempt is already
-/// counted as a failure in [`LockoutAdmission::state`]: store it before
-/// checking the password, then settle exactly once (a second settle raises
-/// `lockout.admission_used`).
+/// Permission to check a PIN or password once, obtained only while not
+/// locked. The attempt is already counted as a failure in
+/// [`LockoutAdmission::state`]. One writer (a device) checks, then stores
+/// `failure()` or `succeeded()`; a state shared by several writers stores
+/// `state()` before checking (docs/lockout.md ("Several servers, one
+/// account")). Settle exactly once: a second settle raises
+/// `lockout.admission_used`.
 #[derive(Debug, uniffi::Object)]
 pub struct LockoutAdmission {
     slot: Mutex<Option<CoreAdmission>>,
@@ -224,6 +182,26 @@ impl LockoutAdmission {
     pub fn success(&self) -> Result<Arc<LockoutSuccess>, RegcoreError> {
         Ok(Arc::new(LockoutSuccess(settle(&self.slot)?.success())))
     }
+
+    /// The PIN or password was right and this device is the state's only
+    /// writer: the state to store (counter reset).
+    ///
+    /// # Errors
+    /// `lockout.admission_used` if already settled.
+    pub fn succeeded(&self) -> Result<LockoutState, RegcoreError> {
+        LockoutState::from_core(settle(&self.slot)?.succeeded())
+    }
+}
+
+impl LockoutAdmission {
+    fn new(admission: CoreAdmission) -> Result<Arc<Self>, RegcoreError> {
+        Ok(Arc::new(Self {
+            previous: LockoutState::from_core(admission.previous())?,
+            state: LockoutState::from_core(admission.state())?,
+            admitted_at: from_chrono(admission.admitted_at())?,
+            slot: Mutex::new(Some(admission)),
+        }))
+    }
 }
 
 /// A correct password, settled; from [`LockoutAdmission::success`]. Apply it
@@ -240,36 +218,6 @@ impl LockoutSuccess {
     /// cannot represent.
     pub fn apply(&self, current: LockoutState) -> Result<LockoutState, RegcoreError> {
         LockoutState::from_core(self.0.apply(current.to_core()?))
-    }
-}
-
-#[uniffi::export]
-impl LockoutState {
-    /// Begin an attempt whose state is shared by several writers: `Admitted`
-    /// carries the owned, single-use admission; `Refused` means refuse
-    /// without checking the password.
-    ///
-    /// # Errors
-    /// Kind invalid input, `time.out_of_range`.
-    pub fn admit(
-        &self,
-        policy: Arc<LockoutPolicy>,
-        now: SystemTime,
-    ) -> Result<AdmitResult, RegcoreError> {
-        Ok(match self.to_core()?.admit(&policy.0, to_chrono(now)?) {
-            Ok(admission) => AdmitResult::Admitted {
-                admission: Arc::new(LockoutAdmission {
-                    previous: LockoutState::from_core(admission.previous())?,
-                    state: LockoutState::from_core(admission.state())?,
-                    admitted_at: from_chrono(admission.admitted_at())?,
-                    slot: Mutex::new(Some(admission)),
-                }),
-            },
-            Err(refusal) => {
-                let (lock, new_state) = refused(&refusal)?;
-                AdmitResult::Refused { lock, new_state }
-            }
-        })
     }
 }
 
@@ -398,7 +346,7 @@ impl LockoutPolicy {
 
     /// Begin an attempt on a device that is the only writer of its state:
     /// `Proceed` carries the one-time permission to check; `Refused` means
-    /// do not check. (Several writers: [`LockoutState::admit`].)
+    /// do not check.
     ///
     /// # Errors
     /// Kind invalid input, `time.out_of_range`.
@@ -407,9 +355,9 @@ impl LockoutPolicy {
         state: LockoutState,
         now: SystemTime,
     ) -> Result<AttemptResult, RegcoreError> {
-        Ok(match state.to_core()?.admit(&self.0, to_chrono(now)?) {
+        Ok(match state.to_core()?.attempt(&self.0, to_chrono(now)?) {
             Ok(admission) => AttemptResult::Proceed {
-                attempt: Arc::new(LockoutAttempt(Mutex::new(Some(admission)))),
+                admission: LockoutAdmission::new(admission)?,
             },
             Err(refusal) => {
                 let (lock, new_state) = refused(&refusal)?;
@@ -491,18 +439,18 @@ mod tests {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_743_498_000 + secs)
     }
 
-    fn proceed(result: AttemptResult) -> Arc<LockoutAttempt> {
+    fn proceed(result: AttemptResult) -> Arc<LockoutAdmission> {
         match result {
-            AttemptResult::Proceed { attempt } => attempt,
+            AttemptResult::Proceed { admission } => admission,
             AttemptResult::Refused { .. } => panic!("refused"),
         }
     }
 
-    /// The one-device flow, built on core's admission, writes exactly the
-    /// states of core's borrowed `attempt()` (the Cognito rule), including
+    /// The one-device flow writes exactly the states of core's
+    /// `record_failure` / `record_success` (the Cognito rule), including
     /// after a clock that went backwards.
     #[test]
-    fn local_flow_matches_cores_attempt() {
+    fn local_flow_matches_cores_record_functions() {
         let policy = LockoutPolicy(CorePolicy::ups_site());
         let mut state = LockoutState::default();
         for (i, secs) in [0_u64, 1, 2, 3, 10, 20, 5, 4000, 4001, 4001]
@@ -512,21 +460,21 @@ mod tests {
             let now = at(secs);
             let core_state = state.to_core().unwrap();
             let chrono_now = to_chrono(now).unwrap();
-            let Ok(core_attempt) = core_state.attempt(&policy.0, chrono_now) else {
+            if core_state.attempt(&policy.0, chrono_now).is_err() {
                 continue;
-            };
-            let attempt = proceed(policy.attempt(state, now).unwrap());
+            }
+            let admission = proceed(policy.attempt(state, now).unwrap());
             let expected = if i % 3 == 2 {
-                let ok = core_attempt.success();
+                let ok = core_state.record_success(&policy.0, chrono_now);
                 assert_eq!(
-                    attempt.success().unwrap(),
+                    admission.succeeded().unwrap(),
                     LockoutState::from_core(ok).unwrap()
                 );
                 ok
             } else {
-                let bad = core_attempt.failure();
+                let bad = core_state.record_failure(&policy.0, chrono_now);
                 assert_eq!(
-                    attempt.failure().unwrap(),
+                    admission.failure().unwrap(),
                     LockoutState::from_core(bad).unwrap()
                 );
                 bad
@@ -538,16 +486,12 @@ mod tests {
     #[test]
     fn settling_twice_is_admission_used() {
         let policy = Arc::new(LockoutPolicy(CorePolicy::device_entry()));
-        let attempt = proceed(policy.attempt(LockoutState::default(), at(0)).unwrap());
-        attempt.failure().unwrap();
-        let e = attempt.success().unwrap_err();
+        let once = proceed(policy.attempt(LockoutState::default(), at(0)).unwrap());
+        once.failure().unwrap();
+        let e = once.succeeded().unwrap_err();
         assert_eq!(e.code(), "lockout.admission_used");
 
-        let AdmitResult::Admitted { admission } =
-            LockoutState::default().admit(policy, at(0)).unwrap()
-        else {
-            panic!("refused");
-        };
+        let admission = proceed(policy.attempt(LockoutState::default(), at(0)).unwrap());
         assert_eq!(admission.state().failures, 1);
         let success = admission.success().unwrap();
         assert_eq!(

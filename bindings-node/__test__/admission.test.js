@@ -1,6 +1,6 @@
 'use strict'
 // Owned, single-use lockout admission (docs/lockout.md ("Several servers,
-// one account")): policy.admit(state, now) counts the attempt as a failure
+// one account")): policy.attempt(state, now) counts the attempt as a failure
 // before the password is checked; settling it twice throws
 // lockout.admission_used; on one server it stores exactly what
 // attempt + recordFailure/recordSuccess store; through a compare-and-set
@@ -16,7 +16,7 @@ const at = (secs) => new Date(t0.getTime() + secs * 1000)
 
 test('admit: the attempt is counted before the check; settled once only', () => {
   const policy = rc.LockoutPolicy.upsSite()
-  const a = policy.admit(fresh, at(1))
+  const a = policy.attempt(fresh, at(1))
   assert.ok(a instanceof rc.LockoutAdmission)
   assert.equal(a.allowed, true)
   assert.deepEqual(a.previous, fresh)
@@ -35,7 +35,7 @@ test('admit: the attempt is counted before the check; settled once only', () => 
 
   // Right password: a success applied to whatever is stored by then, as
   // often as a compare-and-set loop needs.
-  const b = policy.admit(a.state, at(2))
+  const b = policy.attempt(a.state, at(2))
   const s = b.success()
   assert.ok(s instanceof rc.LockoutSuccess)
   throwsCoded(() => b.success(), 'lockout.admission_used')
@@ -51,7 +51,7 @@ test('admit: refused while locked, in the attempt shape', () => {
   const policy = rc.LockoutPolicy.upsSite()
   let state = fresh
   for (let n = 1; n <= 5; n++) state = policy.recordFailure(state, at(n))
-  const r = policy.admit(state, at(5.5))
+  const r = policy.attempt(state, at(5.5))
   assert.ok(!(r instanceof rc.LockoutAdmission))
   assert.equal(r.allowed, false)
   assert.equal(r.retryAfterSecs, 1)
@@ -60,7 +60,7 @@ test('admit: refused while locked, in the attempt shape', () => {
   assert.equal(r.error.kind, 'locked')
   assert.equal(r.newState, undefined)
   assert.deepEqual(r, policy.attempt(state, at(5.5)))
-  assert.ok(policy.admit(state, at(6)) instanceof rc.LockoutAdmission)
+  assert.ok(policy.attempt(state, at(6)) instanceof rc.LockoutAdmission)
 })
 
 // A deterministic pseudo-random sequence (times sometimes going backwards).
@@ -105,7 +105,7 @@ test('admit on one server stores exactly what attempt + record store', () => {
           viaAttempt = d.newState
         }
 
-        const r = policy.admit(viaAdmit, e.now)
+        const r = policy.attempt(viaAdmit, e.now)
         if (r instanceof rc.LockoutAdmission) {
           admitted++
           assert.equal(d.allowed, true, `${name}/${seed}/${i}`)
@@ -150,7 +150,7 @@ test('a burst through a compare-and-set cell admits at most 5 on upsSite', () =>
     rounds++
     const reads = pending.map((id) => {
       const snapshot = store.read()
-      return { id, snapshot, result: policy.admit(rc.decodeLockoutState(snapshot), now) }
+      return { id, snapshot, result: policy.attempt(rc.decodeLockoutState(snapshot), now) }
     })
     pending = []
     for (const { id, snapshot, result } of reads) {
@@ -182,9 +182,9 @@ test('a correct password settles against the state stored by then', () => {
   const now = at(10)
   // Two attempts admitted together; the first has the right password but
   // the second writes its admission before the first settles.
-  const first = policy.admit(rc.decodeLockoutState(store.read()), now)
+  const first = policy.attempt(rc.decodeLockoutState(store.read()), now)
   assert.ok(store.cas(rc.encodeLockoutState(first.previous), rc.encodeLockoutState(first.state)))
-  const second = policy.admit(rc.decodeLockoutState(store.read()), now)
+  const second = policy.attempt(rc.decodeLockoutState(store.read()), now)
   assert.ok(store.cas(rc.encodeLockoutState(second.previous), rc.encodeLockoutState(second.state)))
   assert.equal(rc.decodeLockoutState(store.read()).failures, 2)
 
@@ -196,4 +196,15 @@ test('a correct password settles against the state stored by then', () => {
   assert.deepEqual(rc.decodeLockoutState(store.read()), { failures: 0, lockedUntil: null, lastAttempt: now })
   second.failure() // already counted: nothing to write
   assert.equal(rc.decodeLockoutState(store.read()).failures, 0)
+})
+
+test('one writer settles an attempt with succeeded() or failure(), once', () => {
+  const policy = rc.LockoutPolicy.upsSite()
+  const a = policy.attempt(fresh, at(1))
+  assert.ok(a instanceof rc.LockoutAdmission && a.allowed)
+  const ok = a.succeeded()
+  assert.equal(ok.failures, 0)
+  assert.ok(a.settled)
+  assert.throws(() => a.failure(), (e) => e.code === 'lockout.admission_used')
+  assert.deepEqual(ok, policy.recordSuccess(fresh, at(1)))
 })

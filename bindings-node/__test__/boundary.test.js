@@ -38,7 +38,7 @@ const prov = new rc.ProvisionalRegistration()
 const provToken = prov.issue(keyring, 'u', '0312345678', { now: t0 })
 const lockout = rc.LockoutPolicy.upsSite()
 const fresh = { failures: 0, lockedUntil: null, lastAttempt: null }
-const success = lockout.admit(fresh, t0).success()
+const success = lockout.attempt(fresh, t0).success()
 const ledger = new rc.Ledger()
 const catalogue = new rc.ProductCatalogue()
 const request = new rc.IssuanceRequest(MPR, [auth.mint(1, 1)])
@@ -225,7 +225,6 @@ const PARAMS = [
     calls: withField(fresh, 'failures', [
       (s) => lockout.check(s, t0),
       (s) => lockout.attempt(s, t0),
-      (s) => lockout.admit(s, t0),
       (s) => lockout.recordFailure(s, t0),
       (s) => lockout.recordSuccess(s, t0),
       (s) => rc.encodeLockoutState(s),

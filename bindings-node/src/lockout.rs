@@ -1,4 +1,4 @@
-//! Login lockout (SPEC §3): policies as data, the small per-account state
+//! Login lockout (docs/lockout.md): policies as data, the small per-account state
 //! value, and its compact encodings for a SQL column or Redis.
 
 use napi::Env;
@@ -266,43 +266,24 @@ impl LockoutPolicy {
         })
     }
 
-    /// Begin an attempt: like `check`, but a refusal may carry a `newState`
-    /// to store (policies counting locked attempts; clock rebase). When
-    /// allowed, check the password and call `recordFailure` or
-    /// `recordSuccess` with the same `now`.
+    /// Begin an attempt, the one way to attempt. Allowed: a
+    /// `LockoutAdmission` (`allowed: true`) whose `state` is the attempt
+    /// already counted as a failure; one writer checks the password, then
+    /// stores `failure()` or `succeeded()`; a state shared by several
+    /// processes stores `state` (compare-and-set against `previous`)
+    /// *before* the check, then settles once with `failure()` or
+    /// `success().apply(current)` (docs/lockout.md). Refused: a
+    /// `LockoutDecision` (`allowed: false`, `error`, maybe a `newState` to
+    /// store); do not check the password.
     #[napi]
     pub fn attempt(
         &self,
         env: &Env,
         state: LockoutState,
         now: Option<Date>,
-    ) -> Result<LockoutDecision> {
-        let state = state.to_core(env)?;
-        Ok(match state.attempt(&self.inner, now_or(now)) {
-            Ok(_) => ALLOWED,
-            Err(refusal) => locked_decision(&refusal.locked, refusal.new_state),
-        })
-    }
-
-    /// Begin an attempt whose state is shared by several processes or
-    /// servers (SPEC §3, "Admission under concurrency"). Allowed: a
-    /// `LockoutAdmission` whose `state` (the attempt already counted as a
-    /// failure) must be stored — compare-and-set against its `previous` —
-    /// *before* the password is checked; then settle it once with
-    /// `failure()` or `success()`. Refused: the same `LockoutDecision` as
-    /// `attempt` (`allowed: false`, `error`, maybe a `newState` to store);
-    /// do not check the password. On one server with no concurrency the
-    /// states stored are exactly those of `attempt` + `recordFailure` /
-    /// `recordSuccess`.
-    #[napi]
-    pub fn admit(
-        &self,
-        env: &Env,
-        state: LockoutState,
-        now: Option<Date>,
     ) -> Result<Either<LockoutAdmission, LockoutDecision>> {
         let state = state.to_core(env)?;
-        Ok(match state.admit(&self.inner, now_or(now)) {
+        Ok(match state.attempt(&self.inner, now_or(now)) {
             Ok(admission) => Either::A(LockoutAdmission::new(admission)),
             Err(refusal) => Either::B(locked_decision(&refusal.locked, refusal.new_state)),
         })
@@ -386,7 +367,7 @@ pub fn lockout_state_from_bytes(env: &Env, bytes: Uint8Array) -> Result<LockoutS
         .map(Into::into)
 }
 
-/// Permission to check the password once, from `LockoutPolicy.admit`. The
+/// Permission to check the password once, from `LockoutPolicy.attempt`. The
 /// attempt is already counted as a failure in `state`: store it
 /// (compare-and-set against `previous`) before checking the password, then
 /// settle exactly once — `failure()` (nothing more to write) or `success()`
@@ -466,6 +447,14 @@ impl LockoutAdmission {
         Ok(LockoutSuccess {
             inner: self.take(env)?.success(),
         })
+    }
+
+    /// The password was right and this process is the state's only writer:
+    /// the state to store (counter reset). Throws `lockout.admission_used`
+    /// if already settled.
+    #[napi]
+    pub fn succeeded(&mut self, env: &Env) -> Result<LockoutState> {
+        Ok(self.take(env)?.succeeded().into())
     }
 }
 

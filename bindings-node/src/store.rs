@@ -7,7 +7,8 @@
 use napi::Env;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use regcore::{Coded, StoreError};
+use regcore::Coded;
+use regcore_store::StoreError;
 
 use crate::convert::{JsNumber, JsString, coded_error, int};
 

@@ -258,35 +258,8 @@ impl SingleUse {
     }
 }
 
-/// `regcore.LockoutAttempt`: permission to check the password once, for a
-/// state one process owns. Settling it twice raises `lockout.admission_used`.
-#[pyclass(frozen, name = "LockoutAttempt", module = "regcore")]
-pub struct PyLockoutAttempt(SingleUse);
-
-#[pymethods]
-impl PyLockoutAttempt {
-    /// The password was wrong: the state to store.
-    fn failure(&self) -> PyResult<PyLockoutState> {
-        Ok(PyLockoutState(self.0.take()?.failure()))
-    }
-
-    /// The password was right: the state to store (counter reset).
-    fn success(&self) -> PyResult<PyLockoutState> {
-        let admission = self.0.take()?;
-        let counted = admission.state();
-        Ok(PyLockoutState(admission.success().apply(counted)))
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "LockoutAttempt(spent={})",
-            if self.0.spent() { "True" } else { "False" }
-        )
-    }
-}
-
 /// `regcore.LockoutAdmission`: permission to check the password once, for a
-/// state shared by several processes (SPEC §3). Store `.state` (compare-and-
+/// state shared by several processes (docs/lockout.md). Store `.state` (compare-and-
 /// set against `.previous`) *before* checking the password; then settle once
 /// with `.failure()` or `.success()`.
 #[pyclass(frozen, name = "LockoutAdmission", module = "regcore")]
@@ -328,6 +301,12 @@ impl PyLockoutAdmission {
     /// store holds by then (on every compare-and-set retry).
     fn success(&self) -> PyResult<PyLockoutSuccess> {
         Ok(PyLockoutSuccess(self.slot.take()?.success()))
+    }
+
+    /// The password was right and this process is the state's only writer:
+    /// the state to store (counter reset).
+    fn succeeded(&self) -> PyResult<PyLockoutState> {
+        Ok(PyLockoutState(self.slot.take()?.succeeded()))
     }
 
     fn __repr__(&self) -> String {
@@ -429,8 +408,10 @@ impl PyLockoutState {
         }
     }
 
-    /// Begin an attempt: a `LockoutAttempt` (check the password, then call
-    /// `.failure()` or `.success()`), or a `LockoutRefusal` (refuse without
+    /// Begin an attempt: a `LockoutAdmission` (the attempt already counted
+    /// as a failure in `.state`: one writer stores `.failure()` or
+    /// `.succeeded()` after the check; a shared store stores `.state` before
+    /// it, see docs/lockout.md), or a `LockoutRefusal` (refuse without
     /// checking the password, even a correct one).
     #[pyo3(signature = (policy, now = None))]
     fn attempt(
@@ -439,25 +420,7 @@ impl PyLockoutState {
         policy: &PyLockoutPolicy,
         now: Option<Aware>,
     ) -> PyResult<Py<PyAny>> {
-        match self.0.admit(&policy.0, now_or_system(now)) {
-            Ok(admission) => {
-                Ok(Py::new(py, PyLockoutAttempt(SingleUse::new(admission)))?.into_any())
-            }
-            Err(refusal) => refusal_object(py, refusal),
-        }
-    }
-
-    /// Begin an attempt on shared state (SPEC §3): a `LockoutAdmission`
-    /// whose `.state` must be stored before the password is checked, or a
-    /// `LockoutRefusal`.
-    #[pyo3(signature = (policy, now = None))]
-    fn admit(
-        &self,
-        py: Python<'_>,
-        policy: &PyLockoutPolicy,
-        now: Option<Aware>,
-    ) -> PyResult<Py<PyAny>> {
-        match self.0.admit(&policy.0, now_or_system(now)) {
+        match self.0.attempt(&policy.0, now_or_system(now)) {
             Ok(admission) => Ok(admission_object(py, admission)?.into_any()),
             Err(refusal) => refusal_object(py, refusal),
         }
@@ -522,7 +485,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyLockoutPolicy>()?;
     m.add_class::<PyLocked>()?;
     m.add_class::<PyLockoutRefusal>()?;
-    m.add_class::<PyLockoutAttempt>()?;
     m.add_class::<PyLockoutAdmission>()?;
     m.add_class::<PyLockoutSuccess>()?;
     m.add_class::<PyLockoutState>()?;

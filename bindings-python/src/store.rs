@@ -696,10 +696,6 @@ impl PyStoreProtocol {
         Self::wrap(op, Out::Plan)
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the rebind's inputs, each needed"
-    )]
     fn ledger_rebind(
         &self,
         master: &PyMasterSecret,

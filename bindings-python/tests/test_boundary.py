@@ -199,7 +199,7 @@ def test_kinds_come_from_core_and_pick_the_class() -> None:
 
 def test_admission_is_owned_single_use_and_counts_in_advance() -> None:
     policy = LockoutPolicy.ups_site()
-    admitted = LockoutState().admit(policy, now=T0)
+    admitted = LockoutState().attempt(policy, now=T0)
     assert isinstance(admitted, LockoutAdmission)
     assert admitted.previous == LockoutState()
     assert admitted.state.failures == 1  # counted before the password is checked
@@ -217,8 +217,8 @@ def test_admission_is_owned_single_use_and_counts_in_advance() -> None:
     assert burst.check(policy, now=T0) is not None
     settled = success.apply(burst)
     assert settled.failures == 0 and settled.check(policy, now=T0) is None
-    # While locked, admission is refused like attempt().
-    refused = burst.admit(policy, now=T0)
+    # While locked, the attempt is refused.
+    refused = burst.attempt(policy, now=T0)
     assert isinstance(refused, LockoutRefusal) and refused.locked.code == "lockout.locked"
 
 
@@ -229,7 +229,7 @@ def test_admission_through_a_compare_and_set_cell_gives_five_checks() -> None:
     for _ in range(100):
         while True:
             stored = cell
-            outcome = LockoutState.decode(stored).admit(policy, now=T0)
+            outcome = LockoutState.decode(stored).attempt(policy, now=T0)
             if isinstance(outcome, LockoutRefusal):
                 break
             if cell == stored:  # compare-and-set

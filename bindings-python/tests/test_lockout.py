@@ -12,7 +12,7 @@ from regcore import (
     StoredStateError,
     Diagnostic,
     Locked,
-    LockoutAttempt,
+    LockoutAdmission,
     LockoutPolicy,
     LockoutRefusal,
     LockoutState,
@@ -69,7 +69,7 @@ def test_attempt_flow_locks_and_refuses(t0: dt.datetime) -> None:
     now = t0
     for _ in range(5):
         attempt = state.attempt(policy, now=now)
-        assert isinstance(attempt, LockoutAttempt)
+        assert isinstance(attempt, LockoutAdmission)
         state = attempt.failure()
         with pytest.raises(InvalidInputError) as used:
             attempt.failure()  # an attempt records one outcome only
@@ -89,8 +89,8 @@ def test_attempt_flow_locks_and_refuses(t0: dt.datetime) -> None:
     assert checked is not None and checked.until == locked.until
     assert state.check(policy, now=now + dt.timedelta(seconds=1)) is None
     later = state.attempt(policy, now=now + dt.timedelta(seconds=2))
-    assert isinstance(later, LockoutAttempt)
-    assert later.success().failures == 0
+    assert isinstance(later, LockoutAdmission)
+    assert later.succeeded().failures == 0
 
 
 def test_record_functions_and_encodings(t0: dt.datetime) -> None:

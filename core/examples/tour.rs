@@ -108,7 +108,7 @@ fn main() -> Result<()> {
             Ok(attempt) => {
                 let correct = verify_password(&format!("guess{guess}"), &phc, None)?;
                 if correct {
-                    attempt.success()
+                    attempt.succeeded()
                 } else {
                     attempt.failure()
                 }
@@ -139,7 +139,7 @@ fn main() -> Result<()> {
     let mut shared = LockoutState::default();
     let mut checked = 0;
     for _ in 0..100 {
-        if let Ok(admission) = shared.admit(&lockout, now) {
+        if let Ok(admission) = shared.attempt(&lockout, now) {
             shared = admission.state(); // stored first...
             checked += 1; // ...then the password is checked (wrong here)
             let _ = admission.failure();

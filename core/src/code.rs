@@ -47,6 +47,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::error::{Coded, ErrorKind, Lang, Param};
 use crate::mac::{HmacKey, HmacSha256, Keyed, finish};
 use crate::normalize::compact_string;
+use crate::state_text;
 
 /// Minimum secret length in bytes (256 bits).
 pub const MIN_SECRET_LEN: usize = 32;
@@ -456,13 +457,15 @@ impl CodeState {
     /// Compact text form: `c1.<series>.<generation>.<issued_at_secs>.<attempts>.<used 0|1>`.
     #[must_use]
     pub fn encode(&self) -> String {
-        format!(
-            "c1.{}.{}.{}.{}.{}",
-            self.series,
-            self.generation,
-            self.issued_at.timestamp(),
-            self.attempts,
-            u8::from(self.used)
+        state_text::join(
+            "c1",
+            &[
+                self.series.to_string(),
+                self.generation.to_string(),
+                self.issued_at.timestamp().to_string(),
+                self.attempts.to_string(),
+                u8::from(self.used).to_string(),
+            ],
         )
     }
 
@@ -472,23 +475,11 @@ impl CodeState {
     /// [`CodeError::MalformedState`]; never panics.
     pub fn decode(input: &str) -> Result<Self, CodeError> {
         let bad = |reason| CodeError::MalformedState { reason };
-        if input.len() > 80 {
-            return Err(bad("too_long"));
-        }
-        let parts: Vec<&str> = input.split('.').collect();
-        let [version, series, generation, issued, attempts, used] = parts.as_slice() else {
-            return Err(bad("fields"));
-        };
-        if *version != "c1" {
-            return Err(bad("version"));
-        }
-        let u32_field = |s: &str, reason| {
-            canonical_u64(s)
-                .and_then(|v| u32::try_from(v).ok())
-                .ok_or(bad(reason))
-        };
-        let issued_secs = canonical_i64(issued).ok_or(bad("issued_at"))?;
-        let used = match *used {
+        let [series, generation, issued, attempts, used] =
+            state_text::fields::<5>(input, "c1", 80).map_err(|m| bad(m.reason()))?;
+        let u32_field = |s: &str, reason| state_text::canonical_u32(s).ok_or(bad(reason));
+        let issued_secs = state_text::canonical_i64(issued).ok_or(bad("issued_at"))?;
+        let used = match used {
             "0" => false,
             "1" => true,
             _ => return Err(bad("used")),
@@ -590,19 +581,6 @@ impl CodeState {
             used,
         )
     }
-}
-
-pub(crate) fn canonical_u64(s: &str) -> Option<u64> {
-    let ok = !s.is_empty()
-        && s.len() <= 20
-        && s.bytes().all(|b| b.is_ascii_digit())
-        && (s == "0" || !s.starts_with('0'));
-    if ok { s.parse().ok() } else { None }
-}
-
-pub(crate) fn canonical_i64(s: &str) -> Option<i64> {
-    canonical_u64(s.strip_prefix('-').unwrap_or(s))?;
-    if s == "-0" { None } else { s.parse().ok() }
 }
 
 /// Result of [`CodePolicy::verify`]: what to tell the user, and the state

@@ -1,4 +1,4 @@
-//! An in-memory issuance ledger (SPEC §5.6): the pairing rules of
+//! An in-memory issuance ledger (docs/pairing.md §1): the pairing rules of
 //! [`plan_issuance`] applied to a value the caller owns, with the KMS
 //! searches \[004\] §7, reports \[004\] §6 and audited administrative rebinds.
 //! For tests, scripts and small tools; a web site keeps the same rules with

@@ -51,6 +51,7 @@ pub mod policy;
 pub mod quote;
 pub mod regkey;
 pub mod session;
+mod state_text;
 pub mod token;
 
 // Every public domain type is reachable at the crate root (the one path the
@@ -82,8 +83,8 @@ pub use ledger::{
 };
 pub use lockout::Refusal as LockoutRefusal;
 pub use lockout::{
-    Admission, AfterLock, Attempt, Decision, Locked, LockoutError, LockoutPolicy, LockoutState,
-    QuietReset, Schedule, Success, Tier,
+    Admission, AfterLock, Decision, Locked, LockoutError, LockoutPolicy, LockoutState, QuietReset,
+    Schedule, Success, Tier,
 };
 pub use maintenance::{Change, DealerAccount, GatewayMaintenance, MaintenanceError};
 pub use normalize::Positioned;

@@ -29,6 +29,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Coded, ErrorKind, Lang, Param};
+use crate::state_text;
 
 /// Session timeouts (serde data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,10 +145,12 @@ impl SessionState {
     /// Unix epoch). Canonical: equal states encode to equal strings.
     #[must_use]
     pub fn encode(&self) -> String {
-        format!(
-            "s1.{}.{}",
-            self.started_at.timestamp_millis(),
-            self.last_seen.timestamp_millis()
+        state_text::join(
+            "s1",
+            &[
+                self.started_at.timestamp_millis().to_string(),
+                self.last_seen.timestamp_millis().to_string(),
+            ],
         )
     }
 
@@ -157,13 +160,10 @@ impl SessionState {
     /// [`SessionError::MalformedState`] for anything else.
     pub fn decode(input: &str) -> Result<Self, SessionError> {
         let malformed = |reason| SessionError::MalformedState { reason };
-        if input.len() > 64 {
-            return Err(malformed("too_long"));
-        }
-        let rest = input.strip_prefix("s1.").ok_or(malformed("version"))?;
-        let (started, last) = rest.split_once('.').ok_or(malformed("field_count"))?;
+        let [started, last] =
+            state_text::fields::<2>(input, "s1", 64).map_err(|m| malformed(m.reason()))?;
         let time = |text: &str| {
-            canonical_i64(text)
+            state_text::canonical_i64(text)
                 .and_then(DateTime::from_timestamp_millis)
                 .ok_or(malformed("time"))
         };
@@ -172,16 +172,6 @@ impl SessionState {
             last_seen: time(last)?,
         })
     }
-}
-
-/// Canonical decimal `i64`: optional `-`, no `+`, no leading zeros, no `-0`.
-fn canonical_i64(text: &str) -> Option<i64> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let canonical = !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'))
-        && text != "-0";
-    if canonical { text.parse().ok() } else { None }
 }
 
 /// A stored session state that does not decode.

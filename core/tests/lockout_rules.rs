@@ -60,7 +60,7 @@ fn ups_site_walk_1_to_20() {
 fn ups_site_resets_on_success_after_lock_expired() {
     let policy = LockoutPolicy::ups_site();
     let (_, state, now) = walk(&policy, 8); // 8th failure locked 8 s, now = its end
-    let state = state.attempt(&policy, now).unwrap().success();
+    let state = state.attempt(&policy, now).unwrap().succeeded();
     assert_eq!(state.failures, 0);
     // Next failures start from scratch: four free again.
     let (mut s, mut t) = (state, now);
@@ -738,7 +738,7 @@ fn login_with_admission(
     let admission = loop {
         let old = cell.load();
         let state = LockoutState::decode(&old).expect("the store holds encoded states");
-        match state.admit(policy, now) {
+        match state.attempt(policy, now) {
             Ok(admission) => {
                 std::thread::yield_now();
                 if cell.compare_and_swap(&old, admission.state().encode()) {
@@ -809,7 +809,7 @@ fn a_correct_password_admitted_during_a_burst_settles_as_success() {
     let old = cell.load();
     let user = LockoutState::decode(&old)
         .unwrap()
-        .admit(&policy, t0())
+        .attempt(&policy, t0())
         .unwrap();
     assert!(cell.compare_and_swap(&old, user.state().encode()));
     for _ in 0..4 {
@@ -828,7 +828,7 @@ fn admission_while_locked_is_the_same_refusal_as_attempt() {
     let policy = LockoutPolicy::ups_site();
     let (_, state, _) = walk(&policy, 6);
     let now = state.last_attempt.unwrap();
-    let refused = state.admit(&policy, now).unwrap_err();
+    let refused = state.attempt(&policy, now).unwrap_err();
     assert_eq!(Err(refused), state.attempt(&policy, now).map(|_| ()));
 }
 
@@ -837,7 +837,7 @@ fn admission_remembers_what_it_was_computed_from() {
     let policy = LockoutPolicy::ups_site();
     let (_, state, now) = walk(&policy, 2);
     let later = now + secs(1);
-    let admission = state.admit(&policy, later).unwrap();
+    let admission = state.attempt(&policy, later).unwrap();
     assert_eq!(admission.previous(), state);
     assert_eq!(admission.state(), state.record_failure(&policy, later));
     assert_eq!(admission.admitted_at(), later);
@@ -847,7 +847,7 @@ fn admission_remembers_what_it_was_computed_from() {
 fn success_never_moves_last_attempt_backwards() {
     // Server A (clock behind) settles after server B (clock ahead) wrote.
     let policy = LockoutPolicy::ups_site();
-    let admission = LockoutState::default().admit(&policy, t0()).unwrap();
+    let admission = LockoutState::default().attempt(&policy, t0()).unwrap();
     let ahead = LockoutState::default().record_failure(&policy, t0() + secs(30));
     let settled = admission.success().apply(ahead);
     assert_eq!(settled.last_attempt, Some(t0() + secs(30)));
@@ -867,11 +867,20 @@ proptest! {
         let mut now = t0();
         for (dt, ok) in steps {
             now += TimeDelta::milliseconds(dt);
-            via_attempt = match via_attempt.attempt(&policy, now) {
-                Ok(a) => if ok { a.success() } else { a.failure() },
-                Err(r) => r.new_state.unwrap_or(via_attempt),
+            // The classic one-writer flow (check, then record the outcome)…
+            via_attempt = match via_attempt.check(&policy, now) {
+                Decision::Allowed => if ok {
+                    via_attempt.record_success(&policy, now)
+                } else {
+                    via_attempt.record_failure(&policy, now)
+                },
+                Decision::Locked(_) => match via_attempt.attempt(&policy, now) {
+                    Err(r) => r.new_state.unwrap_or(via_attempt),
+                    Ok(_) => unreachable!("check and attempt agree"),
+                },
             };
-            via_admission = match via_admission.admit(&policy, now) {
+            // …and the admission, settled as a shared store settles it.
+            via_admission = match via_admission.attempt(&policy, now) {
                 Ok(a) => {
                     let stored = a.state();
                     if ok { a.success().apply(stored) } else { a.failure() }

@@ -1,4 +1,4 @@
--- regcore store schema, version 1 (SPEC §8).
+-- regcore store schema, version 1 (docs/storage.md).
 --
 -- One text for SQLite (3.24+) and PostgreSQL (12+): only portable types
 -- (TEXT, BIGINT, INTEGER) and statements. `{prefix}` is replaced by the
@@ -41,7 +41,7 @@ CREATE TABLE {prefix}_session (
 );
 CREATE INDEX {prefix}_session_expires ON {prefix}_session (expires_at);
 
--- Pairing ledger (SPEC §5.6): one terminal per activation number, enforced
+-- Pairing ledger (docs/pairing.md §1): one terminal per activation number, enforced
 -- by the primary key (first writer wins).
 CREATE TABLE {prefix}_binding (
     activation_number TEXT    PRIMARY KEY,

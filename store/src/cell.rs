@@ -93,7 +93,7 @@ pub fn lockout_admit(
     now: DateTime<Utc>,
 ) -> Result<Step<Admit>, LockoutError> {
     let state = lockout_of(stored)?;
-    Ok(match state.admit(policy, now) {
+    Ok(match state.attempt(policy, now) {
         Ok(admission) => {
             let next = admission.state();
             let text = next.encode();

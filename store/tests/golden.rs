@@ -3,6 +3,14 @@
 //! (`REGCORE_BLESS=1 cargo test -p regcore-store --test golden`) and the
 //! diff is reviewed: a Python, a Node and a Rust server share one database,
 //! so what goes on the wire is a contract.
+// Test helpers may unwrap and panic on values they construct: a failure is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::expect_used,
+    clippy::arithmetic_side_effects
+)]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

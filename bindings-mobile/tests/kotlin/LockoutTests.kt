@@ -46,7 +46,7 @@ fun lockoutTests() {
             for (i in 1..3) {
                 val r = p.attempt(s, T0)
                 check(r is AttemptResult.Proceed) { "attempt $i: $r" }
-                s = (r as AttemptResult.Proceed).attempt.use { it.failure() }
+                s = (r as AttemptResult.Proceed).admission.use { it.failure() }
             }
             assertEq(3u, s.failures)
             assertEq(T0.plusSeconds(30), s.lockedUntil)
@@ -56,7 +56,7 @@ fun lockoutTests() {
             assertEq(20uL, refused.lock.retryAfterSecs)
             assertEq(null, refused.newState)
             val later = p.attempt(s, T0.plusSeconds(30)) as AttemptResult.Proceed
-            val ok = later.attempt.use { it.success() }
+            val ok = later.admission.use { it.succeeded() }
             assertEq(0u, ok.failures)
         }
     }
@@ -113,9 +113,9 @@ fun lockoutTests() {
     Harness.test("LockoutPolicy.attempt: one settle only; the second is lockout.admission_used") {
         LockoutPolicy.deviceEntry().use { p ->
             val r = p.attempt(LockoutState(), T0) as AttemptResult.Proceed
-            val failed = r.attempt.failure()
+            val failed = r.admission.failure()
             assertEq(1u, failed.failures)
-            for (again in listOf({ r.attempt.failure() }, { r.attempt.success() })) {
+            for (again in listOf({ r.admission.failure() }, { r.admission.succeeded() }, { r.admission.success() })) {
                 val e = assertThrows<RegcoreException.InvalidInput> { again() }
                 assertEq("lockout.admission_used", e.code())
                 check(e.messageJa.isNotEmpty() && e.messageEn.isNotEmpty())
@@ -123,14 +123,14 @@ fun lockoutTests() {
         }
     }
 
-    Harness.test("LockoutState.admit: the failure is counted before the check; settle once") {
+    Harness.test("LockoutPolicy.attempt on shared state: the failure is counted before the check; settle once") {
         LockoutPolicy.upsSite().use { p ->
             var stored = LockoutState()
             // Four wrong passwords: each admission's state is what a store writes first.
             repeat(4) { i ->
-                val r = stored.admit(p, T0.plusSeconds(i.toLong()))
-                check(r is AdmitResult.Admitted) { "$r" }
-                val a = (r as AdmitResult.Admitted).admission
+                val r = p.attempt(stored, T0.plusSeconds(i.toLong()))
+                check(r is AttemptResult.Proceed) { "$r" }
+                val a = (r as AttemptResult.Proceed).admission
                 assertEq(stored, a.previous())
                 assertEq(i.toUInt() + 1u, a.state().failures)
                 assertEq(T0.plusSeconds(i.toLong()), a.admittedAt())
@@ -140,11 +140,11 @@ fun lockoutTests() {
             }
             // Two concurrent attempts: both admitted from the same state would
             // race on compare-and-set; the store admits the second from the first's state.
-            val first = (stored.admit(p, T0.plusSeconds(10)) as AdmitResult.Admitted).admission
+            val first = (p.attempt(stored, T0.plusSeconds(10)) as AttemptResult.Proceed).admission
             assertEq(5u, first.state().failures)
-            val second = first.state().admit(p, T0.plusSeconds(10))
-            check(second is AdmitResult.Refused) { "$second" }
-            second as AdmitResult.Refused
+            val second = p.attempt(first.state(), T0.plusSeconds(10))
+            check(second is AttemptResult.Refused) { "$second" }
+            second as AttemptResult.Refused
             assertEq("lockout.locked", second.lock.message.code)
             assertEq(ErrorKind.LOCKED, second.lock.message.kind)
             assertEq(null, second.newState)
@@ -159,24 +159,22 @@ fun lockoutTests() {
         }
     }
 
-    Harness.test("LockoutState.admit and attempt write the same states on one device") {
+    Harness.test("LockoutPolicy.attempt settled by one writer writes the states of recordFailure/recordSuccess") {
         LockoutPolicy.upsSite().use { p ->
-            var viaAttempt = LockoutState()
-            var viaAdmit = LockoutState()
+            var viaRecord = LockoutState()
+            var viaAdmission = LockoutState()
             val outcomes = listOf(false, false, true, false, false, false, false, false, true)
             for ((i, ok) in outcomes.withIndex()) {
                 val now = T0.plusSeconds(i.toLong() * 3)
-                val attempt = p.attempt(viaAttempt, now)
-                val admit = viaAdmit.admit(p, now)
+                val attempt = p.attempt(viaAdmission, now)
                 if (attempt is AttemptResult.Refused) {
-                    check(admit is AdmitResult.Refused) { "$admit" }
+                    check(p.check(viaRecord, now) is LockoutDecision.Locked) { "step $i" }
                     continue
                 }
-                val local = (attempt as AttemptResult.Proceed).attempt
-                val shared = (admit as AdmitResult.Admitted).admission
-                viaAttempt = if (ok) local.success() else local.failure()
-                viaAdmit = if (ok) shared.success().apply(shared.state()) else shared.failure()
-                assertEq(viaAttempt, viaAdmit, "step $i")
+                val admission = (attempt as AttemptResult.Proceed).admission
+                viaRecord = if (ok) p.recordSuccess(viaRecord, now) else p.recordFailure(viaRecord, now)
+                viaAdmission = if (ok) admission.succeeded() else admission.failure()
+                assertEq(viaRecord, viaAdmission, "step $i")
             }
         }
     }

@@ -126,7 +126,7 @@ fun numberTests() {
                 val token = issueLink(link, ring, "s", 1u, ByteArray(0), T0)
                 val reg = provisionalRegistrationLinkPolicy()
                 val phoneLink = issueProvisionalRegistrationLink(reg, ring, "s", "09012345678", 1u, ByteArray(0), T0)
-                val admission = (LockoutState().admit(lockout, T0) as AdmitResult.Admitted).admission
+                val admission = (lockout.attempt(LockoutState(), T0) as AttemptResult.Proceed).admission
                 val success = admission.success()
                 for (t in OUT_OF_RANGE) {
                     val calls: List<Pair<String, () -> Unit>> = listOf(
@@ -136,10 +136,9 @@ fun numberTests() {
                         "LockoutPolicy.attempt(now)" to { lockout.attempt(LockoutState(), t) },
                         "LockoutPolicy.recordFailure(now)" to { lockout.recordFailure(LockoutState(), t) },
                         "LockoutPolicy.recordSuccess(now)" to { lockout.recordSuccess(LockoutState(), t) },
-                        "LockoutState.admit(now)" to { LockoutState().admit(lockout, t) },
                         "LockoutState.lockedUntil" to { lockout.check(LockoutState(1u, t, T0), T0) },
                         "LockoutState.lastAttempt" to { lockout.check(LockoutState(1u, null, t), T0) },
-                        "LockoutState.admit(state)" to { LockoutState(1u, t, null).admit(lockout, T0) },
+                        "LockoutPolicy.attempt(state)" to { lockout.attempt(LockoutState(1u, t, null), T0) },
                         "LockoutSuccess.apply(current)" to { success.apply(LockoutState(0u, null, t)) },
                         "encodeLockoutState" to { encodeLockoutState(LockoutState(1u, null, t)) },
                         "lockoutStateToBytes" to { lockoutStateToBytes(LockoutState(1u, t, null)) },

@@ -66,13 +66,14 @@ export async function signUp(userId: string, password: string): Promise<string |
 export async function logIn(stored: string, phc: string, password: string): Promise<[boolean, string]> {
   const policy = regcore.LockoutPolicy.upsSite()
   const state: LockoutState = regcore.decodeLockoutState(stored)
-  const decision: LockoutDecision = policy.attempt(state, new Date())
-  if (!decision.allowed) {
+  const attempt = policy.attempt(state, new Date())
+  if (!(attempt instanceof regcore.LockoutAdmission)) {
+    const decision: LockoutDecision = attempt
     const wait: number | undefined = decision.retryAfterSecs
     return [false, decision.newState ? regcore.encodeLockoutState(decision.newState) : `${wait}`]
   }
   const ok: boolean = await regcore.verifyPassword(password, phc)
-  const next = ok ? policy.recordSuccess(state) : policy.recordFailure(state)
+  const next: LockoutState = ok ? attempt.succeeded() : attempt.failure()
   const until: Date | null = next.lockedUntil
   return [ok, regcore.encodeLockoutState(next) + String(until)]
 }
@@ -87,7 +88,7 @@ export async function logInShared(cell: Cell, phc: string, password: string): Pr
   const policy = regcore.LockoutPolicy.upsSite()
   for (;;) {
     const stored = await cell.read()
-    const admitted = policy.admit(regcore.decodeLockoutState(stored), new Date())
+    const admitted = policy.attempt(regcore.decodeLockoutState(stored), new Date())
     if (!(admitted instanceof regcore.LockoutAdmission)) {
       const refusal: LockoutDecision = admitted
       if (refusal.newState) await cell.compareAndSet(stored, regcore.encodeLockoutState(refusal.newState))

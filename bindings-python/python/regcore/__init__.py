@@ -67,7 +67,6 @@ __all__ = [
     "LinkPolicy",
     "Locked",
     "LockoutAdmission",
-    "LockoutAttempt",
     "LockoutPolicy",
     "LockoutRefusal",
     "LockoutState",
