@@ -1,4 +1,4 @@
-//! Login lockout (SPEC §3): policies, the per-account state value and the
+//! Login lockout (docs/lockout.md): policies, the per-account state value and the
 //! misuse-resistant attempt flow.
 
 use std::sync::Mutex;

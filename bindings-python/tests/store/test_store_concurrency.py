@@ -1,4 +1,4 @@
-"""SPEC §8 guarantees under real concurrency: several OS processes, each with
+"""The store guarantees (docs/storage.md) under real concurrency: several OS processes, each with
 its own connection, meeting at a barrier, against every store.
 
 Sizes and expectations come from tests/store-scenarios.json, the file the
