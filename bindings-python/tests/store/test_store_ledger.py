@@ -139,6 +139,7 @@ def test_store_answers_equal_core_ledger(kind: str, seed: int, make_spec: MakeSp
                 first = (w.T0 + dt.timedelta(days=rng.randint(-1, 4))).date()
                 days = (first, first + dt.timedelta(days=rng.randint(0, 3)))
             assert store.ledger_history(days, offset).to_csv() == ledger.history(days, offset).to_csv()
+            assert store.ledger_history_csv(days, offset) == ledger.history(days, offset).to_csv()
             got_days = [(d.date, d.issued, d.reissued) for d in store.ledger_daily_counts(days, offset)]
             want_days = [(d.date, d.issued, d.reissued) for d in ledger.daily_counts(days, offset).rows]
             assert got_days == want_days

@@ -296,3 +296,60 @@ def test_stored_states_are_core_encodings_with_core_expiry(kind: str, make_spec:
     forget = locked.forget_at(lockout)
     assert forget is not None and locked.locked_until is not None
     assert forget == locked.locked_until + dt.timedelta(minutes=15)
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_lockout_reset_forgets_a_locked_key(kind: str, make_spec: MakeSpec) -> None:
+    store = w.open_store(make_spec(kind))
+    policy = regcore.LockoutPolicy.ups_site()
+    for _ in range(5):
+        admitted = store.lockout_admit("locked-out", policy, now=w.T0)
+        assert isinstance(admitted, Admitted)
+        store.lockout_settle(admitted, False, now=w.T0)
+    assert isinstance(store.lockout_admit("locked-out", policy, now=w.T0), regcore.Locked)
+    assert store.lockout_reset("locked-out") is True
+    assert store.lockout_reset("locked-out") is False
+    assert store.lockout_state("locked-out").failures == 0
+    assert isinstance(store.lockout_admit("locked-out", policy, now=w.T0), Admitted)
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("key", ["", "a\0b", "x" * 513, "\ud800"])
+def test_bad_keys_are_invalid_input_on_every_store(kind: str, key: str, make_spec: MakeSpec) -> None:
+    """No I/O for attacker input: not an uncoded UnicodeEncodeError, not store.unavailable."""
+    store = w.open_store(make_spec(kind))
+    with pytest.raises(regcore.InvalidInputError) as err:
+        store.lockout_admit(key, regcore.LockoutPolicy.ups_site(), now=w.T0)
+    assert err.value.code in ("store.invalid_key", "binding.invalid_string")
+    with pytest.raises(regcore.InvalidInputError):
+        store.session_touch(key, regcore.SessionPolicy.ups_site(), now=w.T0)
+
+
+@pytest.mark.parametrize("kind", ["redis", "cluster"])
+def test_ledger_and_migrations_refused_the_same_way_on_redis(kind: str, make_spec: MakeSpec) -> None:
+    store = w.open_store(make_spec(kind))
+    for call in (store.migrate, store.schema_version, store.ledger_bindings, store.ledger_rebinds,
+                 store.ledger_history, store.ledger_history_csv, store.ledger_daily_counts,
+                 lambda: store.ledger_by_mpr_id(w.terminal(0)), lambda: store.purge_expired(w.T0)):
+        with pytest.raises(regcore.ConfigurationError) as err:
+            call()
+        assert err.value.code == "store.unsupported"
+
+
+@pytest.mark.parametrize("kind", ["cluster"])
+def test_keys_with_braces_work_on_the_cluster(kind: str, make_spec: MakeSpec) -> None:
+    """The hash tag is percent-encoded: keys starting with '}' or holding
+    braces land on the slot the server computes (no endless redirects)."""
+    import random
+
+    store = w.open_store(make_spec(kind))
+    policy = regcore.LockoutPolicy.ups_site()
+    rng = random.Random(7)
+    keys = ["}", "}{", "{}", "}abc", "a{b}c", "%7D", "{"] + [
+        "".join(rng.choice("{}%ab") for _ in range(rng.randint(1, 6))) for _ in range(200)
+    ]
+    for key in keys:
+        admitted = store.lockout_admit(key, policy, now=w.T0)
+        assert isinstance(admitted, Admitted), key
+        store.lockout_settle(admitted, True, now=w.T0)
+    assert store.lockout_state("}").failures == 0
