@@ -17,8 +17,8 @@ use regcore::pairing::{Binding, IssuancePlan};
 use regcore::session::{SessionState, SessionStatus};
 use regcore::{BoundaryError, ErrorKind};
 use regcore_store::{
-    Admit, Command, Dialect, Failure, Jitter, LedgerFilter, OpError, Operation, Placeholder, Poll,
-    Prefix, Protocol, RedisValue, Reply, RetryPolicy, StoreError, Value, Want, redis, schema,
+    Admit, Clock, Command, Dialect, Failure, Jitter, LedgerFilter, OpError, Operation, Placeholder,
+    Poll, Prefix, Protocol, RedisValue, Reply, RetryPolicy, StoreError, Value, Want, redis, schema,
 };
 
 use crate::errors::{IntoPyResult, Text, coded_err, int_arg};
@@ -380,10 +380,10 @@ impl PyStoreOperation {
                         ("get", key).into_pyobject(py)?.into_any().unbind(),
                     ),
                     Command::RedisCas { key, args } => {
-                        let [expected, new, ttl] = args;
+                        let [expected, new, ttl, now, tolerance] = args;
                         (
                             Pending::Redis,
-                            ("cas", key, (expected, new, ttl))
+                            ("cas", key, (expected, new, ttl, now, tolerance))
                                 .into_pyobject(py)?
                                 .into_any()
                                 .unbind(),
@@ -490,6 +490,16 @@ fn seconds_option(name: &str, value: &Bound<'_, PyAny>) -> PyResult<f64> {
     Err(bad())
 }
 
+/// `now` given: the caller's clock, used as given. None: the store
+/// server's clock, starting from `local` (the application's reading;
+/// default the system clock); see `regcore_store::Clock`.
+fn clock(now: Option<Aware>, local: Option<Aware>) -> Clock {
+    match now {
+        Some(now) => Clock::Caller(now.0),
+        None => Clock::Server(crate::time::now_or_system(local)),
+    }
+}
+
 fn offset_of(offset: Option<Delta>) -> PyResult<chrono::FixedOffset> {
     let Some(Delta(delta)) = offset else {
         return regcore_store::utc_offset(0).py();
@@ -575,30 +585,39 @@ impl PyStoreProtocol {
         self.protocol.prefix().as_str().to_owned()
     }
 
+    #[pyo3(signature = (key, policy, now = None, local = None))]
     fn lockout_admit(
         &self,
         key: Text,
         policy: &PyLockoutPolicy,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
         Self::wrap(
             self.protocol
-                .lockout_admit(&key, &policy.0, now.0, self.seed()),
+                .lockout_admit(&key, &policy.0, clock(now, local), self.seed()),
             Out::Admit,
         )
     }
 
+    #[pyo3(signature = (key, policy, success, admitted, now = None, local = None))]
     fn lockout_settle(
         &self,
         key: Text,
         policy: &PyLockoutPolicy,
         success: &PyLockoutSuccess,
         admitted: Text,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
-        let op =
-            self.protocol
-                .lockout_settle(&key, &policy.0, success.0, &admitted, now.0, self.seed());
+        let op = self.protocol.lockout_settle(
+            &key,
+            &policy.0,
+            success.0,
+            &admitted,
+            clock(now, local),
+            self.seed(),
+        );
         Self::wrap(op, Out::Lockout)
     }
 
@@ -610,30 +629,43 @@ impl PyStoreProtocol {
         Self::wrap(self.protocol.lockout_state(&key), Out::Lockout)
     }
 
+    #[pyo3(signature = (policy, secret, subject, now = None, local = None))]
     fn code_issue(
         &self,
         policy: &PyCodePolicy,
         secret: SecretArg,
         subject: Text,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
-        let op = self
-            .protocol
-            .code_issue(&policy.0, &secret.0, &subject, now.0, self.seed());
+        let op = self.protocol.code_issue(
+            &policy.0,
+            &secret.0,
+            &subject,
+            clock(now, local),
+            self.seed(),
+        );
         Self::wrap(op, Out::Issued)
     }
 
+    #[pyo3(signature = (policy, secret, subject, typed, now = None, local = None))]
     fn code_verify(
         &self,
         policy: &PyCodePolicy,
         secret: SecretArg,
         subject: Text,
         typed: Text,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
-        let op =
-            self.protocol
-                .code_verify(&policy.0, &secret.0, &subject, &typed, now.0, self.seed());
+        let op = self.protocol.code_verify(
+            &policy.0,
+            &secret.0,
+            &subject,
+            &typed,
+            clock(now, local),
+            self.seed(),
+        );
         Self::wrap(op, Out::Verified)
     }
 
@@ -641,27 +673,31 @@ impl PyStoreProtocol {
         Self::wrap(self.protocol.code_state(&purpose, &subject), Out::Code)
     }
 
+    #[pyo3(signature = (session_id, policy, now = None, local = None))]
     fn session_start(
         &self,
         session_id: Text,
         policy: &PySessionPolicy,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
-        let op = self
-            .protocol
-            .session_start(&session_id, &policy.0, now.0, self.seed());
+        let op =
+            self.protocol
+                .session_start(&session_id, &policy.0, clock(now, local), self.seed());
         Self::wrap(op, Out::Session)
     }
 
+    #[pyo3(signature = (session_id, policy, now = None, local = None))]
     fn session_touch(
         &self,
         session_id: Text,
         policy: &PySessionPolicy,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
-        let op = self
-            .protocol
-            .session_touch(&session_id, &policy.0, now.0, self.seed());
+        let op =
+            self.protocol
+                .session_touch(&session_id, &policy.0, clock(now, local), self.seed());
         Self::wrap(op, Out::Touch)
     }
 
@@ -680,22 +716,33 @@ impl PyStoreProtocol {
         Self::wrap(self.protocol.schema_version(), Out::Version)
     }
 
-    fn purge_expired(&self, now: Aware) -> PyResult<PyStoreOperation> {
-        Self::wrap(self.protocol.purge_expired(now.0, self.seed()), Out::Count)
+    #[pyo3(signature = (now = None, local = None))]
+    fn purge_expired(
+        &self,
+        now: Option<Aware>,
+        local: Option<Aware>,
+    ) -> PyResult<PyStoreOperation> {
+        Self::wrap(
+            self.protocol.purge_expired(clock(now, local), self.seed()),
+            Out::Count,
+        )
     }
 
+    #[pyo3(signature = (master, request, now = None, local = None))]
     fn ledger_issue(
         &self,
         master: &PyMasterSecret,
         request: &PyIssuanceRequest,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
         let op = self
             .protocol
-            .ledger_issue(&master.0, &request.0, now.0, self.seed());
+            .ledger_issue(&master.0, &request.0, clock(now, local), self.seed());
         Self::wrap(op, Out::Plan)
     }
 
+    #[pyo3(signature = (master, number, to, actor, reason, now = None, local = None))]
     fn ledger_rebind(
         &self,
         master: &PyMasterSecret,
@@ -703,13 +750,20 @@ impl PyStoreProtocol {
         to: Text,
         actor: Text,
         reason: Text,
-        now: Aware,
+        now: Option<Aware>,
+        local: Option<Aware>,
     ) -> PyResult<PyStoreOperation> {
         let number = ActivationNumber::parse(&number).py()?;
         let to = MprId::parse(&to).py()?;
-        let op =
-            self.protocol
-                .ledger_rebind(&master.0, number, to, &actor, &reason, now.0, self.seed());
+        let op = self.protocol.ledger_rebind(
+            &master.0,
+            number,
+            to,
+            &actor,
+            &reason,
+            clock(now, local),
+            self.seed(),
+        );
         Self::wrap(op, Out::Rebind)
     }
 

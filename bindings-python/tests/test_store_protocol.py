@@ -33,8 +33,8 @@ def migrated_sqlite() -> native.StoreProtocol:
     step = op.resume((1,))
     assert step[0] == "row" and "schema_version" in step[1]
     step = op.resume((regcore.SCHEMA_VERSION,))
-    assert step[0] == "row" and step[1].startswith("SELECT state FROM t_lockout")
-    assert op.resume(None) == ("done", regcore.LockoutState())
+    assert step[0] == "row" and "SELECT state FROM t_lockout" in step[1]
+    assert op.resume((None, 0)) == ("done", regcore.LockoutState())
     return p
 
 
@@ -44,8 +44,9 @@ def test_redis_login_on_a_fresh_key_is_one_round_trip_to_admit_and_one_to_settle
     admit = p.lockout_admit("alice", POLICY, T0)
     step = admit.resume()
     assert step[0] == "cas" and step[1] == "t:lockout:{alice}"
-    expected, new, ttl = step[2]
+    expected, new, ttl, now_ms, tolerance = step[2]
     assert expected == "" and regcore.LockoutState.decode(new).failures == 1 and int(ttl) >= 1000
+    assert int(now_ms) == int(T0.timestamp() * 1000) and tolerance == ""  # the caller's own clock
     kind, (admission, stored) = admit.resume([1])
     assert kind == "done" and stored == new and admit.replies == 1 and admit.conflicts == 0
     settle = p.lockout_settle("alice", POLICY, admission.success(), stored, T0)
@@ -64,7 +65,7 @@ def test_sql_login_on_a_fresh_key_is_one_statement_each_way() -> None:
     assert kind == "done" and admit.replies == 1
     settle = p.lockout_settle("bob", POLICY, admission.success(), stored, T0)
     step = settle.resume()
-    assert step[0] == "count" and step[1].startswith("UPDATE t_lockout") and step[2][-1] == stored
+    assert step[0] == "count" and step[1].startswith("UPDATE t_lockout") and stored in step[2]
     assert settle.resume(1)[0] == "done" and settle.replies == 1
 
 
@@ -73,11 +74,14 @@ def test_sql_lost_guess_reads_then_compares_and_sets() -> None:
     admit = p.lockout_admit("carol", POLICY, T0)
     admit.resume()
     step = admit.resume(0)  # the row exists: the guess "absent" was wrong
-    assert step[0] == "row" and step[1].startswith("SELECT state FROM t_lockout")
+    assert step == ("count", "BEGIN IMMEDIATE", ())  # SQLite: read and write under the write lock
+    step = admit.resume(0)
+    assert step[0] == "row" and "SELECT state FROM t_lockout" in step[1]
     held = regcore.LockoutState(2).encode()
-    step = admit.resume((held,))
-    assert step[0] == "count" and step[1].startswith("UPDATE") and step[2][-1] == held
-    kind, (admission, _) = admit.resume(1)
+    step = admit.resume((held, 0))
+    assert step[0] == "count" and step[1].startswith("UPDATE") and held in step[2]
+    assert admit.resume(1) == ("count", "COMMIT", ())
+    kind, (admission, _) = admit.resume(0)
     assert kind == "done" and admission.state.failures == 3 and admit.conflicts == 0
 
 
@@ -265,8 +269,23 @@ def test_lockout_reset_deletes_only_what_it_read() -> None:
     assert op.resume() == ("get", "t:lockout:{erin}")
     held = regcore.LockoutState(5).encode()
     step = op.resume(held)
-    assert step == ("cas", "t:lockout:{erin}", (held, "", "0"))
+    assert step == ("cas", "t:lockout:{erin}", (held, "", "0", "0", ""))
     assert op.resume([1]) == ("done", True)
     absent = p.lockout_reset("erin")
     absent.resume()
     assert absent.resume(None) == ("done", False)
+
+
+def test_without_now_the_store_servers_clock_is_used() -> None:
+    """No `now`: the write carries this machine's reading and a tolerance;
+    the store answers its own time when they differ, and the operation
+    decides again on it (docs/storage.md, "Faults")."""
+    p = protocol()
+    op = p.lockout_admit("frank", POLICY)  # no now: the server's clock
+    step = op.resume()
+    assert step[0] == "cas" and step[2][4] == "1000"
+    server_ms = int(T0.timestamp() * 1000)  # the store's clock is far from ours
+    step = op.resume([2, server_ms])
+    assert step[0] == "cas" and step[2][3] == str(server_ms)
+    kind, (admission, _) = op.resume([1])
+    assert admission.admitted_at == T0 and op.conflicts == 0

@@ -40,7 +40,7 @@ pub mod sql;
 pub use cell::{Admit, Change, Step};
 pub use error::StoreError;
 pub use machine::{Command, Failure, OpError, Operation, Poll, RedisValue, Reply, Value, Want};
-pub use protocol::{LedgerFilter, Protocol, check_key, utc_offset};
+pub use protocol::{Clock, LedgerFilter, Protocol, check_key, utc_offset};
 pub use retry::{Jitter, RetryPolicy};
 pub use sql::{Dialect, Placeholder, Sql, Table};
 

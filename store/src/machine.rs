@@ -78,8 +78,9 @@ pub enum Command {
     RedisCas {
         /// The key.
         key: String,
-        /// Expected text, new text, TTL in ms.
-        args: [String; 3],
+        /// Expected text, new text, TTL in ms, `now` in ms, clock tolerance
+        /// in ms (empty: no guard).
+        args: [String; 5],
     },
     /// Sleep this long, then answer [`Reply::Slept`].
     Sleep {

@@ -3,7 +3,7 @@
 //! [`Operation`] an executor drives.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use regcore::code::{CodePolicy, CodeSecret, CodeState, OneTimeCode, Verification};
@@ -24,6 +24,49 @@ use crate::retry::{Jitter, READ_RETRIES, RetryPolicy};
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION, statements};
 use crate::sql::{BindingFilter, Dialect, Placeholder, Sql, Table};
 use crate::{MAX_KEY_BYTES, Prefix, StoreError, redis};
+
+/// Whose clock an operation uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The caller's own `now`, used as given: tests, replays, and callers
+    /// who keep one clock for all their servers themselves.
+    Caller(DateTime<Utc>),
+    /// The store server's clock (what executors use when the caller gives
+    /// no `now`). The value is the application server's reading, a first
+    /// estimate: every write carries it and the store refuses it when its
+    /// own clock is more than [`redis::CLOCK_TOLERANCE_MS`] away, answering
+    /// its time instead; the operation then decides again on that time and
+    /// the store remembers the difference for its next operations. So
+    /// application servers whose clocks differ act on one clock.
+    Server(DateTime<Utc>),
+}
+
+impl From<DateTime<Utc>> for Clock {
+    fn from(now: DateTime<Utc>) -> Self {
+        Self::Caller(now)
+    }
+}
+
+/// How a locked SQLite step ended.
+enum Locked<T> {
+    /// With the operation's result.
+    Done(Result<T, OpError>),
+    /// The write lock was busy (or a guarded write refused): retry.
+    Busy,
+    /// The read failed: retry under the read rule.
+    ReadFailed,
+}
+
+/// How a guarded cell write ended.
+enum Written {
+    /// Stored.
+    Yes,
+    /// Not stored: the cell holds something else (what, when the store
+    /// said: `Some(None)` absent).
+    Lost(Option<Option<String>>),
+    /// Not stored: the store's clock is this far (its ms) from `now`.
+    Skewed(i64),
+}
 
 /// Run a transaction attempt (an expression awaiting a `TxFail` result)
 /// until it does not lose a race: the retry rule for transactions.
@@ -60,6 +103,9 @@ pub struct Protocol {
     retry: RetryPolicy,
     /// Whether this store has seen the schema at the version it needs.
     schema_checked: Arc<AtomicBool>,
+    /// The store server's clock minus the application's, in ms, as last
+    /// learned (see [`Clock::Server`]).
+    offset_ms: Arc<AtomicI64>,
 }
 
 /// Which cell an operation reads and writes.
@@ -137,10 +183,43 @@ struct Run {
     jitter: Jitter,
     store: &'static str,
     operation: &'static str,
+    /// The operation's `now`, in ms.
     now_ms: i64,
+    /// `Some` in server-clock mode: the application's reading (ms) and the
+    /// store's shared offset.
+    server: Option<(i64, Arc<AtomicI64>)>,
 }
 
 impl Run {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.now_ms).unwrap_or(DateTime::UNIX_EPOCH)
+    }
+
+    /// The tolerance a write carries (`None`: the caller's clock, no guard).
+    fn tolerance(&self) -> Option<i64> {
+        self.server.as_ref().map(|_| redis::CLOCK_TOLERANCE_MS)
+    }
+
+    /// The SQL clock-guard parameters: tolerance, now, tolerance.
+    fn guard_params(&self) -> [Value; 3] {
+        let tolerance = self.tolerance().map_or(Value::Null, Value::Int);
+        [tolerance.clone(), Value::Int(self.now_ms), tolerance]
+    }
+
+    /// In server-clock mode, take the store's clock when it is further from
+    /// `now` than the tolerance (and remember the offset); true if taken.
+    fn adopt(&mut self, server_ms: i64) -> bool {
+        let Some((local_ms, offset)) = &self.server else {
+            return false;
+        };
+        if server_ms.abs_diff(self.now_ms) <= redis::CLOCK_TOLERANCE_MS.unsigned_abs() {
+            return false;
+        }
+        offset.store(server_ms.saturating_sub(*local_ms), Ordering::Relaxed);
+        self.now_ms = server_ms;
+        true
+    }
+
     fn unavailable(&self) -> OpError {
         StoreError::Unavailable {
             store: self.store.to_owned(),
@@ -336,6 +415,8 @@ impl Run {
 
     // --- cells ------------------------------------------------------------------------
 
+    /// What the cell holds (and, on SQL, the store's clock, adopted when
+    /// too far from `now` in server-clock mode).
     async fn cell_read(
         &mut self,
         backend: &Backend,
@@ -359,11 +440,21 @@ impl Run {
                 }
             };
             match reply {
-                Reply::Row(None) | Reply::Redis(RedisValue::Nil) => return Ok(None),
-                Reply::Row(Some(row)) => match row.into_iter().next() {
-                    Some(Value::Text(text)) => return Ok(Some(text)),
-                    _ => return Err(self.unexpected()),
-                },
+                Reply::Redis(RedisValue::Nil) => return Ok(None),
+                Reply::Row(Some(row)) => {
+                    let [state, server] = row.as_slice() else {
+                        return Err(self.unexpected());
+                    };
+                    let Some(server_ms) = int(server) else {
+                        return Err(self.unexpected());
+                    };
+                    self.adopt(server_ms);
+                    return match state {
+                        Value::Text(text) => Ok(Some(text.clone())),
+                        Value::Null => Ok(None),
+                        Value::Int(_) => Err(self.unexpected()),
+                    };
+                }
                 Reply::Redis(RedisValue::Text(text)) => return Ok(Some(text)),
                 Reply::Failed(Failure::MissingTable) => return Err(Self::missing_schema()),
                 Reply::Failed(Failure::Unavailable | Failure::Unreachable | Failure::Conflict) => {
@@ -375,9 +466,7 @@ impl Run {
         }
     }
 
-    /// Write `change` if the cell still holds `stored`. `Ok(None)`: written;
-    /// `Ok(Some(current))`: lost, and what the cell holds now when the
-    /// store said (Redis), `Some(None)` for absent.
+    /// Write `change` if the cell still holds `stored` and the clocks agree.
     async fn cell_write(
         &self,
         backend: &Backend,
@@ -385,12 +474,12 @@ impl Run {
         target: &Target,
         stored: Option<&str>,
         change: &Change,
-    ) -> Result<Option<Option<Option<String>>>, OpError> {
+    ) -> Result<Written, OpError> {
         let reply = match backend {
             Backend::Sql(sql) => {
                 let mut params = Vec::new();
                 let text = match (change, stored) {
-                    (Change::Keep, _) | (Change::Delete, None) => return Ok(None),
+                    (Change::Keep, _) | (Change::Delete, None) => return Ok(Written::Yes),
                     (Change::Put { text, expires_at }, None) => {
                         params.extend(texts(&target.address));
                         params.push(Value::Text(text.clone()));
@@ -410,11 +499,12 @@ impl Run {
                         sql.cell_delete(target.table)
                     }
                 };
+                params.extend(self.guard_params());
                 self.sql(text, params, Want::Count).await
             }
             Backend::Redis => {
                 let (new, ttl) = match change {
-                    Change::Keep => return Ok(None),
+                    Change::Keep => return Ok(Written::Yes),
                     Change::Put { text, expires_at } => (
                         text.clone(),
                         redis::ttl_ms(expires_at.timestamp_millis(), self.now_ms),
@@ -422,25 +512,148 @@ impl Run {
                     Change::Delete => (String::new(), 0),
                 };
                 let key = redis_key(prefix, target);
-                let args = [stored.unwrap_or("").to_owned(), new, ttl.to_string()];
+                let args = [
+                    stored.unwrap_or("").to_owned(),
+                    new,
+                    ttl.to_string(),
+                    self.now_ms.to_string(),
+                    self.tolerance().map(|t| t.to_string()).unwrap_or_default(),
+                ];
                 self.io.ask(Command::RedisCas { key, args }).await
             }
         };
         match reply {
-            Reply::Count(1) => Ok(None),
-            Reply::Count(_) | Reply::Failed(Failure::Conflict) => Ok(Some(None)),
+            Reply::Count(1) => Ok(Written::Yes),
+            Reply::Count(_) | Reply::Failed(Failure::Conflict) => Ok(Written::Lost(None)),
             Reply::Redis(RedisValue::Array(items)) => match items.as_slice() {
-                [RedisValue::Int(1)] => Ok(None),
-                [RedisValue::Int(0), RedisValue::Text(current)] => {
-                    Ok(Some(Some(Some(current.clone()).filter(|c| !c.is_empty()))))
-                }
-                [RedisValue::Int(0), RedisValue::Nil] => Ok(Some(Some(None))),
+                [RedisValue::Int(1)] => Ok(Written::Yes),
+                [RedisValue::Int(0), RedisValue::Text(current)] => Ok(Written::Lost(Some(
+                    Some(current.clone()).filter(|c| !c.is_empty()),
+                ))),
+                [RedisValue::Int(0), RedisValue::Nil] => Ok(Written::Lost(Some(None))),
+                [RedisValue::Int(2), RedisValue::Int(server_ms)] => Ok(Written::Skewed(*server_ms)),
                 _ => Err(self.unexpected()),
             },
             Reply::Failed(Failure::Unavailable) => Err(self.unknown()),
             Reply::Failed(Failure::Unreachable) => Err(self.unavailable()),
             Reply::Failed(Failure::MissingTable) => Err(Self::missing_schema()),
             _ => Err(self.unexpected()),
+        }
+    }
+
+    /// One read-decide-write of a SQLite cell under the write lock.
+    async fn sqlite_locked<T, F>(
+        &mut self,
+        sql: &Sql,
+        backend: &Backend,
+        prefix: &Prefix,
+        target: &Target,
+        decide: &mut F,
+    ) -> Locked<T>
+    where
+        F: FnMut(Option<&str>, DateTime<Utc>) -> Result<Step<T>, OpError>,
+    {
+        match self.sql(sql.begin_write(), Vec::new(), Want::Count).await {
+            Reply::Failed(Failure::Conflict) => return Locked::Busy,
+            Reply::Failed(Failure::Unavailable | Failure::Unreachable) => {
+                return Locked::Done(Err(self.unavailable()));
+            }
+            Reply::Failed(_) => return Locked::Done(Err(self.unexpected())),
+            _ => {}
+        }
+        let rollback = |run: &Self| {
+            let io = run.io.clone();
+            let text = sql.rollback();
+            async move {
+                let _ = io
+                    .ask(Command::Sql {
+                        sql: text,
+                        params: Vec::new(),
+                        want: Want::Count,
+                    })
+                    .await;
+            }
+        };
+        let reply = self
+            .sql(
+                sql.cell_select(target.table),
+                texts(&target.address),
+                Want::Row,
+            )
+            .await;
+        let stored = match reply {
+            Reply::Row(Some(row)) => match row.as_slice() {
+                [state, server] if int(server).is_some() => {
+                    if let Some(server_ms) = int(server) {
+                        self.adopt(server_ms);
+                    }
+                    match state {
+                        Value::Text(text) => Some(text.clone()),
+                        Value::Null => None,
+                        Value::Int(_) => {
+                            rollback(self).await;
+                            return Locked::Done(Err(self.unexpected()));
+                        }
+                    }
+                }
+                _ => {
+                    rollback(self).await;
+                    return Locked::Done(Err(self.unexpected()));
+                }
+            },
+            Reply::Failed(Failure::Conflict) => {
+                rollback(self).await;
+                return Locked::Busy;
+            }
+            Reply::Failed(Failure::MissingTable) => {
+                rollback(self).await;
+                return Locked::Done(Err(Self::missing_schema()));
+            }
+            Reply::Failed(Failure::Unavailable | Failure::Unreachable) => {
+                rollback(self).await;
+                return Locked::ReadFailed;
+            }
+            _ => {
+                rollback(self).await;
+                return Locked::Done(Err(self.unexpected()));
+            }
+        };
+        let step = match decide(stored.as_deref(), self.now()) {
+            Ok(step) => step,
+            Err(err) => {
+                rollback(self).await;
+                return Locked::Done(Err(err));
+            }
+        };
+        if step.change != Change::Keep {
+            match self
+                .cell_write(backend, prefix, target, stored.as_deref(), &step.change)
+                .await
+            {
+                Ok(Written::Yes) => {}
+                Ok(Written::Lost(_) | Written::Skewed(_)) => {
+                    rollback(self).await;
+                    return Locked::Busy;
+                }
+                Err(err) => {
+                    rollback(self).await;
+                    return Locked::Done(Err(err));
+                }
+            }
+        }
+        match self.sql(sql.commit(), Vec::new(), Want::Count).await {
+            Reply::Failed(Failure::Conflict) => {
+                rollback(self).await;
+                Locked::Busy
+            }
+            Reply::Failed(Failure::Unavailable) if step.change != Change::Keep => {
+                Locked::Done(Err(self.unknown()))
+            }
+            Reply::Failed(Failure::Unavailable | Failure::Unreachable) => {
+                Locked::Done(Err(self.unavailable()))
+            }
+            Reply::Failed(_) => Locked::Done(Err(self.unexpected())),
+            _ => Locked::Done(Ok(step.result)),
         }
     }
 
@@ -454,7 +667,7 @@ impl Run {
         mut decide: F,
     ) -> Result<T, OpError>
     where
-        F: FnMut(Option<&str>) -> Result<Step<T>, OpError>,
+        F: FnMut(Option<&str>, DateTime<Utc>) -> Result<Step<T>, OpError>,
     {
         // `Some(v)`: what the cell holds, known without a read; `guessed`:
         // that knowledge was a guess (losing it is no conflict).
@@ -464,20 +677,60 @@ impl Run {
             Start::Read => (None, false),
         };
         let mut tries = 0u32;
+        let mut clock_corrections = 0u32;
+        let mut read_failures = 0u32;
+        let sqlite = match &backend {
+            Backend::Sql(sql) if sql.dialect() == Dialect::Sqlite => Some(sql.clone()),
+            _ => None,
+        };
         loop {
+            if let (None, Some(sql)) = (&known, &sqlite) {
+                // SQLite, once the cell must be read: read, decide and write
+                // under the write lock (BEGIN IMMEDIATE), so writers queue
+                // on the busy timeout instead of losing compare-and-sets to
+                // each other on a hot key (one process, no network: the
+                // extra statements cost no round trip).
+                match self
+                    .sqlite_locked(sql, &backend, &prefix, &target, &mut decide)
+                    .await
+                {
+                    Locked::Done(result) => return result,
+                    Locked::Busy => {
+                        tries = tries.saturating_add(1);
+                        self.after_conflict(tries).await?;
+                    }
+                    Locked::ReadFailed => {
+                        read_failures = read_failures.saturating_add(1);
+                        self.after_read_failure(read_failures).await?;
+                    }
+                }
+                continue;
+            }
             let stored = match known.take() {
                 Some(value) => value,
                 None => self.cell_read(&backend, &prefix, &target).await?,
             };
-            let step = decide(stored.as_deref())?;
+            let step = decide(stored.as_deref(), self.now())?;
             if step.change == Change::Keep {
                 return Ok(step.result);
             }
-            let lost = self
+            let written = self
                 .cell_write(&backend, &prefix, &target, stored.as_deref(), &step.change)
                 .await?;
-            let Some(current) = lost else {
-                return Ok(step.result);
+            let current = match written {
+                Written::Yes => return Ok(step.result),
+                Written::Lost(current) => current,
+                Written::Skewed(server_ms) => {
+                    // The store's clock is not ours: decide again on its
+                    // time (a clock that keeps jumping is given up on as
+                    // contention, never written with a wrong time).
+                    clock_corrections = clock_corrections.saturating_add(1);
+                    if clock_corrections > 3 || !self.adopt(server_ms) {
+                        return Err(self.contended(tries.saturating_add(clock_corrections)));
+                    }
+                    known = Some(stored);
+                    continue;
+                }
             };
             if std::mem::take(&mut guessed) {
                 // The guess was wrong, not a race: go on with what the
@@ -623,6 +876,7 @@ impl Protocol {
             prefix,
             retry,
             schema_checked: Arc::default(),
+            offset_ms: Arc::default(),
         }
     }
 
@@ -634,6 +888,7 @@ impl Protocol {
             prefix,
             retry,
             schema_checked: Arc::new(AtomicBool::new(true)),
+            offset_ms: Arc::default(),
         }
     }
 
@@ -667,14 +922,26 @@ impl Protocol {
         &self.prefix
     }
 
-    fn run(&self, io: &Io, operation: &'static str, now: DateTime<Utc>, seed: u64) -> Run {
+    fn run(&self, io: &Io, operation: &'static str, clock: Clock, seed: u64) -> Run {
+        let (now_ms, server) = match clock {
+            Clock::Caller(now) => (now.timestamp_millis(), None),
+            Clock::Server(local) => {
+                let local_ms = local.timestamp_millis();
+                let offset = self.offset_ms.load(Ordering::Relaxed);
+                (
+                    local_ms.saturating_add(offset),
+                    Some((local_ms, self.offset_ms.clone())),
+                )
+            }
+        };
         Run {
             io: io.clone(),
             retry: self.retry,
             jitter: Jitter::new(seed),
             store: self.store_name(),
             operation,
-            now_ms: now.timestamp_millis(),
+            now_ms,
+            server,
         }
     }
 
@@ -726,16 +993,16 @@ impl Protocol {
         operation: &'static str,
         target: Target,
         start: Start,
-        now: DateTime<Utc>,
+        clock: Clock,
         seed: u64,
         decide: F,
     ) -> Operation<T>
     where
         T: Send + 'static,
-        F: FnMut(Option<&str>) -> Result<Step<T>, OpError> + Send + 'static,
+        F: FnMut(Option<&str>, DateTime<Utc>) -> Result<Step<T>, OpError> + Send + 'static,
     {
         let io = Io::default();
-        let mut run = self.run(&io, operation, now, seed);
+        let mut run = self.run(&io, operation, clock, seed);
         let backend = self.backend.clone();
         let prefix = self.prefix.clone();
         let checked = self.schema_checked.clone();
@@ -752,7 +1019,7 @@ impl Protocol {
         F: FnOnce(Option<&str>) -> Result<T, OpError> + Send + 'static,
     {
         let io = Io::default();
-        let mut run = self.run(&io, operation, DateTime::UNIX_EPOCH, 0);
+        let mut run = self.run(&io, operation, Clock::Caller(DateTime::UNIX_EPOCH), 0);
         let backend = self.backend.clone();
         let prefix = self.prefix.clone();
         let checked = self.schema_checked.clone();
@@ -776,7 +1043,7 @@ impl Protocol {
         &self,
         key: &str,
         policy: &LockoutPolicy,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<Admit>, StoreError> {
         check_key("lockout key", key)?;
@@ -789,9 +1056,9 @@ impl Protocol {
             "lockout.admit",
             target,
             Start::Absent,
-            now,
+            now.into(),
             seed,
-            move |stored| cell::lockout_admit(stored, &policy, now).map_err(OpError::from),
+            move |stored, now| cell::lockout_admit(stored, &policy, now).map_err(OpError::from),
         ))
     }
 
@@ -807,7 +1074,7 @@ impl Protocol {
         policy: &LockoutPolicy,
         success: Success,
         admitted: &str,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<LockoutState>, StoreError> {
         check_key("lockout key", key)?;
@@ -817,11 +1084,16 @@ impl Protocol {
             address: vec![key.to_owned()],
         };
         let start = Start::Known(admitted.to_owned());
-        Ok(
-            self.cell_op("lockout.settle", target, start, now, seed, move |stored| {
+        Ok(self.cell_op(
+            "lockout.settle",
+            target,
+            start,
+            now.into(),
+            seed,
+            move |stored, now| {
                 cell::lockout_settle(stored, &policy, success, now).map_err(OpError::from)
-            }),
-        )
+            },
+        ))
     }
 
     /// Forget the lockout state of `key` (an administrator's unlock); true
@@ -839,9 +1111,9 @@ impl Protocol {
             "lockout.reset",
             target,
             Start::Read,
-            DateTime::UNIX_EPOCH,
+            Clock::Caller(DateTime::UNIX_EPOCH),
             seed,
-            |stored| Ok(cell::forget(stored)),
+            |stored, _| Ok(cell::forget(stored)),
         ))
     }
 
@@ -880,7 +1152,7 @@ impl Protocol {
         policy: &CodePolicy,
         secret: &CodeSecret,
         subject: &str,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<(CodeState, OneTimeCode)>, StoreError> {
         let target = Self::code_target(policy.purpose.name(), subject)?;
@@ -889,9 +1161,9 @@ impl Protocol {
             "code.issue",
             target,
             Start::Absent,
-            now,
+            now.into(),
             seed,
-            move |stored| {
+            move |stored, now| {
                 cell::code_issue(stored, &policy, &secret, &subject, now).map_err(OpError::from)
             },
         ))
@@ -908,7 +1180,7 @@ impl Protocol {
         secret: &CodeSecret,
         subject: &str,
         typed: &str,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<Option<Verification>>, StoreError> {
         let target = Self::code_target(policy.purpose.name(), subject)?;
@@ -918,9 +1190,9 @@ impl Protocol {
             "code.verify",
             target,
             Start::Read,
-            now,
+            now.into(),
             seed,
-            move |stored| {
+            move |stored, now| {
                 cell::code_verify(stored, &policy, &secret, &subject, &typed, now)
                     .map_err(OpError::from)
             },
@@ -960,7 +1232,7 @@ impl Protocol {
         &self,
         id: &str,
         policy: &SessionPolicy,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<SessionState>, StoreError> {
         let target = Self::session_target(id)?;
@@ -969,9 +1241,9 @@ impl Protocol {
             "session.start",
             target,
             Start::Absent,
-            now,
+            now.into(),
             seed,
-            move |_| Ok(cell::session_start(&policy, now)),
+            move |_, now| Ok(cell::session_start(&policy, now)),
         ))
     }
 
@@ -983,7 +1255,7 @@ impl Protocol {
         &self,
         id: &str,
         policy: &SessionPolicy,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<Option<SessionStatus>>, StoreError> {
         let target = Self::session_target(id)?;
@@ -992,9 +1264,9 @@ impl Protocol {
             "session.touch",
             target,
             Start::Read,
-            now,
+            now.into(),
             seed,
-            move |stored| cell::session_touch(stored, &policy, now).map_err(OpError::from),
+            move |stored, now| cell::session_touch(stored, &policy, now).map_err(OpError::from),
         ))
     }
 
@@ -1008,9 +1280,9 @@ impl Protocol {
             "session.revoke",
             target,
             Start::Read,
-            DateTime::UNIX_EPOCH,
+            Clock::Caller(DateTime::UNIX_EPOCH),
             seed,
-            |stored| Ok(cell::forget(stored)),
+            |stored, _| Ok(cell::forget(stored)),
         ))
     }
 
@@ -1034,7 +1306,7 @@ impl Protocol {
     pub fn migrate(&self, seed: u64) -> Result<Operation<u32>, StoreError> {
         let sql = self.sql_only("migrations")?;
         let io = Io::default();
-        let mut run = self.run(&io, "migrate", DateTime::UNIX_EPOCH, seed);
+        let mut run = self.run(&io, "migrate", Clock::Caller(DateTime::UNIX_EPOCH), seed);
         let checked = self.schema_checked.clone();
         let prefix = self.prefix.clone();
         Ok(Operation::new(io, async move {
@@ -1051,7 +1323,12 @@ impl Protocol {
     pub fn schema_version(&self) -> Result<Operation<u32>, StoreError> {
         let sql = self.sql_only("migrations")?;
         let io = Io::default();
-        let mut run = self.run(&io, "schema_version", DateTime::UNIX_EPOCH, 0);
+        let mut run = self.run(
+            &io,
+            "schema_version",
+            Clock::Caller(DateTime::UNIX_EPOCH),
+            0,
+        );
         Ok(Operation::new(io, async move {
             Self::version_in(&mut run, &sql).await
         }))
@@ -1063,19 +1340,25 @@ impl Protocol {
     /// `store.unsupported` on Redis (its keys expire by TTL).
     pub fn purge_expired(
         &self,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<u64>, StoreError> {
         let sql = self.sql_only("purge_expired")?;
         let io = Io::default();
-        let mut run = self.run(&io, "purge_expired", now, seed);
+        let clock = now.into();
+        // Server clock: the statement compares with the database's own time.
+        let at = match clock {
+            Clock::Caller(now) => Value::Int(now.timestamp_millis()),
+            Clock::Server(_) => Value::Null,
+        };
+        let mut run = self.run(&io, "purge_expired", clock, seed);
         let checked = self.schema_checked.clone();
         Ok(Operation::new(io, async move {
             Self::ensure_schema(&mut run, Some(sql.clone()), checked).await?;
             let mut total = 0u64;
             for table in Table::ALL {
                 match run
-                    .sql(sql.purge(table), vec![Value::Int(run.now_ms)], Want::Count)
+                    .sql(sql.purge(table), vec![at.clone()], Want::Count)
                     .await
                 {
                     Reply::Count(n) => total = total.saturating_add(n),
@@ -1093,7 +1376,7 @@ impl Protocol {
     fn ledger_op<T, Fut>(
         &self,
         operation: &'static str,
-        now: DateTime<Utc>,
+        clock: Clock,
         seed: u64,
         body: impl FnOnce(Run, Sql) -> Fut + Send + 'static,
     ) -> Result<Operation<T>, StoreError>
@@ -1103,7 +1386,7 @@ impl Protocol {
     {
         let sql = self.sql_only("ledger")?;
         let io = Io::default();
-        let mut run = self.run(&io, operation, now, seed);
+        let mut run = self.run(&io, operation, clock, seed);
         let checked = self.schema_checked.clone();
         Ok(Operation::new(io, async move {
             Self::ensure_schema(&mut run, Some(sql.clone()), checked).await?;
@@ -1120,13 +1403,20 @@ impl Protocol {
         &self,
         master: &MasterSecret,
         request: &IssuanceRequest,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<IssuancePlan>, StoreError> {
         let (master, request) = (master.clone(), request.clone());
-        self.ledger_op("ledger.issue", now, seed, move |mut run, sql| async move {
-            transaction!(run, issue_once(&run, &sql, &master, &request, now).await)
-        })
+        let clock = now.into();
+        let now = caller_time(clock);
+        self.ledger_op(
+            "ledger.issue",
+            clock,
+            seed,
+            move |mut run, sql| async move {
+                transaction!(run, issue_once(&run, &sql, &master, &request, now).await)
+            },
+        )
     }
 
     /// Audited administrative rebind: binding, history and audit record in
@@ -1145,17 +1435,24 @@ impl Protocol {
         to: MprId,
         actor: &str,
         reason: &str,
-        now: DateTime<Utc>,
+        now: impl Into<Clock>,
         seed: u64,
     ) -> Result<Operation<RebindRecord>, StoreError> {
         let master = master.clone();
         let (actor, reason) = (actor.to_owned(), reason.to_owned());
-        self.ledger_op("ledger.rebind", now, seed, move |mut run, sql| async move {
-            transaction!(
-                run,
-                rebind_once(&run, &sql, &master, number, to, &actor, &reason, now).await
-            )
-        })
+        let clock = now.into();
+        let now = caller_time(clock);
+        self.ledger_op(
+            "ledger.rebind",
+            clock,
+            seed,
+            move |mut run, sql| async move {
+                transaction!(
+                    run,
+                    rebind_once(&run, &sql, &master, number, to, &actor, &reason, now).await
+                )
+            },
+        )
     }
 
     /// Bindings: all, one terminal's, or one number's, by number.
@@ -1168,7 +1465,7 @@ impl Protocol {
     ) -> Result<Operation<Vec<Binding>>, StoreError> {
         self.ledger_op(
             "ledger.read",
-            DateTime::UNIX_EPOCH,
+            Clock::Caller(DateTime::UNIX_EPOCH),
             0,
             move |mut run, sql| async move {
                 let (which, params) = match filter {
@@ -1196,7 +1493,7 @@ impl Protocol {
     pub fn ledger_rebinds(&self) -> Result<Operation<Vec<RebindRecord>>, StoreError> {
         self.ledger_op(
             "ledger.read",
-            DateTime::UNIX_EPOCH,
+            Clock::Caller(DateTime::UNIX_EPOCH),
             0,
             |mut run, sql| async move {
                 let rows = run.read_rows(sql.rebinds(), Vec::new()).await?;
@@ -1218,7 +1515,7 @@ impl Protocol {
     ) -> Result<Operation<HistoryReport>, StoreError> {
         self.ledger_op(
             "ledger.read",
-            DateTime::UNIX_EPOCH,
+            Clock::Caller(DateTime::UNIX_EPOCH),
             0,
             move |mut run, sql| async move {
                 let params = range_params(range, offset).ok_or_else(|| run.unexpected())?;
@@ -1243,7 +1540,7 @@ impl Protocol {
     ) -> Result<Operation<DailyReport>, StoreError> {
         self.ledger_op(
             "ledger.read",
-            DateTime::UNIX_EPOCH,
+            Clock::Caller(DateTime::UNIX_EPOCH),
             0,
             move |mut run, sql| async move {
                 let mut params = vec![Value::Int(
@@ -1352,6 +1649,36 @@ async fn migrate_once(run: &Run, sql: &Sql, prefix: &Prefix) -> Result<u32, TxFa
     Ok(SCHEMA_VERSION)
 }
 
+/// The caller's `now`, or `None` to read the server's in the transaction.
+const fn caller_time(clock: Clock) -> Option<DateTime<Utc>> {
+    match clock {
+        Clock::Caller(now) => Some(now),
+        Clock::Server(_) => None,
+    }
+}
+
+/// `now` as given, or the database server's clock read inside the
+/// transaction (server-clock mode: every server stamps the ledger alike).
+async fn server_time_in(
+    run: &Run,
+    sql: &Sql,
+    now: Option<DateTime<Utc>>,
+) -> Result<DateTime<Utc>, TxFail> {
+    if let Some(now) = now {
+        return Ok(now);
+    }
+    let row = run.tx_row(sql, sql.server_now(), Vec::new()).await?;
+    match row
+        .as_deref()
+        .and_then(|r| r.first())
+        .and_then(int)
+        .and_then(DateTime::from_timestamp_millis)
+    {
+        Some(now) => Ok(now),
+        None => Err(run.abort(sql, run.unexpected()).await),
+    }
+}
+
 /// Reserve `n` history sequence numbers; the first.
 async fn reserve(run: &Run, sql: &Sql, n: usize) -> Result<i64, TxFail> {
     let n = i64::try_from(n).map_err(|_| TxFail::Fatal(run.unexpected()))?;
@@ -1383,7 +1710,7 @@ async fn issue_once(
     sql: &Sql,
     master: &MasterSecret,
     request: &IssuanceRequest,
-    now: DateTime<Utc>,
+    now: Option<DateTime<Utc>>,
 ) -> Result<IssuancePlan, TxFail> {
     let mut numbers: Vec<String> = request.keys.iter().map(|k| k.number.compact()).collect();
     numbers.sort();
@@ -1394,6 +1721,7 @@ async fn issue_once(
     } else {
         run.tx_count(sql, "BEGIN".to_owned(), Vec::new()).await?;
     }
+    let now = server_time_in(run, sql, now).await?;
     let params = numbers.iter().cloned().map(Value::Text).collect();
     let rows = run
         .tx_rows(sql, sql.bindings_of(numbers.len()), params)
@@ -1442,9 +1770,10 @@ async fn rebind_once(
     to: MprId,
     actor: &str,
     reason: &str,
-    now: DateTime<Utc>,
+    now: Option<DateTime<Utc>>,
 ) -> Result<RebindRecord, TxFail> {
     run.tx_count(sql, sql.begin_write(), Vec::new()).await?;
+    let now = server_time_in(run, sql, now).await?;
     let row = run
         .tx_row(
             sql,

@@ -15,11 +15,19 @@ use crate::sql::Table;
 
 /// The compare-and-set, run by `EVALSHA` (or `EVAL` after `NOSCRIPT`).
 /// `KEYS[1]`; `ARGV`: expected text (`''` = absent), new text (`''` =
-/// delete), TTL in ms. Returns `{1}` when written, `{0, current}` when
-/// not (`current` is `''` when absent).
+/// delete), TTL in ms, the operation's `now` in ms and a tolerance in ms
+/// (`''`: the caller's own clock, no guard). Returns `{1}` when written,
+/// `{0, current}` when not (`current` is `''` when absent), `{2,
+/// server_ms}` when the server's clock (`TIME`) is further than the
+/// tolerance from `now`: nothing written, decide again on the server's time.
 pub const CAS_SCRIPT: &str = "\
 local cur = redis.call('GET', KEYS[1])
 if not cur then cur = '' end
+if ARGV[5] and ARGV[5] ~= '' then
+  local t = redis.call('TIME')
+  local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if math.abs(ms - tonumber(ARGV[4])) > tonumber(ARGV[5]) then return {2, ms} end
+end
 if cur ~= ARGV[1] then return {0, cur} end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
@@ -28,6 +36,11 @@ else
 end
 return {1}
 ";
+
+/// How far the operation's `now` may be from the store server's clock
+/// before the server's is used instead (writes carry it; see
+/// docs/storage.md ("Faults")).
+pub const CLOCK_TOLERANCE_MS: i64 = 1_000;
 
 /// Shortest TTL written: a state already past its expiry (a caller's clock
 /// far behind) is kept a second rather than written without one.

@@ -182,58 +182,95 @@ impl Sql {
 
     // --- state cells ------------------------------------------------------------
 
-    /// Read a cell's text. Parameters: the address.
+    /// The database server's clock, in milliseconds since the Unix epoch
+    /// (SQLite: the one machine's clock).
+    #[must_use]
+    pub const fn server_ms(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+        }
+    }
+
+    /// The clock guard every cell write carries: true when no tolerance is
+    /// given (the caller's own `now`), or when the server's clock is within
+    /// the tolerance of the operation's `now`. Parameters: tolerance (ms or
+    /// NULL), now (ms), tolerance again.
+    fn clock_guard(&self) -> String {
+        format!(
+            "(CAST(? AS BIGINT) IS NULL OR ABS({} - CAST(? AS BIGINT)) <= CAST(? AS BIGINT))",
+            self.server_ms()
+        )
+    }
+
+    /// Read a cell's text and the server's clock: always one row, the text
+    /// NULL when the cell is absent. Parameters: the address.
     #[must_use]
     pub fn cell_select(&self, table: Table) -> String {
         self.render(&format!(
-            "SELECT state FROM {} WHERE {}",
+            "SELECT (SELECT state FROM {} WHERE {}), {}",
             self.t(table.name()),
-            Self::cell_where(table)
+            Self::cell_where(table),
+            self.server_ms()
         ))
     }
 
-    /// Insert a cell if absent (one round trip for the common first write).
-    /// Parameters: the address, state, expires_at; changes 1 row or 0.
+    /// Insert a cell if absent (one round trip for the common first write),
+    /// under the clock guard. Parameters: the address, state, expires_at,
+    /// then the guard's; changes 1 row, or 0 (present, or clocks apart).
     #[must_use]
     pub fn cell_insert(&self, table: Table) -> String {
         let cols = table.key_columns();
+        let keys = vec!["CAST(? AS TEXT)"; cols.len()].join(", ");
         self.render(&format!(
-            "INSERT INTO {} ({}, state, expires_at) VALUES ({}, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO {} ({}, state, expires_at) SELECT {keys}, CAST(? AS TEXT), CAST(? AS BIGINT) \
+             WHERE {} ON CONFLICT DO NOTHING",
             self.t(table.name()),
             cols.join(", "),
-            Self::marks(cols.len())
+            self.clock_guard()
         ))
     }
 
-    /// Replace a cell's text only if it still holds the expected text.
-    /// Parameters: new state, expires_at, the address, expected state.
+    /// Replace a cell's text only if it still holds the expected text,
+    /// under the clock guard. Parameters: new state, expires_at, the
+    /// address, expected state, then the guard's.
     #[must_use]
     pub fn cell_update(&self, table: Table) -> String {
         self.render(&format!(
-            "UPDATE {} SET state = ?, expires_at = ? WHERE {} AND state = ?",
+            "UPDATE {} SET state = ?, expires_at = ? WHERE {} AND state = ? AND {}",
             self.t(table.name()),
-            Self::cell_where(table)
+            Self::cell_where(table),
+            self.clock_guard()
         ))
     }
 
-    /// Delete a cell only if it still holds the expected text.
-    /// Parameters: the address, expected state.
+    /// Delete a cell only if it still holds the expected text, under the
+    /// clock guard. Parameters: the address, expected state, the guard's.
     #[must_use]
     pub fn cell_delete(&self, table: Table) -> String {
         self.render(&format!(
-            "DELETE FROM {} WHERE {} AND state = ?",
+            "DELETE FROM {} WHERE {} AND state = ? AND {}",
             self.t(table.name()),
-            Self::cell_where(table)
+            Self::cell_where(table),
+            self.clock_guard()
         ))
     }
 
-    /// Delete a table's cells that expired. Parameter: now (ms).
+    /// Delete a table's cells that expired by `now`, or by the server's
+    /// clock when `now` is NULL. Parameter: now (ms or NULL).
     #[must_use]
     pub fn purge(&self, table: Table) -> String {
         self.render(&format!(
-            "DELETE FROM {} WHERE expires_at IS NOT NULL AND expires_at <= ?",
-            self.t(table.name())
+            "DELETE FROM {} WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(? AS BIGINT), {})",
+            self.t(table.name()),
+            self.server_ms()
         ))
+    }
+
+    /// The server's clock alone (ms): one row.
+    #[must_use]
+    pub fn server_now(&self) -> String {
+        format!("SELECT {}", self.server_ms())
     }
 
     // --- schema ---------------------------------------------------------------------

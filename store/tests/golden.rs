@@ -34,6 +34,7 @@ fn render(sql: &Sql) -> String {
         add(&format!("{t}.delete"), sql.cell_delete(table));
         add(&format!("{t}.purge"), sql.purge(table));
     }
+    add("server_now", sql.server_now());
     add("meta_exists", sql.meta_exists());
     add("schema_version", sql.schema_version());
     if let Some(lock) = sql.migration_lock() {

@@ -37,14 +37,27 @@ fn sqlite() -> Protocol {
     )
 }
 
+/// A PostgreSQL protocol past its one-time schema check.
+fn postgres_checked() -> Protocol {
+    checked(Protocol::sql(
+        Dialect::Postgres,
+        Placeholder::Dollar,
+        Prefix::new("t").unwrap(),
+        RetryPolicy::default(),
+    ))
+}
+
 /// A SQLite protocol past its one-time schema check.
 fn sqlite_checked() -> Protocol {
-    let p = sqlite();
+    checked(sqlite())
+}
+
+fn checked(p: Protocol) -> Protocol {
     let mut op = p.lockout_state("warm").unwrap();
     let replies = [
         Reply::Row(Some(vec![Value::Int(1)])),
         Reply::Row(Some(vec![Value::Int(i64::from(SCHEMA_VERSION))])),
-        Reply::Row(None),
+        Reply::Row(Some(vec![Value::Null, Value::Int(0)])),
     ];
     let mut sent = Vec::new();
     let done = drive(&mut op, replies, &mut sent);
@@ -150,7 +163,7 @@ fn a_login_on_a_fresh_sql_key_is_one_statement_each_way() {
 
 #[test]
 fn a_lost_sql_race_sleeps_reads_and_retries() {
-    let p = sqlite_checked();
+    let p = postgres_checked();
     let policy = LockoutPolicy::ups_site();
     let held = LockoutState {
         failures: 1,
@@ -160,11 +173,11 @@ fn a_lost_sql_race_sleeps_reads_and_retries() {
     let mut admit = p.lockout_admit("carol", &policy, t0(), 1).unwrap();
     let mut sent = Vec::new();
     let replies = [
-        Reply::Count(0),                                   // guessed absent: wrong
-        Reply::Row(Some(vec![Value::Text(held.clone())])), // read
-        Reply::Count(0),                                   // lost the race
+        Reply::Count(0), // guessed absent: wrong
+        Reply::Row(Some(vec![Value::Text(held.clone()), Value::Int(0)])), // read
+        Reply::Count(0), // lost the race
         Reply::Slept { elapsed_ms: 1.0 },
-        Reply::Row(Some(vec![Value::Text(held.clone())])), // read again
+        Reply::Row(Some(vec![Value::Text(held.clone()), Value::Int(0)])), // read again
         Reply::Count(1),
     ];
     let result = drive(&mut admit, replies, &mut sent).unwrap();
@@ -410,4 +423,138 @@ fn a_ledger_issue_is_one_transaction_and_a_lost_bind_replans() {
         "the loser is refused after re-planning"
     );
     assert_eq!(op.conflicts(), 1);
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+#[test]
+fn with_the_server_clock_a_skewed_redis_write_is_decided_again_on_the_servers_time() {
+    let p = redis();
+    let policy = LockoutPolicy::ups_site();
+    let true_now = t0();
+    let fast = true_now + chrono::Duration::minutes(10); // this app server's clock
+    let mut admit = p
+        .lockout_admit("alice", &policy, regcore_store::Clock::Server(fast), 1)
+        .unwrap();
+    let mut sent = Vec::new();
+    let skewed = Reply::Redis(RedisValue::Array(vec![
+        RedisValue::Int(2),
+        RedisValue::Int(ms(true_now)),
+    ]));
+    let result = drive(&mut admit, [skewed, cas(true, "")], &mut sent).unwrap();
+    let Admit::Admitted { admission, .. } = result else {
+        panic!()
+    };
+    assert_eq!(
+        admission.admitted_at(),
+        true_now,
+        "decided on the store's clock"
+    );
+    let Command::RedisCas { args, .. } = &sent[0] else {
+        panic!()
+    };
+    assert_eq!(args[3], ms(fast).to_string());
+    assert_eq!(args[4], "1000");
+    let Command::RedisCas { args, .. } = &sent[1] else {
+        panic!()
+    };
+    assert_eq!(args[3], ms(true_now).to_string());
+    assert_eq!(admit.conflicts(), 0);
+    // The store remembers the offset: the next operation starts on it.
+    let mut next = p
+        .lockout_admit("bob", &policy, regcore_store::Clock::Server(fast), 2)
+        .unwrap();
+    let mut sent = Vec::new();
+    drive(&mut next, [cas(true, "")], &mut sent).unwrap();
+    let Command::RedisCas { args, .. } = &sent[0] else {
+        panic!()
+    };
+    assert_eq!(args[3], ms(true_now).to_string());
+}
+
+#[test]
+fn with_the_callers_clock_no_guard_is_sent() {
+    let p = redis();
+    let mut admit = p
+        .lockout_admit("carol", &LockoutPolicy::ups_site(), t0(), 1)
+        .unwrap();
+    let mut sent = Vec::new();
+    drive(&mut admit, [cas(true, "")], &mut sent).unwrap();
+    let Command::RedisCas { args, .. } = &sent[0] else {
+        panic!()
+    };
+    assert_eq!(args[4], "", "the caller's own now is used as given");
+}
+
+#[test]
+fn with_the_server_clock_a_sql_read_corrects_a_skewed_application_clock() {
+    let p = postgres_checked();
+    let policy = LockoutPolicy::ups_site();
+    let true_now = t0();
+    let slow = true_now - chrono::Duration::minutes(10);
+    let mut admit = p
+        .lockout_admit("dave", &policy, regcore_store::Clock::Server(slow), 1)
+        .unwrap();
+    let mut sent = Vec::new();
+    let replies = [
+        Reply::Count(0), // the guard refused the insert (or the key exists)
+        Reply::Row(Some(vec![Value::Null, Value::Int(ms(true_now))])),
+        Reply::Count(1),
+    ];
+    let Admit::Admitted { admission, .. } = drive(&mut admit, replies, &mut sent).unwrap() else {
+        panic!()
+    };
+    assert_eq!(admission.admitted_at(), true_now);
+    let Command::Sql { params, .. } = &sent[2] else {
+        panic!()
+    };
+    let n = params.len();
+    assert_eq!(
+        params[n - 3..],
+        [Value::Int(1000), Value::Int(ms(true_now)), Value::Int(1000)]
+    );
+}
+
+#[test]
+fn sqlite_reads_decides_and_writes_under_the_write_lock_once_it_must_read() {
+    let p = sqlite_checked();
+    let policy = LockoutPolicy::ups_site();
+    let held = LockoutState {
+        failures: 2,
+        ..LockoutState::default()
+    }
+    .encode();
+    let mut admit = p.lockout_admit("erin", &policy, t0(), 1).unwrap();
+    let mut sent = Vec::new();
+    let replies = [
+        Reply::Count(0),                  // guessed absent: wrong
+        Reply::Failed(Failure::Conflict), // BEGIN IMMEDIATE: busy
+        Reply::Slept { elapsed_ms: 1.0 },
+        Reply::Count(0), // BEGIN IMMEDIATE
+        Reply::Row(Some(vec![Value::Text(held.clone()), Value::Int(0)])),
+        Reply::Count(1), // UPDATE
+        Reply::Count(0), // COMMIT
+    ];
+    let result = drive(&mut admit, replies, &mut sent).unwrap();
+    let Admit::Admitted { admission, .. } = result else {
+        panic!()
+    };
+    assert_eq!(admission.state().failures, 3);
+    let heads: Vec<&str> = sent
+        .iter()
+        .map(|c| match c {
+            Command::Sql { sql, .. } => sql.split_whitespace().next().unwrap_or(""),
+            Command::Sleep { .. } => "sleep",
+            _ => "?",
+        })
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "INSERT", "BEGIN", "sleep", "BEGIN", "SELECT", "UPDATE", "COMMIT"
+        ]
+    );
+    assert_eq!(admit.conflicts(), 1);
 }

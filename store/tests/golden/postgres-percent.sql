@@ -8,49 +8,52 @@ COMMIT;
 ROLLBACK;
 
 -- lockout.select
-SELECT state FROM regcore_lockout WHERE key = %s;
+SELECT (SELECT state FROM regcore_lockout WHERE key = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
 
 -- lockout.insert
-INSERT INTO regcore_lockout (key, state, expires_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) ON CONFLICT DO NOTHING;
 
 -- lockout.update
-UPDATE regcore_lockout SET state = %s, expires_at = %s WHERE key = %s AND state = %s;
+UPDATE regcore_lockout SET state = %s, expires_at = %s WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
 
 -- lockout.delete
-DELETE FROM regcore_lockout WHERE key = %s AND state = %s;
+DELETE FROM regcore_lockout WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
 
 -- lockout.purge
-DELETE FROM regcore_lockout WHERE expires_at IS NOT NULL AND expires_at <= %s;
+DELETE FROM regcore_lockout WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(%s AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
 
 -- code.select
-SELECT state FROM regcore_code WHERE purpose = %s AND subject = %s;
+SELECT (SELECT state FROM regcore_code WHERE purpose = %s AND subject = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
 
 -- code.insert
-INSERT INTO regcore_code (purpose, subject, state, expires_at) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) ON CONFLICT DO NOTHING;
 
 -- code.update
-UPDATE regcore_code SET state = %s, expires_at = %s WHERE purpose = %s AND subject = %s AND state = %s;
+UPDATE regcore_code SET state = %s, expires_at = %s WHERE purpose = %s AND subject = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
 
 -- code.delete
-DELETE FROM regcore_code WHERE purpose = %s AND subject = %s AND state = %s;
+DELETE FROM regcore_code WHERE purpose = %s AND subject = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
 
 -- code.purge
-DELETE FROM regcore_code WHERE expires_at IS NOT NULL AND expires_at <= %s;
+DELETE FROM regcore_code WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(%s AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
 
 -- session.select
-SELECT state FROM regcore_session WHERE key = %s;
+SELECT (SELECT state FROM regcore_session WHERE key = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
 
 -- session.insert
-INSERT INTO regcore_session (key, state, expires_at) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_session (key, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) ON CONFLICT DO NOTHING;
 
 -- session.update
-UPDATE regcore_session SET state = %s, expires_at = %s WHERE key = %s AND state = %s;
+UPDATE regcore_session SET state = %s, expires_at = %s WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
 
 -- session.delete
-DELETE FROM regcore_session WHERE key = %s AND state = %s;
+DELETE FROM regcore_session WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
 
 -- session.purge
-DELETE FROM regcore_session WHERE expires_at IS NOT NULL AND expires_at <= %s;
+DELETE FROM regcore_session WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(%s AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
+
+-- server_now
+SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
 
 -- meta_exists
 SELECT CAST(to_regclass(%s) IS NOT NULL AS INTEGER);

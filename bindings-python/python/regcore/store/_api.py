@@ -138,15 +138,6 @@ def migrations() -> list[tuple[int, str]]:
     return [(int(v), str(sql)) for v, sql in _n.sql_migrations()]
 
 
-def resolve_now(now: dt.datetime | None) -> dt.datetime:
-    """``now`` as given (aware; a naive one is ``time.naive_datetime``), or
-    the system clock."""
-    if now is None:
-        return dt.datetime.now(dt.timezone.utc)
-    result: dt.datetime = _n.aware_utc(now)
-    return result
-
-
 @dataclass(frozen=True)
 class Call(Generic[T]):
     """One operation: the native state machine, its name, how to present it."""
@@ -165,9 +156,22 @@ def _first(found: list[Binding]) -> Binding | None:
 
 
 class _Calls:
-    """Every operation, as a :class:`Call` (shared by the sync and async APIs)."""
+    """Every operation, as a :class:`Call` (shared by the sync and async APIs).
 
-    def __init__(self, store: str, prefix: str, retry: RetryPolicy) -> None:
+    ``now`` given: the caller's clock, used as given. ``now`` None: the
+    store server's clock; ``local()`` is this application server's reading
+    (the system clock unless the store was given ``clock=``), the first
+    estimate the store corrects (docs/storage.md, "Faults").
+    """
+
+    def __init__(
+        self,
+        store: str,
+        prefix: str,
+        retry: RetryPolicy,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.local: Callable[[], dt.datetime | None] = clock if clock is not None else (lambda: None)
         self.protocol: Any = _n.StoreProtocol(
             store,
             prefix,
@@ -185,14 +189,14 @@ class _Calls:
             locked: Locked = result.locked
             return locked
 
-        return Call(self.protocol.lockout_admit(key, policy, resolve_now(now)), "lockout.admit", present)
+        return Call(self.protocol.lockout_admit(key, policy, now, local=self.local()), "lockout.admit", present)
 
     def lockout_settle(self, admitted: Admitted, now: dt.datetime | None) -> Call[LockoutState]:
         if not isinstance(admitted, Admitted):
             raise _errors.invalid_admission()
         success = admitted.admission.success()  # core: lockout.admission_used on a second settle
         admitted.settled = True
-        op = self.protocol.lockout_settle(admitted.key, admitted.policy, success, admitted.stored, resolve_now(now))
+        op = self.protocol.lockout_settle(admitted.key, admitted.policy, success, admitted.stored, now, local=self.local())
         return Call(op, "lockout.settle", _same)
 
     def lockout_reset(self, key: str) -> Call[bool]:
@@ -204,25 +208,25 @@ class _Calls:
     def code_issue(
         self, policy: CodePolicy, secret: CodeSecret | bytes, subject: str, now: dt.datetime | None
     ) -> Call[OneTimeCode]:
-        op = self.protocol.code_issue(policy, secret, subject, resolve_now(now))
+        op = self.protocol.code_issue(policy, secret, subject, now, local=self.local())
         return Call(op, "code.issue", lambda issued: issued[1])
 
     def code_verify(
         self, policy: CodePolicy, secret: CodeSecret | bytes, subject: str, typed: str, now: dt.datetime | None
     ) -> Call[CodeVerification | None]:
-        op = self.protocol.code_verify(policy, secret, subject, typed, resolve_now(now))
+        op = self.protocol.code_verify(policy, secret, subject, typed, now, local=self.local())
         return Call(op, "code.verify", _same)
 
     def code_state(self, purpose: str, subject: str) -> Call[CodeState | None]:
         return Call(self.protocol.code_state(purpose, subject), "code.read", _same)
 
     def session_start(self, session_id: str, policy: SessionPolicy, now: dt.datetime | None) -> Call[SessionState]:
-        return Call(self.protocol.session_start(session_id, policy, resolve_now(now)), "session.start", _same)
+        return Call(self.protocol.session_start(session_id, policy, now, local=self.local()), "session.start", _same)
 
     def session_touch(
         self, session_id: str, policy: SessionPolicy, now: dt.datetime | None
     ) -> Call[SessionTouch | None]:
-        return Call(self.protocol.session_touch(session_id, policy, resolve_now(now)), "session.touch", _same)
+        return Call(self.protocol.session_touch(session_id, policy, now, local=self.local()), "session.touch", _same)
 
     def session_revoke(self, session_id: str) -> Call[bool]:
         return Call(self.protocol.session_revoke(session_id), "session.revoke", bool)
@@ -234,12 +238,12 @@ class _Calls:
         return Call(self.protocol.schema_version(), "schema_version", int)
 
     def purge_expired(self, now: dt.datetime | None) -> Call[int]:
-        return Call(self.protocol.purge_expired(resolve_now(now)), "purge_expired", int)
+        return Call(self.protocol.purge_expired(now, local=self.local()), "purge_expired", int)
 
     def ledger_issue(
         self, master: MasterSecret, request: IssuanceRequest, now: dt.datetime | None
     ) -> Call[IssuancePlan]:
-        return Call(self.protocol.ledger_issue(master, request, resolve_now(now)), "ledger.issue", _same)
+        return Call(self.protocol.ledger_issue(master, request, now, local=self.local()), "ledger.issue", _same)
 
     def ledger_rebind(
         self,
@@ -250,7 +254,7 @@ class _Calls:
         reason: str,
         now: dt.datetime | None,
     ) -> Call[RebindRecord]:
-        op = self.protocol.ledger_rebind(master, str(number), str(to), actor, reason, resolve_now(now))
+        op = self.protocol.ledger_rebind(master, str(number), str(to), actor, reason, now, local=self.local())
         return Call(op, "ledger.rebind", _same)
 
     def ledger_bindings(self) -> Call[list[Binding]]:
@@ -291,12 +295,20 @@ class _Base:
     stats: StoreStats
     _calls: _Calls
 
-    def _init_base(self, store: str, prefix: Any, retry: RetryPolicy | None) -> None:
+    def _init_base(
+        self,
+        store: str,
+        prefix: Any,
+        retry: RetryPolicy | None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self.retry = retry if retry is not None else RetryPolicy()
         if not isinstance(self.retry, RetryPolicy):
             raise _errors.invalid_client(store, "retry=RetryPolicy(...)")
+        if clock is not None and not callable(clock):
+            raise _errors.invalid_client(store, "clock=a function returning an aware datetime")
         self.stats = StoreStats()
-        self._calls = _Calls(store, prefix, self.retry)
+        self._calls = _Calls(store, prefix, self.retry, clock)
 
     @property
     def prefix(self) -> str:

@@ -12,10 +12,12 @@ errors. Needs ``pip install regcore[postgres]``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable, AsyncIterator, Iterator
 from typing import Any
 
 from . import _errors
@@ -79,9 +81,16 @@ def _check_source(connection: Any, pg: Any) -> None:
 class PostgresStore(SyncStore):
     """Lockout, codes, sessions and the ledger in PostgreSQL (sync)."""
 
-    def __init__(self, connection: Any, *, prefix: str = "regcore", retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        prefix: str = "regcore",
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._pg = _psycopg()
-        self._init_base("postgres", prefix, retry)
+        self._init_base("postgres", prefix, retry, clock)
         _check_source(connection, self._pg)
         self._source = connection
         self._pool = _is_pool(connection)
@@ -146,9 +155,16 @@ class PostgresStore(SyncStore):
 class AsyncPostgresStore(AsyncStore):
     """The asyncio twin: ``AsyncConnection`` or ``AsyncConnectionPool``."""
 
-    def __init__(self, connection: Any, *, prefix: str = "regcore", retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        connection: Any,
+        *,
+        prefix: str = "regcore",
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._pg = _psycopg()
-        self._init_base("postgres", prefix, retry)
+        self._init_base("postgres", prefix, retry, clock)
         _check_source(connection, self._pg)
         self._source = connection
         self._pool = _is_pool(connection)

@@ -12,6 +12,9 @@ lose a "forever" binding. Needs ``pip install regcore[redis]``.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from collections.abc import Callable
 from typing import Any, Final
 
 from .. import _native
@@ -56,9 +59,16 @@ def _check_client(client: Any) -> None:
 class RedisStore(SyncStore):
     """Lockout, codes and sessions in Redis or a Redis Cluster (sync)."""
 
-    def __init__(self, client: Any, *, prefix: str = "regcore", retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "regcore",
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._redis = _redis()
-        self._init_base("redis", prefix, retry)
+        self._init_base("redis", prefix, retry, clock)
         _check_client(client)
         self.client = client
         self._classify = _classifier(self._redis)
@@ -79,9 +89,16 @@ class RedisStore(SyncStore):
 class AsyncRedisStore(AsyncStore):
     """The asyncio twin: ``redis.asyncio.Redis`` or ``redis.asyncio.RedisCluster``."""
 
-    def __init__(self, client: Any, *, prefix: str = "regcore", retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "regcore",
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self._redis = _redis()
-        self._init_base("redis", prefix, retry)
+        self._init_base("redis", prefix, retry, clock)
         _check_client(client)
         self.client = client
         self._classify = _classifier(self._redis)

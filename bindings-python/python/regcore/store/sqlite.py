@@ -12,9 +12,12 @@ file in WAL mode yourself).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from . import _errors
@@ -51,8 +54,9 @@ class SQLiteStore(SyncStore):
         prefix: str = "regcore",
         retry: RetryPolicy | None = None,
         busy_timeout: float = 10.0,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
-        self._init_base("sqlite", prefix, retry)
+        self._init_base("sqlite", prefix, retry, clock)
         self._lock = threading.Lock()
         if isinstance(database, sqlite3.Connection):
             self.connection = database
