@@ -1,4 +1,4 @@
-//! Login lockout (SPEC §3): policies as data, the small per-account state
+//! Login lockout (docs/lockout.md): policies as data, the small per-account state
 //! value, and its compact encodings for a SQL column or Redis.
 
 use napi::Env;
@@ -66,7 +66,7 @@ pub struct LockoutDecision {
     pub new_state: Option<LockoutState>,
 }
 
-fn locked_decision(
+pub(crate) fn locked_decision(
     locked: &lockout::Locked,
     new_state: Option<lockout::LockoutState>,
 ) -> LockoutDecision {
@@ -100,7 +100,7 @@ pub struct LockoutTier {
 /// format so a backend can keep it in configuration).
 #[napi]
 pub struct LockoutPolicy {
-    inner: lockout::LockoutPolicy,
+    pub(crate) inner: lockout::LockoutPolicy,
 }
 
 #[napi]
@@ -285,7 +285,7 @@ impl LockoutPolicy {
     }
 
     /// Begin an attempt whose state is shared by several processes or
-    /// servers (SPEC §3, "Admission under concurrency"). Allowed: a
+    /// servers (docs/lockout.md, admission under concurrency). Allowed: a
     /// `LockoutAdmission` whose `state` (the attempt already counted as a
     /// failure) must be stored — compare-and-set against its `previous` —
     /// *before* the password is checked; then settle it once with
@@ -402,7 +402,7 @@ pub struct LockoutAdmission {
 }
 
 impl LockoutAdmission {
-    fn new(admission: lockout::Admission) -> Self {
+    pub(crate) fn new(admission: lockout::Admission) -> Self {
         Self {
             previous: admission.previous(),
             state: admission.state(),
@@ -473,7 +473,7 @@ impl LockoutAdmission {
 /// may be called again on every compare-and-set retry.
 #[napi]
 pub struct LockoutSuccess {
-    inner: lockout::Success,
+    pub(crate) inner: lockout::Success,
 }
 
 #[napi]

@@ -1,11 +1,11 @@
-//! The store layer's SQL schema, from core (`regcore::schema`), for the Node
+//! The store layer's SQL schema, from the store protocol (`regcore_store::schema`), for the Node
 //! store layer and for callers applying migrations themselves.
 
 use napi_derive::napi;
 
 /// The schema version this release of regcore expects.
 #[napi]
-pub const SCHEMA_VERSION: u32 = regcore::schema::SCHEMA_VERSION;
+pub const SCHEMA_VERSION: u32 = regcore_store::schema::SCHEMA_VERSION;
 
 /// One schema migration: its version and SQL text (`{prefix}` stands for the
 /// caller's table prefix).
@@ -20,7 +20,7 @@ pub struct SchemaMigration {
 /// Every migration, in order; the last one's version is `SCHEMA_VERSION`.
 #[napi]
 pub fn schema_migrations() -> Vec<SchemaMigration> {
-    regcore::schema::MIGRATIONS
+    regcore_store::schema::MIGRATIONS
         .iter()
         .map(|(version, sql)| SchemaMigration {
             version: *version,
