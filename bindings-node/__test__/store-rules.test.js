@@ -253,7 +253,10 @@ test('redis: contention beyond the budget is store.contended and records nothing
     assert.deepEqual({ ...e.params }, { operation: 'lockout.admit', attempts: '3' })
     return true
   })
-  assert.equal(rc.decodeLockoutState(await client.get(key)).failures, 3) // only the other writer's
+  // Only the other writer's: 4 of its writes, for the protocol's first
+  // compare-and-set guesses the key absent (one round trip on a fresh key),
+  // and losing that guess is no conflict: one extra, uncounted CAS.
+  assert.equal(rc.decodeLockoutState(await client.get(key)).failures, 4)
   assert.equal(store.stats.contended, 1)
   await client.close()
 })
@@ -268,7 +271,7 @@ test('a missing driver throws store.driver_missing naming the package', () => {
     }
     const s = require(${JSON.stringify(path.join(__dirname, '..', 'store'))})
     const out = []
-    for (const make of [() => new s.PostgresStore({}), () => new s.RedisStore({}), () => new s.SQLiteStore('/tmp/x.db')]) {
+    for (const make of [() => new s.PostgresStore({}), () => new s.RedisStore({}), () => new s.SQLiteStore(${JSON.stringify(path.join(fx.dir, 'driver-missing.db'))})]) {
       try { make(); out.push(null) } catch (e) { out.push({ code: e.code, kind: e.kind, params: { ...e.params } }) }
     }
     console.log(JSON.stringify(out))
@@ -282,18 +285,28 @@ test('a missing driver throws store.driver_missing naming the package', () => {
 })
 
 for (const kind of ['redis', 'cluster']) {
-  test(`${kind}: the ledger and its reports are refused with store.unsupported`, { skip: h.skip }, () =>
+  test(`${kind}: every ledger method, migrate, schemaVersion and purgeExpired are refused with store.unsupported`, { skip: h.skip }, () =>
     opened(kind, async (store) => {
-      const request = new rc.IssuanceRequest(h.terminal(0), [h.master().activationAuthority().mint(1, 1)])
-      for (const call of [
-        () => store.ledgerIssue(h.master(), request),
-        () => store.ledgerHistory({ utcOffsetMinutes: 540 }),
-        () => store.ledgerDailyCounts(),
-        () => store.ledgerByMprId(h.terminal(0)),
-      ]) {
+      const key = h.master().activationAuthority().mint(1, 1)
+      const request = new rc.IssuanceRequest(h.terminal(0), [key])
+      const refused = [
+        ['ledger', () => store.ledgerIssue(h.master(), request)],
+        ['ledger', () => store.ledgerRebind(h.master(), key.number, h.terminal(1), 'admin', 'moved')],
+        ['ledger', () => store.ledgerBindings()],
+        ['ledger', () => store.ledgerByMprId(h.terminal(0))],
+        ['ledger', () => store.ledgerByActivationNumber(key.number)],
+        ['ledger', () => store.ledgerRebinds()],
+        ['ledger', () => store.ledgerHistory({ utcOffsetMinutes: 540 })],
+        ['ledger', () => store.ledgerHistoryCsv()],
+        ['ledger', () => store.ledgerDailyCounts()],
+        ['migrations', () => store.migrate()],
+        ['migrations', () => store.schemaVersion()],
+        ['purge_expired', () => store.purgeExpired()],
+      ]
+      for (const [feature, call] of refused) {
         await assert.rejects(call(), (e) => {
           coded('store.unsupported', 'configuration')(e)
-          assert.deepEqual({ ...e.params }, { store: 'redis', feature: 'ledger' })
+          assert.deepEqual({ ...e.params }, { store: 'redis', feature })
           return true
         })
       }
@@ -317,28 +330,26 @@ test('cluster: one hash-tagged key per operation, with a TTL from the policy', {
 
 // --- one database, two languages -------------------------------------------------
 
-/** A Python with the regcore wheel (bindings-python/test.sh's venv) and `modules`. */
+/** The Python of bindings-python/test.sh's venv (`target/py-venv` under the
+ * repository root, or REGCORE_PYTHON): it must import regcore.store and
+ * `modules`. Missing is a failure that says how to build it, not a skip. */
 function pythonWith(modules) {
   const root = path.join(__dirname, '..', '..')
-  const candidates = [
-    process.env.REGCORE_PYTHON,
-    path.join(process.env.CARGO_TARGET_DIR || path.join(root, 'target'), 'py-venv', 'bin', 'python'),
-    path.join(root, 'target', 'py-venv', 'bin', 'python'),
-    path.join(root, '..', 'target-py', 'py-venv', 'bin', 'python'),
-  ]
-  for (const py of candidates) {
-    if (!py || !fs.existsSync(py)) continue
-    try {
-      execFileSync(py, ['-c', ['regcore.store', ...modules].map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' })
-      return py
-    } catch {}
+  const py = process.env.REGCORE_PYTHON || path.join(root, 'target', 'py-venv', 'bin', 'python')
+  if (!fs.existsSync(py)) {
+    throw new Error(`no Python at ${py}: run bindings-python/test.sh (it builds target/py-venv) or set REGCORE_PYTHON`)
   }
-  return null
+  try {
+    execFileSync(py, ['-c', ['regcore.store', ...modules].map((m) => `import ${m}`).join('; ')], { stdio: 'pipe' })
+  } catch (e) {
+    throw new Error(`${py} cannot import regcore.store ${modules.join(' ')}: run bindings-python/test.sh (${String(e.stderr || e.message).trim()})`)
+  }
+  return py
 }
 
 for (const kind of ['sqlite', 'redis']) {
-  const PY = pythonWith(kind === 'redis' ? ['redis'] : [])
-  test(`${kind}: a lockout row written by the Python store layer is read and extended by Node, and back`, { skip: h.skip || (!PY && 'no Python venv with regcore.store (run bindings-python/test.sh or set REGCORE_PYTHON)') }, async () => {
+  test(`${kind}: a lockout row written by the Python store layer is read and extended by Node, and back`, { skip: h.skip }, async () => {
+    const PY = pythonWith(kind === 'redis' ? ['redis'] : [])
     const spec = await fx.spec(kind)
     const open =
       kind === 'sqlite'
@@ -362,7 +373,7 @@ for (const kind of ['sqlite', 'redis']) {
   })
 }
 
-test('expiry and session encoding come from core (forgetAt, expiresAt, encodeSessionState)', () => {
+test('expiry and session encoding come from core (forgetAt, retainUntil, expiresAt, encodeSessionState)', () => {
   const t0 = new Date(Date.UTC(2025, 3, 1, 9, 0, 0))
   const policy = rc.LockoutPolicy.upsSite()
   let state = { failures: 0, lockedUntil: null, lastAttempt: null }
