@@ -328,6 +328,73 @@ test('cluster: one hash-tagged key per operation, with a TTL from the policy', {
     await client.close()
   }))
 
+test('cluster: 200 random keys, some starting with } and holding braces, admit and settle on the 3-master cluster', { skip: h.skip }, () =>
+  opened('cluster', async (store, spec) => {
+    const crypto = require('node:crypto')
+    const policy = rc.LockoutPolicy.upsSite()
+    const alphabet = ['{', '}', '%', 'a', 'b', '7', '@', '.', '\x1f', 'é', '{}', '}{', '%7B']
+    const keys = new Set(['}', '}}', '}{', '{', '{}', '}x{', '%7D', 'a{b}c'])
+    while (keys.size < 200) {
+      const n = 1 + crypto.randomInt(12)
+      let key = crypto.randomInt(3) === 0 ? '}' : ''
+      for (let i = 0; i < n; i++) key += alphabet[crypto.randomInt(alphabet.length)]
+      keys.add(key)
+    }
+    for (const key of keys) {
+      const admitted = await store.lockoutAdmit(key, policy, h.T0)
+      assert.ok(admitted instanceof Admitted, key)
+      assert.equal(admitted.state.failures, 1)
+      const settled = await store.lockoutSettle(admitted, true, h.T0)
+      assert.equal(settled.failures, 0, key)
+      assert.deepEqual(await store.lockoutState(key), settled)
+    }
+    // Each key is its own hash tag: the keys spread over the masters, one
+    // Redis key per user key.
+    const client = await h.redisClient('cluster')
+    const perNode = []
+    for (const node of await h.redisNodes(client, 'cluster')) {
+      let n = 0
+      for await (const batch of node.scanIterator({ MATCH: `${spec.prefix}:*`, COUNT: 1000 })) n += [].concat(batch).length
+      perNode.push(n)
+    }
+    await client.close()
+    assert.equal(perNode.reduce((a, b) => a + b, 0), keys.size)
+    assert.ok(perNode.filter((n) => n > 0).length >= 2, JSON.stringify(perNode))
+  }))
+
+for (const kind of ALL) {
+  test(`${kind}: lockoutReset forgets the state of one key`, { skip: h.skip }, () =>
+    opened(kind, async (store) => {
+      const policy = rc.LockoutPolicy.upsSite()
+      for (let i = 0; i < 3; i++) await store.lockoutSettle(await store.lockoutAdmit('r', policy, h.T0), false, h.T0)
+      await store.lockoutAdmit('other', policy, h.T0)
+      assert.equal(await store.lockoutReset('r'), true)
+      assert.equal((await store.lockoutState('r')).failures, 0)
+      assert.equal((await store.lockoutState('other')).failures, 1)
+      assert.equal(await store.lockoutReset('r'), false)
+    }))
+}
+
+for (const kind of SQL) {
+  test(`${kind}: ledgerHistoryCsv is core's CSV of ledgerHistory`, { skip: h.skip }, () =>
+    opened(kind, async (store) => {
+      const authority = h.master().activationAuthority()
+      const keys = [authority.mint(0x0101, 1), authority.mint(0x0101, 2)]
+      await store.ledgerIssue(h.master(), new rc.IssuanceRequest(h.terminal(0), keys), h.T0)
+      await store.ledgerRebind(h.master(), keys[0].number, h.terminal(1), 'admin', 'moved', new Date(h.T0.getTime() + 60_000))
+      const ledger = new rc.Ledger()
+      ledger.issue(h.master(), new rc.IssuanceRequest(h.terminal(0), keys), h.T0)
+      ledger.rebind(h.master(), keys[0].number, h.terminal(1), 'admin', 'moved', new Date(h.T0.getTime() + 60_000))
+      for (const options of [undefined, { utcOffsetMinutes: 540 }, { days: { from: '2026-04-01', to: '2026-04-01' }, utcOffsetMinutes: -300 }]) {
+        const csv = await store.ledgerHistoryCsv(options)
+        assert.equal(csv, ledger.historyCsv(options))
+        assert.equal(csv.trim().split('\n').length, 1 + (await store.ledgerHistory(options)).length)
+      }
+      assert.ok((await store.ledgerHistoryCsv()).startsWith('at,event,mpr_id,activation_number,product,registration_key'))
+      await assert.rejects(store.ledgerHistoryCsv({ utcOffsetMinutes: 24 * 60 }), coded('store.invalid_utc_offset', 'invalid_input'))
+    }))
+}
+
 // --- one database, two languages -------------------------------------------------
 
 /** The Python of bindings-python/test.sh's venv (`target/py-venv` under the
