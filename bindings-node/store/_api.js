@@ -73,7 +73,7 @@ class Admitted {
   }
 }
 
-function retryOptions(store, retry) {
+function retryOptions(retry) {
   if (retry === undefined || retry === null) return new RetryPolicy()
   if (retry instanceof RetryPolicy) return retry
   if (typeof retry !== 'object') {
@@ -87,7 +87,7 @@ const first = (found) => (found.length ? found[0] : null)
 class Store {
   /** `kind`: `sqlite`, `postgres` or `redis`. */
   constructor(kind, { prefix, retry } = {}) {
-    this.retry = retryOptions(kind, retry)
+    this.retry = retryOptions(retry)
     this.stats = new StoreStats()
     Object.defineProperty(this, '_protocol', {
       value: new rc.StoreProtocol(kind, prefix === undefined ? 'regcore' : prefix, { ...this.retry }),
