@@ -562,7 +562,7 @@ export declare class LockoutPolicy {
   attempt(state: LockoutState, now?: Date | undefined | null): LockoutDecision
   /**
    * Begin an attempt whose state is shared by several processes or
-   * servers (SPEC §3, "Admission under concurrency"). Allowed: a
+   * servers (docs/lockout.md, admission under concurrency). Allowed: a
    * `LockoutAdmission` whose `state` (the attempt already counted as a
    * failure) must be stored — compare-and-set against its `previous` —
    * *before* the password is checked; then settle it once with
@@ -881,6 +881,132 @@ export declare class SessionPolicy {
   touch(state: SessionState, now?: Date | undefined | null): SessionStatus
 }
 
+/**
+ * One store operation: run each command it names on the driver and pass
+ * the reply back (`resume`) or say how it failed (`fail`), until it is
+ * `done`; then read the result with the getter of its type.
+ */
+export declare class StoreOperation {
+  /**
+   * Start (no reply) or pass the reply to the last command as JSON text
+   * (a count, a row array or null, an array of rows, a Redis reply, or
+   * the ms elapsed after a sleep); the next command. Throws the
+   * operation's coded error.
+   */
+  resume(reply?: string | undefined | null): StoreCommand
+  /**
+   * The last command failed: `'conflict'` (lost a race),
+   * `'missing_table'`, `'rejected'` (the server refused the data),
+   * `'unreachable'` (no connection: nothing was sent) or
+   * `'unavailable'` (the connection failed after sending; a write's
+   * outcome is then unknown). The next command.
+   */
+  fail(failure: 'conflict' | 'missing_table' | 'rejected' | 'unreachable' | 'unavailable'): StoreCommand
+  /** Compare-and-set attempts this operation lost. */
+  get conflicts(): number
+  /** Replies passed back so far (round trips and sleeps). */
+  get replies(): number
+  /**
+   * `lockoutAdmit`: the text stored on admission (the settle's
+   * compare-and-set token), or null when refused. Read it before
+   * `admitResult()`.
+   */
+  admitStored(): string | null
+  /** `lockoutAdmit`: the admission, or the refusal (`allowed: false`). */
+  admitResult(): LockoutAdmission | LockoutDecision
+  /** `lockoutSettle`, `lockoutState`: the state. */
+  lockoutResult(): LockoutState
+  /** `codeIssue`: the code to send and the state stored. */
+  issuedResult(): IssuedCode
+  /** `codeVerify`: the verification stored, or null when no code is stored. */
+  verifyResult(): CodeVerification | null
+  /** `codeState`: the stored state, if any. */
+  codeStateResult(): CodeState | null
+  /** `sessionStart`: the session stored. */
+  sessionResult(): SessionState
+  /** `sessionTouch`: the status, or null for an unknown or revoked session. */
+  touchResult(): SessionStatus | null
+  /** `lockoutReset`, `sessionRevoke`: whether something was stored. */
+  boolResult(): boolean
+  /** `migrate`, `schemaVersion`: the version; `purgeExpired`: rows deleted. */
+  numberResult(): number
+  /** `ledgerIssue`: the plan stored. */
+  planResult(): IssuancePlan
+  /** `ledgerRebind`: the audit record stored. */
+  rebindResult(): RebindRecord
+  /** `ledgerBindings`: the bindings, by activation number. */
+  bindingsResult(): Array<Binding>
+  /** `ledgerRebinds`: the audit trail, in order. */
+  rebindsResult(): Array<RebindRecord>
+  /** `ledgerHistory`: the rows. */
+  historyResult(): Array<HistoryRow>
+  /** `ledgerHistory`: core's CSV of the report. */
+  historyCsvResult(): string
+  /** `ledgerDailyCounts`: issues per day. */
+  dailyResult(): Array<DailyCount>
+}
+
+/**
+ * The store protocol of one store: its dialect (or Redis), table or key
+ * prefix and retry policy. Each method checks its input (`store.invalid_key`,
+ * `store.unsupported`, … before any I/O) and returns the operation to drive.
+ */
+export declare class StoreProtocol {
+  /**
+   * The protocol of a `store` (`'sqlite'` with `?` parameters,
+   * `'postgres'` with `$1…` parameters as `pg` wants them, or `'redis'`)
+   * with tables or keys under `prefix` and the retry policy. Throws
+   * `store.invalid_prefix`, `store.invalid_option` (naming the option) or
+   * `binding.unknown_name`.
+   */
+  constructor(store: 'sqlite' | 'postgres' | 'redis', prefix: string, retry: StoreRetryOptions)
+  /** The store's name in errors (`sqlite`, `postgres`, `redis`). */
+  get store(): string
+  /** The table or key prefix. */
+  get prefix(): string
+  /** Admit an attempt on `key` (its failure stored first) or refuse it. */
+  lockoutAdmit(key: string, policy: LockoutPolicy, now?: Date | undefined | null): StoreOperation
+  /**
+   * Settle a right password: `success` from the admission, `admitted`
+   * the text its admission stored (`admitStored()`).
+   */
+  lockoutSettle(key: string, policy: LockoutPolicy, success: LockoutSuccess, admitted: string, now?: Date | undefined | null): StoreOperation
+  /** Forget the lockout state of `key`; true if one was stored. */
+  lockoutReset(key: string): StoreOperation
+  /** The stored lockout state of `key`. */
+  lockoutState(key: string): StoreOperation
+  /** Issue the next code for (policy's purpose, subject). */
+  codeIssue(policy: CodePolicy, secret: CodeSecret, subject: string, now?: Date | undefined | null): StoreOperation
+  /** Verify a typed code and record the outcome. */
+  codeVerify(policy: CodePolicy, secret: CodeSecret, subject: string, typed: string, now?: Date | undefined | null): StoreOperation
+  /** The stored code state of (purpose, subject). */
+  codeState(purpose: string, subject: string): StoreOperation
+  /** Start a session under `sessionId`. */
+  sessionStart(sessionId: string, policy: SessionPolicy, now?: Date | undefined | null): StoreOperation
+  /** Renew a session on activity (an expired one is deleted). */
+  sessionTouch(sessionId: string, policy: SessionPolicy, now?: Date | undefined | null): StoreOperation
+  /** End a session; true if it existed. */
+  sessionRevoke(sessionId: string): StoreOperation
+  /** Apply the migrations not yet applied (SQL stores). */
+  migrate(): StoreOperation
+  /** The applied schema version (SQL stores). */
+  schemaVersion(): StoreOperation
+  /** Delete rows that no longer matter (SQL stores). */
+  purgeExpired(now?: Date | undefined | null): StoreOperation
+  /** Plan with core and bind (SQL stores). */
+  ledgerIssue(master: MasterSecret, request: IssuanceRequest, now?: Date | undefined | null): StoreOperation
+  /** Audited administrative rebind (SQL stores). */
+  ledgerRebind(master: MasterSecret, number: ActivationNumber | string, to: MprId | string, actor: string, reason: string, now?: Date | undefined | null): StoreOperation
+  /** Bindings: all, one terminal's (`mprId`), or one number's. */
+  ledgerBindings(mprId?: MprId | string | undefined | null, activationNumber?: ActivationNumber | string | undefined | null): StoreOperation
+  /** The rebind audit trail (SQL stores). */
+  ledgerRebinds(): StoreOperation
+  /** Detail history over optional days in the report's UTC offset. */
+  ledgerHistory(options?: ReportOptions | undefined | null): StoreOperation
+  /** Issues per calendar day in the report's UTC offset. */
+  ledgerDailyCounts(options?: ReportOptions | undefined | null): StoreOperation
+}
+
 /** UPS serial number: 1–32 of `A–Z 0–9` after normalisation. */
 export declare class UpsSerial {
   /**
@@ -949,7 +1075,7 @@ export interface CheckContext {
 export declare function checkedDate(value: Date): Date
 
 /**
- * Core's rule for a table or key prefix (1–32 of `a–z 0–9 _`, starting
+ * The rule for a table or key prefix (1–32 of `a–z 0–9 _`, starting
  * with a letter; it is spliced into SQL identifiers and Redis keys).
  * Throws `store.invalid_prefix`.
  */
@@ -1397,6 +1523,15 @@ export interface RebindRecord {
   reason: string
 }
 
+/**
+ * The Redis compare-and-set script the store runs (`EVALSHA`, or `EVAL`
+ * after `NOSCRIPT`): `KEYS[1]`; `ARGV` expected text, new text, TTL in ms.
+ */
+export declare function redisCasScript(): string
+
+/** The SHA-1 of `redisCasScript()` in hex, as `EVALSHA` wants it. */
+export declare function redisCasSha(): string
+
 /** Options of the ledger reports. */
 export interface ReportOptions {
   /** Only these days (all when omitted). */
@@ -1445,6 +1580,31 @@ export interface SessionStatus {
 export type SessionStatusKind = 'active' | 'idle_expired' | 'absolute_expired'
 
 /**
+ * The next thing to do, as `StoreOperation.resume` and `fail` return it:
+ * `{ kind: 'count' | 'row' | 'rows', sql, params }` (run the statement;
+ * answer the number of rows changed, the first row as an array or null,
+ * or every row as arrays), `{ kind: 'get', key }` (Redis `GET`), `{ kind:
+ * 'cas', key, args }` (`EVALSHA redisCasSha() 1 key ...args`, `EVAL
+ * redisCasScript() ...` after `NOSCRIPT`; answer the array), `{ kind:
+ * 'sleep', ms }` (answer the ms elapsed since the operation started), or
+ * `{ kind: 'done' }` (read the result with the getter of its type).
+ */
+export interface StoreCommand {
+  /** What to do. */
+  kind: 'count' | 'row' | 'rows' | 'get' | 'cas' | 'sleep' | 'done'
+  /** The SQL statement (placeholders in the driver's style). */
+  sql?: string
+  /** Its parameters. */
+  params?: Array<number | string | null>
+  /** The Redis key. */
+  key?: string
+  /** The compare-and-set's arguments: expected text, new text, TTL in ms. */
+  args?: Array<string>
+  /** How long to sleep, in milliseconds. */
+  ms?: number
+}
+
+/**
  * `store.contended` (kind `store_contended`): a compare-and-set kept losing
  * after `attempts` tries (an integer `0..=4294967295`); nothing was recorded.
  */
@@ -1456,8 +1616,42 @@ export declare function storeContended(operation: string, attempts: number): Reg
  */
 export declare function storeDriverMissing(driver: string, extra: string): RegcoreError
 
+/**
+ * `store.invalid_admission` (kind `invalid_input`): `lockoutSettle` was
+ * given something other than the `Admitted` of `lockoutAdmit`.
+ */
+export declare function storeInvalidAdmission(): RegcoreError
+
+/**
+ * `store.invalid_client` (kind `configuration`): the object given as a
+ * connection, pool or client is not one the `store` can use; `expected`
+ * says what it accepts.
+ */
+export declare function storeInvalidClient(store: string, expected: string): RegcoreError
+
+/**
+ * `store.invalid_option` (kind `configuration`): the store option `name`
+ * is out of its range; `expected` says what it accepts.
+ */
+export declare function storeInvalidOption(name: string, expected: string): RegcoreError
+
 /** `store.invalid_prefix` (kind `configuration`) for `prefix`. */
 export declare function storeInvalidPrefix(prefix: string): RegcoreError
+
+/** The protocol's default retry policy. */
+export declare function storeRetryDefaults(): StoreRetryOptions
+
+/** A store's retry policy (milliseconds): bounded tries with full jitter. */
+export interface StoreRetryOptions {
+  /** Most tries of one operation (an integer 1–100000). */
+  attempts: number
+  /** No new try starts after this many ms (above 0, at most one hour). */
+  deadlineMs: number
+  /** First backoff bound in ms (0–60000). */
+  baseDelayMs: number
+  /** Largest backoff bound in ms (0–60000, not below `baseDelayMs`). */
+  maxDelayMs: number
+}
 
 /**
  * `store.schema_mismatch` (kind `configuration`): the database is at schema

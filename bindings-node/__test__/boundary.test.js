@@ -283,6 +283,11 @@ const OUTPUT_ONLY = new Set([
   'PasswordAgeResult',
   'PasswordReport',
   'SchemaMigration',
+  'StoreCommand',
+  // Store options are not integers (milliseconds may be fractional): the
+  // store protocol checks them, and every refusal is store.invalid_option
+  // (store-protocol.test.js walks NaN, ±Infinity, strings, BigInt, ranges).
+  'StoreRetryOptions',
 ])
 
 function withField(base, field, callers) {

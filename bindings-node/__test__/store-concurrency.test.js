@@ -1,5 +1,5 @@
 'use strict'
-// SPEC §8 guarantees under real concurrency: several OS processes, each with
+// The store guarantees (docs/storage.md) under real concurrency: several OS processes, each with
 // its own connection, meeting at a barrier, against every store. Parameters
 // and expectations come from tests/store-scenarios.json.
 const test = require('node:test')

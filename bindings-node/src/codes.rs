@@ -17,7 +17,7 @@ use crate::ids::PhoneNumber;
 /// bytes never cross back to JavaScript.
 #[napi]
 pub struct CodeSecret {
-    inner: code::CodeSecret,
+    pub(crate) inner: code::CodeSecret,
 }
 
 #[napi]
@@ -130,7 +130,7 @@ pub struct CodeVerification {
 /// Lifetime and attempt limit of one code purpose.
 #[napi]
 pub struct CodePolicy {
-    inner: code::CodePolicy,
+    pub(crate) inner: code::CodePolicy,
 }
 
 #[napi]
@@ -707,7 +707,7 @@ pub struct SessionStatus {
 /// Session timeouts.
 #[napi]
 pub struct SessionPolicy {
-    inner: session::SessionPolicy,
+    pub(crate) inner: session::SessionPolicy,
 }
 
 #[napi]

@@ -90,6 +90,13 @@ impl JsNumber {
         integer_from_f64_in::<T>(name, self.number(name)?, min, max)
     }
 
+    /// The number as given (NaN and ±Infinity included), or `None` for a
+    /// value of another JavaScript type: for checks that are not integer
+    /// checks (store options, report offsets).
+    pub(crate) fn value(self) -> Option<f64> {
+        self.0
+    }
+
     fn number(self, name: &str) -> std::result::Result<f64, BoundaryError> {
         self.0.ok_or_else(|| BoundaryError::InvalidInteger {
             name: name.to_owned(),

@@ -66,7 +66,7 @@ pub struct LockoutDecision {
     pub new_state: Option<LockoutState>,
 }
 
-fn locked_decision(
+pub(crate) fn locked_decision(
     locked: &lockout::Locked,
     new_state: Option<lockout::LockoutState>,
 ) -> LockoutDecision {
@@ -100,7 +100,7 @@ pub struct LockoutTier {
 /// format so a backend can keep it in configuration).
 #[napi]
 pub struct LockoutPolicy {
-    inner: lockout::LockoutPolicy,
+    pub(crate) inner: lockout::LockoutPolicy,
 }
 
 #[napi]
@@ -383,7 +383,7 @@ pub struct LockoutAdmission {
 }
 
 impl LockoutAdmission {
-    fn new(admission: lockout::Admission) -> Self {
+    pub(crate) fn new(admission: lockout::Admission) -> Self {
         Self {
             previous: admission.previous(),
             state: admission.state(),
@@ -462,7 +462,7 @@ impl LockoutAdmission {
 /// may be called again on every compare-and-set retry.
 #[napi]
 pub struct LockoutSuccess {
-    inner: lockout::Success,
+    pub(crate) inner: lockout::Success,
 }
 
 #[napi]

@@ -42,7 +42,7 @@ pub enum Viewer {
 /// keys, validated when it is built.
 #[napi]
 pub struct IssuanceRequest {
-    inner: pairing::IssuanceRequest,
+    pub(crate) inner: pairing::IssuanceRequest,
 }
 
 #[napi]
@@ -395,26 +395,61 @@ fn report_args(
             },
         )
     })?;
-    let range = match options.days {
-        None => None,
-        Some(r) => {
-            let day = |s: &str, name: &str| {
-                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-                    coded_error(
-                        env,
-                        &BoundaryError::InvalidDay {
-                            name: name.to_owned(),
-                        },
-                    )
-                })
-            };
-            Some(ledger::DateRange {
-                from: day(&r.from, "from")?,
-                to: day(&r.to, "to")?,
-            })
-        }
-    };
+    let range = day_range(env, options.days)?;
     Ok((range, offset))
+}
+
+/// The inclusive range of days of a report (`binding.invalid_day` for a
+/// day that is not `YYYY-MM-DD`).
+pub(crate) fn day_range(env: &Env, days: Option<DateRange>) -> Result<Option<ledger::DateRange>> {
+    let Some(r) = days else { return Ok(None) };
+    let day = |s: &str, name: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            coded_error(
+                env,
+                &BoundaryError::InvalidDay {
+                    name: name.to_owned(),
+                },
+            )
+        })
+    };
+    Ok(Some(ledger::DateRange {
+        from: day(&r.from, "from")?,
+        to: day(&r.to, "to")?,
+    }))
+}
+
+/// A history report's rows.
+pub(crate) fn history_rows(report: &ledger::HistoryReport) -> Vec<HistoryRow> {
+    report
+        .rows
+        .iter()
+        .map(|r| HistoryRow {
+            at: r.at.into(),
+            event: match r.event {
+                ledger::HistoryEvent::Issued => HistoryEvent::Issued,
+                ledger::HistoryEvent::Reissued => HistoryEvent::Reissued,
+                ledger::HistoryEvent::Rebound => HistoryEvent::Rebound,
+            },
+            mpr_id: r.mpr_id.to_string(),
+            activation_number: r.activation_number.to_string(),
+            product: u32::from(r.product),
+            registration_key: r.registration_key.to_string(),
+        })
+        .collect()
+}
+
+/// A daily report's rows.
+pub(crate) fn daily_rows(report: &ledger::DailyReport) -> Vec<DailyCount> {
+    report
+        .rows
+        .iter()
+        .map(|r| DailyCount {
+            date: r.date.to_string(),
+            issued: saturating_u32(r.issued),
+            reissued: saturating_u32(r.reissued),
+        })
+        .collect()
 }
 
 fn saturating_u32(v: u64) -> u32 {
@@ -532,24 +567,7 @@ impl Ledger {
     #[napi]
     pub fn history(&self, env: &Env, options: Option<ReportOptions>) -> Result<Vec<HistoryRow>> {
         let (range, offset) = report_args(env, options)?;
-        Ok(self
-            .inner
-            .history(range, offset)
-            .rows
-            .iter()
-            .map(|r| HistoryRow {
-                at: r.at.into(),
-                event: match r.event {
-                    ledger::HistoryEvent::Issued => HistoryEvent::Issued,
-                    ledger::HistoryEvent::Reissued => HistoryEvent::Reissued,
-                    ledger::HistoryEvent::Rebound => HistoryEvent::Rebound,
-                },
-                mpr_id: r.mpr_id.to_string(),
-                activation_number: r.activation_number.to_string(),
-                product: u32::from(r.product),
-                registration_key: r.registration_key.to_string(),
-            })
-            .collect())
+        Ok(history_rows(&self.inner.history(range, offset)))
     }
 
     /// The detail history as CSV (header
@@ -568,17 +586,7 @@ impl Ledger {
         options: Option<ReportOptions>,
     ) -> Result<Vec<DailyCount>> {
         let (range, offset) = report_args(env, options)?;
-        Ok(self
-            .inner
-            .daily_counts(range, offset)
-            .rows
-            .iter()
-            .map(|r| DailyCount {
-                date: r.date.to_string(),
-                issued: saturating_u32(r.issued),
-                reissued: saturating_u32(r.reissued),
-            })
-            .collect())
+        Ok(daily_rows(&self.inner.daily_counts(range, offset)))
     }
 
     /// Issues per day as CSV (header `date,issued,reissued`).
@@ -595,7 +603,7 @@ impl Default for Ledger {
     }
 }
 
-fn rebind_record(r: &ledger::RebindRecord) -> RebindRecord {
+pub(crate) fn rebind_record(r: &ledger::RebindRecord) -> RebindRecord {
     RebindRecord {
         at: r.at.into(),
         activation_number: r.activation_number.to_string(),

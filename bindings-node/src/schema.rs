@@ -1,4 +1,4 @@
-//! The store layer's SQL schema, from core (`regcore::schema`), for the Node
+//! The store layer's SQL schema, from the store protocol (`regcore_store::schema`), for the Node
 //! store layer and for callers applying migrations themselves.
 
 use napi_derive::napi;

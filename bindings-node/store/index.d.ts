@@ -1,10 +1,19 @@
 /**
- * regcore's store layer (SPEC §8): lockout, one-time-code, session and
- * pairing-ledger state persisted atomically over the caller's own client.
- * Every method returns a Promise; every error is a `RegcoreError` (`.code`,
- * `.kind` from core): `store.contended`, `store.unavailable` (the driver's
- * error as `cause`), `store.schema_mismatch`, `store.unsupported`,
- * `store.driver_missing`, `store.invalid_prefix`, or a domain code.
+ * regcore's store layer (docs/storage.md): lockout, one-time-code, session
+ * and pairing-ledger state persisted atomically over the caller's own
+ * client, by the store protocol written once in Rust. Every method returns
+ * a Promise; every error is a `RegcoreError` (`.code`, `.kind`):
+ * `store.contended`, `store.unavailable` (the driver's error as `cause`),
+ * `store.outcome_unknown` (a write whose reply was lost: it may have been
+ * stored), `store.schema_mismatch`, `store.unsupported` (the ledger,
+ * migrations and purge on Redis), `store.driver_missing`,
+ * `store.invalid_prefix`, `store.invalid_key` (an empty key, one holding
+ * NUL or longer than 512 bytes), `store.invalid_option` (retry and other
+ * options), `store.invalid_client` (not a connection, pool or client of the
+ * store's driver), `store.invalid_admission` (settling something that is
+ * not an `Admitted`), `store.invalid_utc_offset` (a report offset that is
+ * not whole minutes within ±23:59), `store.unexpected_reply` (the store
+ * holds or returned data regcore did not write), or a domain code.
  */
 import type {
   Binding,
@@ -31,14 +40,17 @@ import type {
   SessionStatus,
 } from '../index'
 
-/** Bounded retries with full jitter (defaults: 200 tries, 5 s, 0.5–20 ms). */
+/**
+ * Bounded retries with full jitter (the protocol's rule; defaults from it:
+ * `storeRetryDefaults()`). Checked when a store is built
+ * (`store.invalid_option`).
+ */
 export declare class RetryPolicy {
   constructor(options?: { attempts?: number; deadlineMs?: number; baseDelayMs?: number; maxDelayMs?: number })
   readonly attempts: number
   readonly deadlineMs: number
   readonly baseDelayMs: number
   readonly maxDelayMs: number
-  delayMs(tried: number): number
 }
 
 /** Counters for benchmarks and monitoring (per store object). */
@@ -79,10 +91,15 @@ export interface LoginResult {
   state: LockoutState | null
 }
 
-/** Lockout, one-time-code and session state (every store). */
+/**
+ * Lockout, one-time-code, session and pairing-ledger state (every store;
+ * Redis refuses the ledger, migrations and purge with `store.unsupported`).
+ */
 export declare abstract class Store {
   readonly retry: RetryPolicy
   readonly stats: StoreStats
+  /** The table or key prefix. */
+  readonly prefix: string
   /** Admit an attempt (its failure stored before the password check) or refuse it. */
   lockoutAdmit(key: string, policy: LockoutPolicy, now?: Date): Promise<Admitted | LockoutDecision>
   /** Settle once: wrong writes nothing more; right resets (compare-and-set). */
@@ -91,6 +108,8 @@ export declare abstract class Store {
   login(key: string, policy: LockoutPolicy, checkPassword: () => boolean | Promise<boolean>, now?: Date): Promise<LoginResult>
   /** The stored state (the default state when nothing is stored). */
   lockoutState(key: string): Promise<LockoutState>
+  /** Forget the stored state of `key` (an administrator's unlock); true if one was stored. */
+  lockoutReset(key: string): Promise<boolean>
   /** Issue the next code for (policy.purpose, subject); earlier ones die. */
   codeIssue(policy: CodePolicy, secret: CodeSecret, subject: string, now?: Date): Promise<IssuedCode>
   /** Verify and store the outcome atomically; null when no code is stored. */
@@ -101,11 +120,7 @@ export declare abstract class Store {
   sessionTouch(sessionId: string, policy: SessionPolicy, now?: Date): Promise<SessionStatus | null>
   /** End a session; wins over any touch in flight. True if it existed. */
   sessionRevoke(sessionId: string): Promise<boolean>
-}
-
-/** What the SQL stores add: schema, purge and the pairing ledger. */
-export declare abstract class SqlStore extends Store {
-  /** Apply core's migrations not yet applied; the version now in force. */
+  /** Apply the migrations not yet applied; the version now in force. */
   migrate(): Promise<number>
   /** The applied schema version (0 before `migrate()`). */
   schemaVersion(): Promise<number>
@@ -126,12 +141,19 @@ export declare abstract class SqlStore extends Store {
   ledgerByMprId(mprId: string | MprId): Promise<Binding[]>
   ledgerByActivationNumber(number: string | ActivationNumber): Promise<Binding | null>
   ledgerRebinds(): Promise<RebindRecord[]>
-  /** Detail history (optional inclusive days, in the caller's UTC offset). */
+  /**
+   * Detail history (optional inclusive days, in the caller's UTC offset:
+   * whole minutes within ±23:59, else `store.invalid_utc_offset`).
+   */
   ledgerHistory(options?: ReportOptions): Promise<HistoryRow[]>
+  /** `ledgerHistory` as core's CSV. */
   ledgerHistoryCsv(options?: ReportOptions): Promise<string>
-  /** Issues per calendar day in the caller's UTC offset, grouped in SQL. */
+  /** Issues per calendar day in the caller's UTC offset, counted in SQL. */
   ledgerDailyCounts(options?: ReportOptions): Promise<DailyCount[]>
 }
+
+/** The SQL stores (SQLite, PostgreSQL), where the ledger works. */
+export declare abstract class SqlStore extends Store {}
 
 export interface StoreOptions {
   /** Table / key prefix: 1–32 of a–z 0–9 _, from a letter (default `regcore`). */
@@ -160,15 +182,15 @@ export interface RedisLike {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
 }
 
-/** Redis or Redis Cluster via node-redis (`redis` ≥ 4): no ledger, no migrations. */
+/**
+ * Redis or Redis Cluster via node-redis (`redis` ≥ 4). The ledger,
+ * migrations and purge are refused with `store.unsupported` (keys expire by
+ * TTL; asynchronous replication can lose a "forever" binding).
+ */
 export declare class RedisStore extends Store {
   constructor(client: RedisLike, options?: StoreOptions)
   readonly client: RedisLike
-  readonly prefix: string
-  /** Refused: `store.unsupported` (the ledger needs SQLite or PostgreSQL). */
-  ledgerIssue(...args: unknown[]): Promise<never>
-  migrate(): Promise<never>
 }
 
-/** Core's versioned migrations (`schemaMigrations()` of the binding). */
+/** The versioned SQL migrations (`schemaMigrations()` of the binding). */
 export declare function migrations(): SchemaMigration[]

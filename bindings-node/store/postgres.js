@@ -1,15 +1,14 @@
 'use strict'
 // PostgreSQL store over `pg` 8: pass your own `Pool` (recommended: one
 // client per operation, so operations run in parallel) or a connected
-// `Client` (operations then run one at a time on it). Each operation is one
-// short transaction: the state row is read `FOR UPDATE`, core decides, the
-// row is written (a first insert races under the primary key and retries);
-// the ledger binds under the activation number's primary key (first writer
-// wins, the loser re-plans).
+// `Client` (operations then run one at a time on it). An executor of the
+// store protocol: it holds one connection per operation, runs the
+// statements the protocol names in autocommit (a cell operation is one
+// statement: one round trip on the common path; a ledger operation is one
+// transaction the protocol opens and commits) and maps pg's errors.
 const errors = require('./_errors')
-const { Conflict } = require('./_retry')
-const { SqlStore } = require('./_sqlstore')
-const { expectedVersion } = require('./_sql')
+const { SqlStore } = require('./_api')
+const { drive } = require('./_drive')
 
 function requirePg() {
   try {
@@ -20,20 +19,44 @@ function requirePg() {
 }
 
 // 40001 serialization_failure, 40P01 deadlock_detected, 55P03
-// lock_not_available, 23505 unique_violation: a lost race, retried.
+// lock_not_available, 23505 unique_violation: a lost race.
 const CONFLICT_CODES = new Set(['40001', '40P01', '55P03', '23505'])
 
-/** `?` placeholders as `$1, $2, …` (the store's SQL has no `?` in literals). */
-function numbered(sql) {
-  let n = 0
-  return sql.replace(/\?/g, () => `$${++n}`)
+/** No connection could be had: the command was never sent. */
+class Unreachable extends Error {
+  constructor(cause) {
+    super('no connection to PostgreSQL')
+    this.driverError = cause
+  }
 }
 
-class DriverFailure extends Error {
-  constructor(cause) {
-    super('driver failure')
-    this.cause = cause
+const isSqlState = (code) => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+
+function classify(e) {
+  if (e instanceof Unreachable) return 'unreachable'
+  const code = e && e.code
+  if (isSqlState(code)) {
+    if (CONFLICT_CODES.has(code)) return 'conflict'
+    if (code === '42P01') return 'missing_table'
+    if (code.startsWith('22') || code.startsWith('54')) return 'rejected'
+    return 'unavailable'
   }
+  // pg refuses a query on a closed or broken client before sending it.
+  if (e instanceof Error && /is not queryable/.test(e.message)) return 'unreachable'
+  if (e instanceof Error) return 'unavailable'
+  return null
+}
+
+async function query(client, command) {
+  const result = await client.query({ text: command.sql, values: command.params, rowMode: 'array' })
+  if (command.kind === 'count') return result.rowCount ?? 0
+  if (command.kind === 'row') return result.rows.length ? result.rows[0] : null
+  return result.rows
+}
+
+const inTransaction = (client) => {
+  const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null
+  return status === 'T' || status === 'E'
 }
 
 class PostgresStore extends SqlStore {
@@ -43,90 +66,65 @@ class PostgresStore extends SqlStore {
    */
   constructor(source, { prefix, retry } = {}) {
     requirePg()
-    super(prefix, 'postgres', retry)
-    if (!source || typeof source.query !== 'function') throw new TypeError('PostgresStore needs a pg Pool or Client')
-    this.source = source
-    this._pool = typeof source.connect === 'function' && typeof source.totalCount === 'number'
-    this._queue = Promise.resolve() // one operation at a time on a single Client
-    this._texts = new Map()
-  }
-
-  _text(sql) {
-    let text = this._texts.get(sql)
-    if (text === undefined) {
-      text = numbered(sql)
-      this._texts.set(sql, text)
+    super('postgres', { prefix, retry })
+    if (!source || typeof source.query !== 'function' || typeof source.connect !== 'function') {
+      throw errors.invalidClient('postgres', 'a pg Pool or a connected pg Client')
     }
-    return text
+    this.source = source
+    this._pool = typeof source.totalCount === 'number' && typeof source.release !== 'function'
+    this._queue = Promise.resolve() // one operation at a time on a single Client
   }
 
-  async _withClient(body) {
-    if (this._pool) {
-      let client
-      try {
-        client = await this.source.connect()
-      } catch (e) {
-        throw new DriverFailure(e)
+  async _drive(op, operation) {
+    if (!this._pool) {
+      const run = this._queue.then(() => this._driveOn(this.source, op, () => this.source))
+      this._queue = run.catch(() => {})
+      return run
+    }
+    let client = null
+    // Connected on the first command, so a failed connect is "nothing sent".
+    const connect = async () => {
+      if (client === null) {
+        try {
+          client = await this.source.connect()
+        } catch (e) {
+          throw new Unreachable(e)
+        }
       }
-      let broken
-      try {
-        return await body(client)
-      } catch (e) {
-        // A client whose connection failed is destroyed, not reused; one that
-        // got a server error (SQLSTATE) was rolled back and is clean.
-        const serverError = e instanceof DriverFailure && e.cause && /^[0-9A-Z]{5}$/.test(String(e.cause.code))
-        broken = e instanceof DriverFailure && !serverError ? e : undefined
-        throw e
-      } finally {
+      return client
+    }
+    let broken
+    try {
+      await this._driveOn(null, op, connect)
+    } catch (e) {
+      // A client whose connection failed is destroyed, not reused; one that
+      // got a server error (SQLSTATE) was rolled back and is clean.
+      broken = e.cause && !isSqlState(e.cause.code) ? e.cause : undefined
+      throw e
+    } finally {
+      if (client !== null) {
+        if (!broken && inTransaction(client)) {
+          try {
+            await client.query('ROLLBACK')
+          } catch (e) {
+            broken = e
+          }
+        }
         client.release(broken)
       }
     }
-    const run = this._queue.then(() => body(this.source))
-    this._queue = run.catch(() => {})
-    return run
   }
 
-  async _query(client, q) {
-    let result
+  async _driveOn(given, op, connection) {
+    if (given !== null && inTransaction(given)) throw errors.transactionOpen('postgres')
     try {
-      result = await client.query({ text: this._text(q.sql), values: q.params, rowMode: 'array' })
-    } catch (e) {
-      throw new DriverFailure(e)
-    }
-    if (q.kind === 'count') return result.rowCount
-    if (q.kind === 'one') return result.rows.length ? result.rows[0] : null
-    return result.rows
-  }
-
-  async _execute(script, write, operation) {
-    try {
-      return await this._withClient(async (client) => {
-        const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null
-        if (status === 'T' || status === 'E') {
-          throw errors.transactionOpen('postgres')
-        }
-        await this._query(client, { kind: 'count', sql: 'BEGIN', params: [] })
+      await drive(op, async (command) => query(await connection(), command), classify)
+    } finally {
+      if (given !== null && inTransaction(given)) {
         try {
-          let next = script.next()
-          while (!next.done) next = script.next(await this._query(client, next.value))
-          await this._query(client, { kind: 'count', sql: 'COMMIT', params: [] })
-          return next.value
-        } catch (e) {
-          try {
-            await client.query('ROLLBACK')
-          } catch (rollback) {
-            if (!(e instanceof DriverFailure)) throw new DriverFailure(rollback)
-          }
-          throw e
-        }
-      })
-    } catch (e) {
-      if (!(e instanceof DriverFailure)) throw e
-      const cause = e.cause
-      const code = cause && cause.code
-      if (CONFLICT_CODES.has(code)) throw new Conflict()
-      if (code === '42P01') throw errors.schemaMismatch(0, expectedVersion(), cause)
-      throw errors.unavailable('postgres', operation, cause)
+          await given.query('ROLLBACK') // an exception escaped mid-transaction
+        } catch {}
+      }
     }
   }
 }

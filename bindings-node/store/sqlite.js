@@ -1,13 +1,16 @@
 'use strict'
 // SQLite store over `better-sqlite3` (12; 13 needs Node 22): the embedded
-// default for scripts, tools, one-server sites and tests. Every write runs in
-// `BEGIN IMMEDIATE` (one writer at a time; others wait up to the busy
-// timeout), so an operation's read-decide-write is atomic across processes
-// sharing the file. Pass a file path (opened with WAL and a busy timeout:
-// that is you asking) or your own `Database` (put it in WAL mode yourself).
+// default for scripts, tools, one-server sites and tests. An executor of
+// the store protocol: it runs the statements the protocol names on one
+// connection, in autocommit (a cell operation is one statement; a ledger
+// operation is one transaction the protocol opens and commits), and maps
+// better-sqlite3's errors. Statements run synchronously, so nothing else of
+// this process runs on the connection between two of them. Pass a file
+// path (opened with WAL and a busy timeout: that is you asking) or your own
+// `Database` (put it in WAL mode yourself).
 const errors = require('./_errors')
-const { Conflict } = require('./_retry')
-const { SqlStore, drive } = require('./_sqlstore')
+const { SqlStore } = require('./_api')
+const { drive } = require('./_drive')
 
 function betterSqlite3() {
   try {
@@ -17,7 +20,18 @@ function betterSqlite3() {
   }
 }
 
-const isBusy = (e) => e && typeof e.code === 'string' && (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED'))
+function classify(e) {
+  const code = e && typeof e.code === 'string' ? e.code : ''
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'conflict'
+  if (code.startsWith('SQLITE_CONSTRAINT')) return 'conflict'
+  if (code.startsWith('SQLITE_MISMATCH') || code.startsWith('SQLITE_TOOBIG') || code.startsWith('SQLITE_RANGE')) return 'rejected'
+  if (code.startsWith('SQLITE')) return /no such table/.test(e.message) ? 'missing_table' : 'unavailable'
+  if (e instanceof TypeError && /database connection is not open/.test(e.message)) return 'unreachable'
+  if (e instanceof TypeError || e instanceof RangeError) return 'rejected' // a value or statement the driver refused
+  return null
+}
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 class SQLiteStore extends SqlStore {
   /**
@@ -25,7 +39,10 @@ class SQLiteStore extends SqlStore {
    * @param options `{ prefix = 'regcore', retry, busyTimeoutMs = 10000 }`
    */
   constructor(database, { prefix, retry, busyTimeoutMs = 10_000 } = {}) {
-    super(prefix, 'sqlite', retry)
+    super('sqlite', { prefix, retry })
+    if (typeof busyTimeoutMs !== 'number' || !Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > MAX_TIMEOUT_MS) {
+      throw errors.invalidOption('busyTimeoutMs', `an integer number of milliseconds from 0 to ${MAX_TIMEOUT_MS}`)
+    }
     if (typeof database === 'string') {
       const Database = betterSqlite3()
       try {
@@ -35,13 +52,17 @@ class SQLiteStore extends SqlStore {
         throw errors.unavailable('sqlite', 'open', e)
       }
       this._owned = true
-    } else if (database && typeof database.prepare === 'function' && 'inTransaction' in database) {
+    } else if (database && typeof database.prepare === 'function' && typeof database.pragma === 'function' && 'inTransaction' in database) {
       this.connection = database
       this._owned = false
     } else {
-      throw new TypeError('SQLiteStore needs a file path or a better-sqlite3 Database')
+      throw errors.invalidClient('sqlite', 'a file path or a better-sqlite3 Database')
     }
-    this.connection.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`)
+    try {
+      this.connection.pragma(`busy_timeout = ${busyTimeoutMs}`)
+    } catch (e) {
+      throw errors.unavailable('sqlite', 'open', e)
+    }
     this._statements = new Map()
   }
 
@@ -60,45 +81,25 @@ class SQLiteStore extends SqlStore {
     return stmt
   }
 
-  _query(q) {
-    const stmt = this._prepare(q.sql)
-    if (q.kind === 'count') return stmt.run(...q.params).changes
-    if (q.kind === 'one') return stmt.get(...q.params) ?? null
-    return stmt.all(...q.params)
+  _execute(command) {
+    const stmt = this._prepare(command.sql)
+    if (command.kind === 'count') return stmt.run(...command.params).changes
+    if (command.kind === 'row') return stmt.get(...command.params) ?? null
+    return stmt.all(...command.params)
   }
 
-  async _execute(script, write, operation) {
+  async _drive(op, operation) {
     const db = this.connection
-    // Synchronous from BEGIN to COMMIT: no other operation of this process
-    // interleaves (better-sqlite3 runs on the calling thread).
+    if (!db.open) throw errors.unavailable('sqlite', operation, new TypeError('The database connection is not open'))
+    if (db.inTransaction) throw errors.transactionOpen('sqlite')
     try {
-      if (db.inTransaction) throw errors.transactionOpen('sqlite')
-      db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN')
+      await drive(op, (command) => this._execute(command), classify)
+    } finally {
       try {
-        let next = script.next()
-        while (!next.done) next = script.next(this._query(next.value))
-        db.exec('COMMIT')
-        return next.value
-      } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK')
-        throw e
-      }
-    } catch (e) {
-      if (e instanceof Conflict || errors.isRegcoreError(e)) throw e
-      if (isBusy(e)) throw new Conflict()
-      if (e && typeof e.code === 'string' && e.code.startsWith('SQLITE')) {
-        if (/no such table/.test(e.message)) {
-          const { expectedVersion } = require('./_sql')
-          throw errors.schemaMismatch(0, expectedVersion(), e)
-        }
-        throw errors.unavailable('sqlite', operation, e)
-      }
-      if (e instanceof TypeError && /database connection is not open/.test(e.message)) {
-        throw errors.unavailable('sqlite', operation, e)
-      }
-      throw e
+        if (db.open && db.inTransaction) db.exec('ROLLBACK') // an exception escaped mid-transaction
+      } catch {}
     }
   }
 }
 
-module.exports = { SQLiteStore, drive }
+module.exports = { SQLiteStore }

@@ -52,11 +52,20 @@ export async function everyStore(secret: regcore.CodeSecret, master: regcore.Mas
   const stats: number = pg.stats.retryRate + pg.stats.conflicts
   const schema: regcore.SchemaMigration[] = migrations()
   void [version, checked, session, revoked, plan, record, rows, daily, found, purged, stats, schema]
-  // @ts-expect-error the ledger is not part of the Redis store's type
-  await redis.ledgerRebind(master, key.number, 'x', 'a', 'b')
+  // Every store has the whole API; Redis refuses the ledger with store.unsupported.
+  const csv: string = await sqlite.ledgerHistoryCsv({ utcOffsetMinutes: 540 })
+  const reset: boolean = await redis.lockoutReset('user@example.jp')
+  const refused: Promise<regcore.RebindRecord> = redis.ledgerRebind(master, key.number, 'x', 'a', 'b')
+  void [csv, reset, refused]
 }
 
 export function storeErrors(): regcore.RegcoreError[] {
   regcore.checkStorePrefix('app')
-  return [regcore.storeContended('lockout.admit', 3), regcore.storeUnavailable('redis', 'code.issue')]
+  return [
+    regcore.storeContended('lockout.admit', 3),
+    regcore.storeUnavailable('redis', 'code.issue'),
+    regcore.storeInvalidClient('redis', 'a node-redis client'),
+    regcore.storeInvalidOption('attempts', 'an integer from 1 to 100000'),
+    regcore.storeInvalidAdmission(),
+  ]
 }
