@@ -36,15 +36,17 @@ class Spec:
 _POOL: Any = None
 
 
-def open_store(spec: Spec) -> SyncStore:
+def open_store(spec: Spec, clock: Callable[[], dt.datetime] | None = None) -> SyncStore:
+    """A store of the spec; ``clock`` stands for the application server's
+    clock (tests give one that is wrong)."""
     if spec.kind == "sqlite":
-        return SQLiteStore(spec.target, prefix=spec.prefix)
+        return SQLiteStore(spec.target, prefix=spec.prefix, clock=clock)
     if spec.kind == "postgres":
         import psycopg
 
         from regcore.store import PostgresStore
 
-        return PostgresStore(psycopg.connect(spec.target, autocommit=True), prefix=spec.prefix)
+        return PostgresStore(psycopg.connect(spec.target, autocommit=True), prefix=spec.prefix, clock=clock)
     if spec.kind == "postgres-pool":
         # One small pool per process shared by its threads (a web worker's
         # shape; keeps 100 attempts under the server's max_connections).
@@ -63,7 +65,7 @@ def open_store(spec: Spec) -> SyncStore:
 
         from regcore.store import RedisStore
 
-        return RedisStore(redis.Redis.from_url(spec.target), prefix=spec.prefix)
+        return RedisStore(redis.Redis.from_url(spec.target), prefix=spec.prefix, clock=clock)
     if spec.kind == "cluster":
         import redis.cluster
 

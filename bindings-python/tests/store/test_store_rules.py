@@ -7,6 +7,7 @@ import multiprocessing.context
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -353,3 +354,46 @@ def test_keys_with_braces_work_on_the_cluster(kind: str, make_spec: MakeSpec) ->
         assert isinstance(admitted, Admitted), key
         store.lockout_settle(admitted, True, now=w.T0)
     assert store.lockout_state("}").failures == 0
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "redis"])
+def test_app_servers_whose_clocks_differ_act_on_the_stores_clock(kind: str, make_spec: MakeSpec) -> None:
+    """Two application servers 10 minutes apart share one account. With
+    their own clocks passed as `now` (explicit mode) the fast one admits an
+    attacker during a lock; by default the store's clock decides: no attempt
+    inside a lock in true time, and no lock past the cap."""
+    spec = make_spec(kind)
+    skew = dt.timedelta(minutes=10)
+
+    def true_now() -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
+    fast = w.open_store(spec, clock=lambda: true_now() + skew)
+    slow = w.open_store(spec, clock=lambda: true_now() - skew)
+    policy = regcore.LockoutPolicy.ups_site()
+
+    # The problem, shown with the servers' own clocks passed explicitly:
+    # the slow server locks (1 s from its clock), the fast one admits at once.
+    for _ in range(5):
+        a = slow.lockout_admit("explicit", policy, now=true_now() - skew)
+        assert isinstance(a, Admitted)
+        slow.lockout_settle(a, False, now=true_now() - skew)
+    assert isinstance(fast.lockout_admit("explicit", policy, now=true_now() + skew), Admitted)
+
+    # The default: both take the store's clock. An attacker alternating
+    # between the servers gets the free tries, then is refused on both.
+    checks = 0
+    for i in range(12):
+        server = fast if i % 2 else slow
+        r = server.login("default", policy, lambda: False)
+        checks += r.locked is None
+    assert checks == 5
+    assert isinstance(fast.lockout_admit("default", policy), regcore.Locked)
+    assert isinstance(slow.lockout_admit("default", policy), regcore.Locked)
+    # The lock (1 s after the 5th failure) ends in true time on both servers:
+    # never 10 minutes early on the fast one, never 10 minutes late on the slow one.
+    state = slow.lockout_state("default")
+    assert state.locked_until is not None
+    assert abs(state.locked_until - (true_now() + dt.timedelta(seconds=1))) < dt.timedelta(seconds=3)
+    time.sleep(max(0.0, (state.locked_until - true_now()).total_seconds()) + 0.2)
+    assert isinstance(slow.lockout_admit("default", policy), Admitted)
