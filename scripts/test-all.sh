@@ -54,7 +54,10 @@ step core cargo test --locked -p regcore
 # The SIMD Argon2 backend: RFC 9106 KAT, PHC tests and the property test that
 # both backends give the same tag.
 step core-argon2-simd cargo test --locked -p regcore --features argon2-simd --lib --test hash_argon2
-step doc env RUSTDOCFLAGS="-D warnings" cargo doc --locked -p regcore --no-deps
+# The store protocol, pure (no servers): state machines with scripted
+# replies, golden SQL and Lua.
+step store-protocol cargo test --locked -p regcore-store
+step doc env RUSTDOCFLAGS="-D warnings" cargo doc --locked -p regcore -p regcore-store --no-deps
 [ -d benches/benches ] && step benches-smoke cargo test --locked -p regcore-benches --benches
 step reference reference_scripts
 # PostgreSQL 15, Redis 7 and a 3-master Redis Cluster for the store tests in
@@ -62,6 +65,14 @@ step reference reference_scripts
 [ -f scripts/services.sh ] && step python-store bash scripts/services.sh
 [ -f bindings-python/test.sh ] && step python bash bindings-python/test.sh
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
+# One burst of 100 wrong logins split across Python and Node processes on
+# one SQLite file, one PostgreSQL and one Redis: at most 5 password checks.
+cross_language() {
+    local vars
+    vars=$(bash scripts/services.sh) || return 1
+    env $vars target/py-venv/bin/python tests/cross-language/burst.py
+}
+step cross-language cross_language
 # Framework drop-ins on the wheel and addon the two steps above built:
 # regcore.contrib.django (with the 100-process burst beside django-axes),
 # regcore/express (node:cluster burst), then both in headless Chromium
