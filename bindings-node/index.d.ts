@@ -471,7 +471,7 @@ export declare class LinkPolicy {
 }
 
 /**
- * Permission to check the password once, from `LockoutPolicy.admit`. The
+ * Permission to check the password once, from `LockoutPolicy.attempt`. The
  * attempt is already counted as a failure in `state`: store it
  * (compare-and-set against `previous`) before checking the password, then
  * settle exactly once — `failure()` (nothing more to write) or `success()`
@@ -505,6 +505,12 @@ export declare class LockoutAdmission {
    * stored by then. Throws `lockout.admission_used` if already settled.
    */
   success(): LockoutSuccess
+  /**
+   * The password was right and this process is the state's only writer:
+   * the state to store (counter reset). Throws `lockout.admission_used`
+   * if already settled.
+   */
+  succeeded(): LockoutState
 }
 
 /**
@@ -554,25 +560,17 @@ export declare class LockoutPolicy {
    */
   check(state: LockoutState, now?: Date | undefined | null): LockoutDecision
   /**
-   * Begin an attempt: like `check`, but a refusal may carry a `newState`
-   * to store (policies counting locked attempts; clock rebase). When
-   * allowed, check the password and call `recordFailure` or
-   * `recordSuccess` with the same `now`.
+   * Begin an attempt, the one way to attempt. Allowed: a
+   * `LockoutAdmission` (`allowed: true`) whose `state` is the attempt
+   * already counted as a failure; one writer checks the password, then
+   * stores `failure()` or `succeeded()`; a state shared by several
+   * processes stores `state` (compare-and-set against `previous`)
+   * *before* the check, then settles once with `failure()` or
+   * `success().apply(current)` (docs/lockout.md). Refused: a
+   * `LockoutDecision` (`allowed: false`, `error`, maybe a `newState` to
+   * store); do not check the password.
    */
-  attempt(state: LockoutState, now?: Date | undefined | null): LockoutDecision
-  /**
-   * Begin an attempt whose state is shared by several processes or
-   * servers (docs/lockout.md, admission under concurrency). Allowed: a
-   * `LockoutAdmission` whose `state` (the attempt already counted as a
-   * failure) must be stored — compare-and-set against its `previous` —
-   * *before* the password is checked; then settle it once with
-   * `failure()` or `success()`. Refused: the same `LockoutDecision` as
-   * `attempt` (`allowed: false`, `error`, maybe a `newState` to store);
-   * do not check the password. On one server with no concurrency the
-   * states stored are exactly those of `attempt` + `recordFailure` /
-   * `recordSuccess`.
-   */
-  admit(state: LockoutState, now?: Date | undefined | null): LockoutAdmission | LockoutDecision
+  attempt(state: LockoutState, now?: Date | undefined | null): LockoutAdmission | LockoutDecision
   /**
    * From when a store may forget `state`: after it, the state behaves
    * exactly like no state at all. `null` when only a success forgets it
