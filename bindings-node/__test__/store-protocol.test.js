@@ -383,7 +383,7 @@ test('a store constructed with something that is not a client is store.invalid_c
 test('lockoutSettle with something that is not an Admitted is store.invalid_admission', async () => {
   const store = new storeLib.SQLiteStore(':memory:')
   await store.migrate()
-  for (const bad of [null, {}, { key: 'k', state: {} }, rc.LockoutPolicy.upsSite().admit({ failures: 0, lockedUntil: null, lastAttempt: null }, T0)]) {
+  for (const bad of [null, {}, { key: 'k', state: {} }, rc.LockoutPolicy.upsSite().attempt({ failures: 0, lockedUntil: null, lastAttempt: null }, T0)]) {
     await assert.rejects(store.lockoutSettle(bad, true, T0), coded('store.invalid_admission', 'invalid_input'))
   }
   const admitted = await store.lockoutAdmit('k', POLICY, T0)
