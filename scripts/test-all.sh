@@ -68,9 +68,11 @@ step reference reference_scripts
 # One burst of 100 wrong logins split across Python and Node processes on
 # one SQLite file, one PostgreSQL and one Redis: at most 5 password checks.
 cross_language() {
-    local vars
-    vars=$(bash scripts/services.sh) || return 1
-    env $vars target/py-venv/bin/python tests/cross-language/burst.py
+    local name value
+    while IFS='=' read -r name value; do
+        [[ "$name" == REGCORE_TEST_* ]] && export "$name=$value"
+    done < <(bash scripts/services.sh) || return 1
+    target/py-venv/bin/python tests/cross-language/burst.py
 }
 step cross-language cross_language
 # Framework drop-ins on the wheel and addon the two steps above built:

@@ -34,7 +34,11 @@ async function main() {
   let checks = 0
   const errors = []
   process.stdout.write('ready\n')
-  while (!fs.existsSync(barrier)) await new Promise((r) => setTimeout(r, 1))
+  const giveUp = Date.now() + 120_000 // the orchestrator died: do not linger
+  while (!fs.existsSync(barrier)) {
+    if (Date.now() > giveUp) throw new Error('no barrier within 120 s')
+    await new Promise((r) => setTimeout(r, 1))
+  }
   await Promise.all(
     Array.from({ length: Number(attempts) }, async () => {
       try {

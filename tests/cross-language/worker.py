@@ -49,7 +49,10 @@ def main() -> None:
             errors.append(f"{type(e).__name__}: {e}")
 
     print("ready", flush=True)
+    give_up = time.monotonic() + 120  # the orchestrator died: do not linger
     while not os.path.exists(barrier):
+        if time.monotonic() > give_up:
+            sys.exit("no barrier within 120 s")
         time.sleep(0.001)
     threads = [threading.Thread(target=one) for _ in range(int(attempts))]
     for t in threads:
