@@ -255,6 +255,8 @@ fn decode_postgres(row: &sqlx::postgres::PgRow) -> Result<Vec<Value>, sqlx::Erro
                 "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => {
                     row.try_get::<String, _>(i).map(Value::Text)
                 }
+                // `SELECT pg_advisory_xact_lock(…)`.
+                "VOID" => Ok(Value::Null),
                 _ => Err(unreadable(i)),
             }
         })
