@@ -437,30 +437,34 @@ pub fn read_lines(reader: impl Read) -> Vec<String> {
 
 /// Delete one Redis key a test made (standalone or Cluster).
 pub fn delete_redis_key(spec: &Spec, key: &str) {
-    let rt = runtime();
-    let store = rt.block_on(open(spec, 1));
-    rt.block_on(async {
-        match store {
-            #[cfg(feature = "redis")]
-            AnyStore::Redis(s) => {
-                let mut c = s.backend().0.clone();
-                let _: () = redis::cmd("DEL")
-                    .arg(key)
-                    .query_async(&mut c)
-                    .await
-                    .unwrap();
-            }
-            #[cfg(feature = "redis")]
-            AnyStore::Cluster(s) => {
-                let mut c = s.backend().0.clone();
-                let _: () = redis::cmd("DEL")
-                    .arg(key)
-                    .query_async(&mut c)
-                    .await
-                    .unwrap();
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
+    runtime().block_on(delete_redis_key_async(spec, key));
+}
+
+/// [`delete_redis_key`] inside a runtime.
+pub async fn delete_redis_key_async(spec: &Spec, key: &str) {
+    redis_command(spec, &["DEL", key]).await;
+}
+
+/// Run one Redis command on the server `spec` names (Cluster: routed by
+/// redis-rs; `SCRIPT FLUSH` goes to every master).
+pub async fn redis_command(spec: &Spec, args: &[&str]) {
+    let store = open(spec, 1).await;
+    let mut cmd = redis::cmd(args[0]);
+    for a in &args[1..] {
+        cmd.arg(*a);
+    }
+    match store {
+        #[cfg(feature = "redis")]
+        AnyStore::Redis(s) => {
+            let mut c = s.backend().0.clone();
+            let _: redis::Value = cmd.query_async(&mut c).await.unwrap();
         }
-    });
+        #[cfg(feature = "redis")]
+        AnyStore::Cluster(s) => {
+            let mut c = s.backend().0.clone();
+            let _: redis::Value = cmd.query_async(&mut c).await.unwrap();
+        }
+        #[allow(unreachable_patterns)]
+        _ => panic!("a Redis store"),
+    }
 }
