@@ -422,3 +422,82 @@ fn sigkill_mid_issue_leaves_no_half_binding() {
         );
     });
 }
+
+/// The Python interpreter with the regcore wheel (bindings-python/test.sh
+/// builds it at target/py-venv; `REGCORE_PY` overrides).
+fn python() -> Option<std::path::PathBuf> {
+    if let Ok(py) = std::env::var("REGCORE_PY") {
+        return Some(py.into());
+    }
+    let venv =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/py-venv/bin/python");
+    venv.exists().then_some(venv)
+}
+
+/// One burst of 100 simultaneous wrong attempts on a fresh `ups_site`
+/// account, split between Rust and Python processes sharing one PostgreSQL
+/// and one Redis: at most 5 reach a password check in all.
+#[cfg(all(feature = "postgres", feature = "redis"))]
+#[test]
+fn a_burst_split_between_rust_and_python_gets_at_most_five_checks() {
+    if support::skipped() {
+        return;
+    }
+    let Some(python) = python() else {
+        eprintln!(
+            "SKIPPED: no Python venv at target/py-venv (run bindings-python/test.sh or set REGCORE_PY)"
+        );
+        return;
+    };
+    let sc = scenario("lockout_burst");
+    let key = sc["key"].as_str().unwrap().to_owned();
+    let (processes, threads) = (int(&sc, "processes"), int(&sc, "concurrent_per_process"));
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mixed_worker.py");
+    let rt = support::runtime();
+    let dir = support::scratch();
+    for kind in ["postgres", "redis"] {
+        let spec = rt.block_on(support::fresh(kind, &dir));
+        // The Python store must see the schema the Rust store migrated.
+        let job = format!("guess {key} {threads}");
+        let results = support::spawn_with(processes, |i, port| {
+            if i % 2 == 0 {
+                support::worker_command(&spec, &job, i, port)
+            } else {
+                let mut c = std::process::Command::new(&python);
+                c.arg(&script).args([
+                    spec.kind.as_str(),
+                    spec.target.as_str(),
+                    spec.prefix.as_str(),
+                    key.as_str(),
+                    &threads.to_string(),
+                    &port.to_string(),
+                ]);
+                c
+            }
+        })
+        .run(1);
+        let checks: Vec<usize> = results
+            .iter()
+            .map(|r| fields(r)["checks"].parse::<usize>().unwrap())
+            .collect();
+        let total: usize = checks.iter().sum();
+        let rust: usize = checks.iter().step_by(2).sum();
+        eprintln!(
+            "{kind}: {total} password checks of {} (Rust processes {rust}, Python {})",
+            processes * threads,
+            total - rust
+        );
+        assert_eq!(total, int(&sc, "expect_password_checks"), "{kind}");
+        let (rt2, store) = open_now(&spec);
+        let state =
+            rt2.block_on(async { with_store!(&store, s => s.lockout_state(&key).await.unwrap()) });
+        assert_eq!(
+            usize::try_from(state.failures).unwrap(),
+            int(&sc, "expect_failures")
+        );
+        rt2.block_on(async {
+            with_store!(&store, s => { let _ = s.lockout_reset(&key).await.unwrap(); })
+        });
+        rt.block_on(support::cleanup(&spec));
+    }
+}

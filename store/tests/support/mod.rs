@@ -297,21 +297,32 @@ pub struct Workers {
 /// Start `n` workers running `job` (this binary's `worker` test) on `spec`,
 /// each given its index; they connect to the barrier once ready.
 pub fn spawn(spec: &Spec, job: &str, n: usize) -> Workers {
+    spawn_with(n, |i, port| worker_command(spec, job, i, port))
+}
+
+/// This binary as worker `i` of `job` on `spec`, barrier on `port`.
+pub fn worker_command(spec: &Spec, job: &str, i: usize, port: u16) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", "worker", "--nocapture", "--test-threads=1", "-q"])
+        .env(WORKER_ENV, format!("{}\n{job}\n{i}\n{port}", spec.encode()));
+    command
+}
+
+/// Start `n` processes, `command(i, barrier_port)` each, and wait until
+/// each has connected to the barrier.
+pub fn spawn_with(n: usize, mut command: impl FnMut(usize, u16) -> Command) -> Workers {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let exe = std::env::current_exe().unwrap();
     let children: Vec<Child> = (0..n)
         .map(|i| {
-            Command::new(&exe)
-                .args(["--exact", "worker", "--nocapture", "--test-threads=1", "-q"])
-                .env(WORKER_ENV, format!("{}\n{job}\n{i}\n{port}", spec.encode()))
+            command(i, port)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    listener.set_nonblocking(false).unwrap();
     let mut barrier = Vec::new();
     for _ in 0..n {
         let (stream, _) = listener.accept().unwrap();
