@@ -902,10 +902,6 @@ impl Protocol {
     ///
     /// # Errors
     /// `store.invalid_key`.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the operation's inputs, each needed"
-    )]
     pub fn code_verify(
         &self,
         policy: &CodePolicy,
@@ -1250,7 +1246,7 @@ impl Protocol {
             DateTime::UNIX_EPOCH,
             0,
             move |mut run, sql| async move {
-                let mut params = vec![Value::Int(i64::from(offset.local_minus_utc()) * 1000)];
+                let mut params = vec![Value::Int(i64::from(offset.local_minus_utc()).saturating_mul(1000))];
                 params.extend(range_params(range, offset).ok_or_else(|| run.unexpected())?);
                 let rows = run
                     .read_rows(sql.daily_counts(range.is_some()), params)
@@ -1371,7 +1367,7 @@ async fn insert_history(run: &Run, sql: &Sql, rows: &[HistoryRow]) -> Result<(),
         return Ok(());
     }
     let first = reserve(run, sql, rows.len()).await?;
-    let mut params = Vec::with_capacity(rows.len() * 7);
+    let mut params = Vec::with_capacity(rows.len().saturating_mul(7));
     for (seq, row) in (first..).zip(rows) {
         params.extend(history_values(seq, row));
     }

@@ -127,7 +127,7 @@ impl Sql {
             Placeholder::Question => text.to_owned(),
             Placeholder::Percent => text.replace('?', "%s"),
             Placeholder::Dollar => {
-                let mut out = String::with_capacity(text.len() + 8);
+                let mut out = String::with_capacity(text.len().saturating_add(8));
                 let mut n = 0u32;
                 for c in text.chars() {
                     if c == '?' {

@@ -579,10 +579,6 @@ impl<B: SqlBackend> Store<B> {
     ///
     /// # Errors
     /// `store.*`, `ledger.*`.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the rebind's inputs, each needed"
-    )]
     pub async fn ledger_rebind(
         &self,
         master: &MasterSecret,
