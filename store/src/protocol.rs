@@ -1246,7 +1246,9 @@ impl Protocol {
             DateTime::UNIX_EPOCH,
             0,
             move |mut run, sql| async move {
-                let mut params = vec![Value::Int(i64::from(offset.local_minus_utc()).saturating_mul(1000))];
+                let mut params = vec![Value::Int(
+                    i64::from(offset.local_minus_utc()).saturating_mul(1000),
+                )];
                 params.extend(range_params(range, offset).ok_or_else(|| run.unexpected())?);
                 let rows = run
                     .read_rows(sql.daily_counts(range.is_some()), params)

@@ -3,7 +3,12 @@
 //! Rust executors and against core's in-memory `Ledger` give identical
 //! answers. Sizes from tests/store-scenarios.json (`ledger_differential`).
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
-#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod support;
 

@@ -3,6 +3,12 @@
 //! (`REGCORE_BLESS=1 cargo test -p regcore-store --test golden`) and the
 //! diff is reviewed: a Python, a Node and a Rust server share one database,
 //! so what goes on the wire is a contract.
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

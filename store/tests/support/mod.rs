@@ -14,7 +14,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -112,7 +111,7 @@ impl Spec {
 #[cfg(feature = "postgres")]
 pub fn pg_options(conninfo: &str) -> sqlx::postgres::PgConnectOptions {
     if conninfo.contains("://") {
-        return sqlx::postgres::PgConnectOptions::from_str(conninfo).unwrap();
+        return conninfo.parse().unwrap();
     }
     let mut options = sqlx::postgres::PgConnectOptions::new_without_pgpass();
     for pair in conninfo.split_whitespace() {
@@ -176,6 +175,7 @@ macro_rules! with_sql_store {
 
 /// Open the store `spec` names with a pool of at most `connections`.
 pub async fn open(spec: &Spec, connections: u32) -> AnyStore {
+    let _ = connections;
     let prefix = Prefix::new(&spec.prefix).unwrap();
     let retry = regcore_store::RetryPolicy::default();
     match spec.kind.as_str() {
@@ -254,6 +254,7 @@ pub async fn cleanup(spec: &Spec) {
         #[cfg(feature = "postgres")]
         "postgres" => {
             let store = open(spec, 1).await;
+            #[allow(irrefutable_let_patterns)]
             if let AnyStore::Postgres(s) = store {
                 let p = &spec.prefix;
                 let sql = format!(
@@ -447,17 +448,20 @@ pub fn read_lines(reader: impl Read) -> Vec<String> {
 }
 
 /// Delete one Redis key a test made (standalone or Cluster).
+#[cfg(feature = "redis")]
 pub fn delete_redis_key(spec: &Spec, key: &str) {
     runtime().block_on(delete_redis_key_async(spec, key));
 }
 
 /// [`delete_redis_key`] inside a runtime.
+#[cfg(feature = "redis")]
 pub async fn delete_redis_key_async(spec: &Spec, key: &str) {
     redis_command(spec, &["DEL", key]).await;
 }
 
 /// Run one Redis command on the server `spec` names (Cluster: routed by
 /// redis-rs; `SCRIPT FLUSH` goes to every master).
+#[cfg(feature = "redis")]
 pub async fn redis_command(spec: &Spec, args: &[&str]) {
     let store = open(spec, 1).await;
     let mut cmd = redis::cmd(args[0]);
@@ -478,4 +482,21 @@ pub async fn redis_command(spec: &Spec, args: &[&str]) {
         #[allow(unreachable_patterns)]
         _ => panic!("a Redis store"),
     }
+}
+
+/// Delete a code's Redis key a test made (SQL stores: their tables go).
+pub async fn forget_code(spec: &Spec, purpose: &str, subject: &str) {
+    if spec.sql() {
+        return;
+    }
+    #[cfg(feature = "redis")]
+    {
+        let key = regcore_store::redis::key(
+            &Prefix::new(&spec.prefix).unwrap(),
+            regcore_store::Table::Code,
+            &[purpose, subject],
+        );
+        delete_redis_key_async(spec, &key).await;
+    }
+    let _ = (purpose, subject);
 }
