@@ -61,6 +61,9 @@ step reference reference_scripts
 # the python step (skipping this step skips those tests).
 [ -f scripts/services.sh ] && step python-store bash scripts/services.sh
 [ -f bindings-python/test.sh ] && step python bash bindings-python/test.sh
+# The Rust store executors (sqlx, redis-rs) on the same servers; its
+# mixed-language burst uses the wheel the python step installed.
+[ -f store/test.sh ] && step rust-store bash store/test.sh
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
 # Framework drop-ins on the wheel and addon the two steps above built:
 # regcore.contrib.django (with the 100-process burst beside django-axes),
