@@ -4,7 +4,7 @@
 //!
 //! An executor only runs what an [`Operation`] says: it sends each SQL
 //! statement or Redis command on the caller's connection, classifies the
-//! driver's errors into a [`Failure`], sleeps the backoffs the operation asks
+//! driver's errors into a [`Failure`](crate::Failure), sleeps the backoffs the operation asks
 //! for ([`drive`]) and seeds each operation's jitter from the OS. The SQL,
 //! the Lua, the key format, the retry rule and every decision are the
 //! protocol's, shared with the Python and Node stores: a Rust, a Python and

@@ -3,7 +3,7 @@
 //! Redis Cluster through the caller's `cluster_async::ClusterConnection`.
 //!
 //! It runs the `GET` and the compare-and-set script the protocol names
-//! (`EVALSHA` by [`cas_sha`](crate::redis::cas_sha), `EVAL` again after
+//! (`EVALSHA` by [`crate::redis::cas_sha`], `EVAL` again after
 //! `NOSCRIPT`, e.g. after `SCRIPT FLUSH` or a failover), with the keys,
 //! arguments and TTLs it names. Every key holds its id as the hash tag, so
 //! each command goes to one slot of a Cluster. The pairing ledger is not
