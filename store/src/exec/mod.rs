@@ -197,23 +197,24 @@ impl<B: Clone> Clone for Store<B> {
     }
 }
 
-/// The store on SQLite, on the caller's `sqlx::SqlitePool`.
+/// The store on SQLite, on the caller's `sqlx::SqlitePool` (feature `sqlite`).
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub type SqliteStore = Store<::sqlx::SqlitePool>;
 
-/// The store on PostgreSQL, on the caller's `sqlx::PgPool`.
+/// The store on PostgreSQL, on the caller's `sqlx::PgPool` (feature `postgres`).
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub type PostgresStore = Store<::sqlx::PgPool>;
 
 /// The store on Redis: the caller's `ConnectionManager` (or any redis-rs
-/// async connection, e.g. a `MultiplexedConnection`).
+/// async connection, e.g. a `MultiplexedConnection`); feature `redis`.
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub type RedisStore<C = ::redis::aio::ConnectionManager> = Store<redis_rs::Redis<C>>;
 
-/// The store on a Redis Cluster: the caller's `cluster_async::ClusterConnection`.
+/// The store on a Redis Cluster: the caller's
+/// `cluster_async::ClusterConnection` (feature `redis`).
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub type RedisClusterStore = Store<redis_rs::Redis<::redis::cluster_async::ClusterConnection>>;
