@@ -64,6 +64,9 @@ step reference reference_scripts
 # the python step (skipping this step skips those tests).
 [ -f scripts/services.sh ] && step python-store bash scripts/services.sh
 [ -f bindings-python/test.sh ] && step python bash bindings-python/test.sh
+# The Rust store executors (sqlx, redis-rs) on the same servers; its
+# mixed-language burst uses the wheel the python step installed.
+[ -f store/test.sh ] && step rust-store bash store/test.sh
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
 # One burst of 100 wrong logins split across Python and Node processes on
 # one SQLite file, one PostgreSQL and one Redis: at most 5 password checks.

@@ -17,8 +17,8 @@ use regcore::lockout::LockoutState as CoreLockoutState;
 use regcore::pairing::{Binding as CoreBinding, IssuancePlan as CoreIssuancePlan};
 use regcore::session::{SessionState as CoreSessionState, SessionStatus as CoreSessionStatus};
 use regcore_store::{
-    Admit, Clock, Command, Dialect, Failure, LedgerFilter, OpError, Operation, Placeholder, Poll, Prefix,
-    Protocol, RedisValue, Reply, RetryPolicy, StoreError, Value, Want, redis,
+    Admit, Clock, Command, Dialect, Failure, LedgerFilter, OpError, Operation, Placeholder, Poll,
+    Prefix, Protocol, RedisValue, Reply, RetryPolicy, StoreError, Value, Want, redis,
 };
 
 use crate::codes::{
@@ -26,14 +26,12 @@ use crate::codes::{
     SessionStatus, SessionStatusKind,
 };
 use crate::convert::{
-    Date, Diagnostic, JsNumber, JsString, OrThrow, coded_error, int, name_in, now_or,
-    random_bytes,
+    Date, Diagnostic, JsNumber, JsString, OrThrow, coded_error, int, name_in, now_or, random_bytes,
 };
 use crate::ids::{ActivationNumber, MprId};
 use crate::keys::{MasterSecret, mpr_arg, number_arg};
 use crate::lockout::{
-    LockoutAdmission, LockoutDecision, LockoutPolicy, LockoutState, LockoutSuccess,
-    locked_decision,
+    LockoutAdmission, LockoutDecision, LockoutPolicy, LockoutState, LockoutSuccess, locked_decision,
 };
 use crate::pairing::{
     Binding, DailyCount, HistoryRow, IssuancePlan, IssuanceRequest, RebindRecord, ReportOptions,
@@ -269,7 +267,10 @@ fn report_offset(env: &Env, minutes: Option<JsNumber>) -> Result<chrono::FixedOf
     #[allow(clippy::cast_precision_loss)]
     let exact = seconds.is_finite() && whole as f64 == seconds;
     if !exact {
-        return Err(coded_error(env, &StoreError::InvalidUtcOffset { seconds: whole }));
+        return Err(coded_error(
+            env,
+            &StoreError::InvalidUtcOffset { seconds: whole },
+        ));
     }
     regcore_store::utc_offset(whole).or_throw(env)
 }
@@ -426,9 +427,7 @@ fn reply_of(pending: Pending, json: Option<&str>) -> Reply {
             .and_then(|rows| rows.iter().map(sql_row).collect::<Option<Vec<_>>>())
             .map(Reply::Rows),
         Pending::Redis => redis_value(&value).map(Reply::Redis),
-        Pending::Sleep => value
-            .as_f64()
-            .map(|elapsed_ms| Reply::Slept { elapsed_ms }),
+        Pending::Sleep => value.as_f64().map(|elapsed_ms| Reply::Slept { elapsed_ms }),
     };
     reply.unwrap_or(Reply::Failed(Failure::Rejected))
 }
@@ -538,7 +537,11 @@ impl StoreOperation {
     }
 
     /// Take the result if `pick` accepts it (else leave it and throw).
-    fn pick<T>(&mut self, env: &Env, pick: impl FnOnce(Out) -> std::result::Result<T, Out>) -> Result<T> {
+    fn pick<T>(
+        &mut self,
+        env: &Env,
+        pick: impl FnOnce(Out) -> std::result::Result<T, Out>,
+    ) -> Result<T> {
         match pick(self.take(env)?) {
             Ok(value) => Ok(value),
             Err(out) => {
@@ -574,7 +577,9 @@ impl StoreOperation {
     pub fn fail(
         &mut self,
         env: &Env,
-        #[napi(ts_arg_type = "'conflict' | 'missing_table' | 'rejected' | 'unreachable' | 'unavailable'")]
+        #[napi(
+            ts_arg_type = "'conflict' | 'missing_table' | 'rejected' | 'unreachable' | 'unavailable'"
+        )]
         failure: String,
     ) -> Result<StoreCommand> {
         let failure = match failure.as_str() {
@@ -822,9 +827,14 @@ impl StoreProtocol {
                 ("redis", Kind::Redis),
             ],
         )?;
-        let prefix = prefix
-            .into_text("prefix")
-            .map_err(|_| coded_error(env, &StoreError::InvalidPrefix { prefix: String::new() }))?;
+        let prefix = prefix.into_text("prefix").map_err(|_| {
+            coded_error(
+                env,
+                &StoreError::InvalidPrefix {
+                    prefix: String::new(),
+                },
+            )
+        })?;
         let prefix = Prefix::new(&prefix).or_throw(env)?;
         let retry = retry_policy(env, &retry)?;
         let protocol = match kind {
@@ -892,7 +902,11 @@ impl StoreProtocol {
     #[napi]
     pub fn lockout_reset(&self, env: &Env, key: JsString) -> Result<StoreOperation> {
         let key = key.text(env, "key")?;
-        wrap(env, self.protocol.lockout_reset(&key, seed(env)?), Out::Bool)
+        wrap(
+            env,
+            self.protocol.lockout_reset(&key, seed(env)?),
+            Out::Bool,
+        )
     }
 
     /// The stored lockout state of `key`.
@@ -949,7 +963,12 @@ impl StoreProtocol {
 
     /// The stored code state of (purpose, subject).
     #[napi]
-    pub fn code_state(&self, env: &Env, purpose: JsString, subject: JsString) -> Result<StoreOperation> {
+    pub fn code_state(
+        &self,
+        env: &Env,
+        purpose: JsString,
+        subject: JsString,
+    ) -> Result<StoreOperation> {
         let purpose = purpose.text(env, "purpose")?;
         let subject = subject.text(env, "subject")?;
         wrap(env, self.protocol.code_state(&purpose, &subject), Out::Code)
@@ -991,7 +1010,11 @@ impl StoreProtocol {
     #[napi]
     pub fn session_revoke(&self, env: &Env, session_id: JsString) -> Result<StoreOperation> {
         let id = session_id.text(env, "sessionId")?;
-        wrap(env, self.protocol.session_revoke(&id, seed(env)?), Out::Bool)
+        wrap(
+            env,
+            self.protocol.session_revoke(&id, seed(env)?),
+            Out::Bool,
+        )
     }
 
     /// Apply the migrations not yet applied (SQL stores).
@@ -1081,15 +1104,31 @@ impl StoreProtocol {
 
     /// Detail history over optional days in the report's UTC offset.
     #[napi]
-    pub fn ledger_history(&self, env: &Env, options: Option<ReportOptions>) -> Result<StoreOperation> {
+    pub fn ledger_history(
+        &self,
+        env: &Env,
+        options: Option<ReportOptions>,
+    ) -> Result<StoreOperation> {
         let (range, offset) = report_args(env, options)?;
-        wrap(env, self.protocol.ledger_history(range, offset), Out::History)
+        wrap(
+            env,
+            self.protocol.ledger_history(range, offset),
+            Out::History,
+        )
     }
 
     /// Issues per calendar day in the report's UTC offset.
     #[napi]
-    pub fn ledger_daily_counts(&self, env: &Env, options: Option<ReportOptions>) -> Result<StoreOperation> {
+    pub fn ledger_daily_counts(
+        &self,
+        env: &Env,
+        options: Option<ReportOptions>,
+    ) -> Result<StoreOperation> {
         let (range, offset) = report_args(env, options)?;
-        wrap(env, self.protocol.ledger_daily_counts(range, offset), Out::Daily)
+        wrap(
+            env,
+            self.protocol.ledger_daily_counts(range, offset),
+            Out::Daily,
+        )
     }
 }

@@ -27,9 +27,16 @@
 //! one round trip to admit and one to settle a success.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod cell;
 pub mod error;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "redis")))
+)]
+pub mod exec;
 pub mod machine;
 pub mod protocol;
 pub mod redis;
@@ -39,6 +46,14 @@ pub mod sql;
 
 pub use cell::{Admit, Change, Step};
 pub use error::StoreError;
+#[cfg(feature = "postgres")]
+pub use exec::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use exec::SqliteStore;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+pub use exec::{Admitted, Attempt, LoginResult, Store, StoreStats};
+#[cfg(feature = "redis")]
+pub use exec::{RedisClusterStore, RedisStore};
 pub use machine::{Command, Failure, OpError, Operation, Poll, RedisValue, Reply, Value, Want};
 pub use protocol::{Clock, LedgerFilter, Protocol, check_key, utc_offset};
 pub use retry::{Jitter, RetryPolicy};

@@ -198,6 +198,8 @@ impl fmt::Display for OpError {
     }
 }
 
+impl std::error::Error for OpError {}
+
 /// What the machine says next.
 #[derive(Debug)]
 pub enum Poll<T> {
