@@ -55,7 +55,11 @@ fn pool() -> &'static Pool {
         let t = instant_near(0);
         let authority = ActivationAuthority::new(&m);
         let keys: Vec<ActivationKey> = (0..2u16)
-            .map(|i| authority.mint(0x0101 + i, u64::from(i) + 1).expect("serial in range"))
+            .map(|i| {
+                authority
+                    .mint(0x0101 + i, u64::from(i) + 1)
+                    .expect("serial in range")
+            })
             .collect();
         let terminals = vec![MprId::from_u64(0x0123_4567), MprId::from_u64(0x89AB_CDEF)];
         let secret = CodeSecret::new(&[3u8; 32]).expect("32 bytes");
@@ -284,7 +288,11 @@ fuzz_target!(|data: &[u8]| {
             .code_issue(&code_policy, &p.secret, "u", now, seed)
             .map(|o| o.map(drop)),
         5 => {
-            let typed = if flags & 32 == 0 { p.code.as_str() } else { "123456" };
+            let typed = if flags & 32 == 0 {
+                p.code.as_str()
+            } else {
+                "123456"
+            };
             protocol
                 .code_verify(&code_policy, &p.secret, "u", typed, now, seed)
                 .map(|o| o.map(drop))
@@ -305,7 +313,11 @@ fuzz_target!(|data: &[u8]| {
             if flags & 32 != 0 {
                 keys.push(p.keys[1]);
             }
-            let mode = if flags & 64 == 0 { Mode::Real } else { Mode::Demo };
+            let mode = if flags & 64 == 0 {
+                Mode::Real
+            } else {
+                Mode::Demo
+            };
             let request = IssuanceRequest::new(p.terminals[0], keys, mode, Viewer::Admin)
                 .expect("distinct keys");
             protocol
@@ -313,7 +325,15 @@ fuzz_target!(|data: &[u8]| {
                 .map(|o| o.map(drop))
         }
         14 => protocol
-            .ledger_rebind(&m, p.keys[0].number, p.terminals[1], "admin", "why", now, seed)
+            .ledger_rebind(
+                &m,
+                p.keys[0].number,
+                p.terminals[1],
+                "admin",
+                "why",
+                now,
+                seed,
+            )
             .map(|o| o.map(drop)),
         15 => {
             let filter = match flags >> 5 {
@@ -332,7 +352,9 @@ fuzz_target!(|data: &[u8]| {
             if which % 19 == 17 {
                 protocol.ledger_history(range, offset).map(|o| o.map(drop))
             } else {
-                protocol.ledger_daily_counts(range, offset).map(|o| o.map(drop))
+                protocol
+                    .ledger_daily_counts(range, offset)
+                    .map(|o| o.map(drop))
             }
         }
         _ => unreachable!("19 operations"),
@@ -354,7 +376,10 @@ fuzz_target!(|data: &[u8]| {
             Poll::Done(result) => break result,
             Poll::Send(command) => {
                 commands += 1;
-                assert!(commands <= MAX_COMMANDS, "no end after {MAX_COMMANDS} commands");
+                assert!(
+                    commands <= MAX_COMMANDS,
+                    "no end after {MAX_COMMANDS} commands"
+                );
                 match &command {
                     Command::Sleep { ms } => {
                         assert!(ms.is_finite() && (0.0..=20.0).contains(ms), "sleep {ms}");
@@ -381,14 +406,24 @@ fuzz_target!(|data: &[u8]| {
     assert!(op.is_done());
     assert_eq!(op.replies(), commands);
     assert!(op.conflicts() <= attempts, "{} conflicts", op.conflicts());
-    assert!(matches!(op.resume(None), Poll::Done(Err(_))), "a spent operation ran again");
+    assert!(
+        matches!(op.resume(None), Poll::Done(Err(_))),
+        "a spent operation ran again"
+    );
     match (result, lost) {
         (Ok(()), None) => {}
         (Ok(()), Some(command)) => panic!("success after the lost reply of {command:?}"),
         (Err(err), lost) => {
             assert_coded(
                 err.coded(),
-                &["store.", "lockout.", "code.", "session.", "ledger.", "issuance."],
+                &[
+                    "store.",
+                    "lockout.",
+                    "code.",
+                    "session.",
+                    "ledger.",
+                    "issuance.",
+                ],
             );
             if let Some(command) = lost {
                 let code = err.code();
