@@ -206,3 +206,17 @@ ld = [
     issue(0, 0, [7]) + bytes([3]) + struct.pack(">q", 8210266876799999) + issue(0, 0, [7, 8]) + REPORT,
 ]
 write("ledger", ld)
+
+# --- store_protocol: backend, operation, flags, time offset, then answers
+# (see fuzz_targets/store_protocol.rs). Flags 0b0000_0111: schema already
+# checked, 4 tries; 0b0010_0111 also picks the second variant (a wrong code,
+# two keys, a date range). Answers: "natural" shapes with the first or
+# second content choice.
+sp = []
+for backend in range(4):
+    for op in range(19):
+        for flags in (0b0000_0111, 0b0010_0111):
+            head = bytes([backend, op, flags, 0x80, 0x00])
+            sp.append(head + bytes([0, 1] * 32))
+            sp.append(head + bytes([0, 2, 1] * 20))
+write("store_protocol", sp)
