@@ -625,20 +625,30 @@ impl Run {
                 return Locked::Done(Err(err));
             }
         };
-        if step.change != Change::Keep {
-            match self
-                .cell_write(backend, prefix, target, stored.as_deref(), &step.change)
-                .await
-            {
-                Ok(Written::Yes) => {}
-                Ok(Written::Lost(_) | Written::Skewed(_)) => {
-                    rollback(self).await;
-                    return Locked::Busy;
-                }
-                Err(err) => {
-                    rollback(self).await;
-                    return Locked::Done(Err(err));
-                }
+        if step.change == Change::Keep {
+            // Nothing to commit: release the lock.
+            rollback(self).await;
+            return Locked::Done(Ok(step.result));
+        }
+        match self
+            .cell_write(backend, prefix, target, stored.as_deref(), &step.change)
+            .await
+        {
+            Ok(Written::Yes) => {}
+            Ok(Written::Lost(_) | Written::Skewed(_)) => {
+                rollback(self).await;
+                return Locked::Busy;
+            }
+            Err(err) => {
+                rollback(self).await;
+                // Not committed: a lost connection rolls the transaction
+                // back, so a lost reply here recorded nothing.
+                let err = if err.code() == "store.outcome_unknown" {
+                    self.unavailable()
+                } else {
+                    err
+                };
+                return Locked::Done(Err(err));
             }
         }
         match self.sql(sql.commit(), Vec::new(), Want::Count).await {
@@ -646,9 +656,7 @@ impl Run {
                 rollback(self).await;
                 Locked::Busy
             }
-            Reply::Failed(Failure::Unavailable) if step.change != Change::Keep => {
-                Locked::Done(Err(self.unknown()))
-            }
+            Reply::Failed(Failure::Unavailable) => Locked::Done(Err(self.unknown())),
             Reply::Failed(Failure::Unavailable | Failure::Unreachable) => {
                 Locked::Done(Err(self.unavailable()))
             }

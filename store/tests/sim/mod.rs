@@ -67,7 +67,14 @@ impl RedisSim {
                     .map_or(RedisValue::Nil, |v| RedisValue::Text(v.clone())),
             ),
             Command::RedisCas { key, args } => {
-                let [expected, new, ttl] = args;
+                let [expected, new, ttl, _now, tolerance] = args;
+                if !tolerance.is_empty() {
+                    // The simulation runs every client on its own explicit
+                    // clock (Clock::Caller): a guard here would be a bug.
+                    self.violations.push(format!(
+                        "clock guard {tolerance:?} on {key} with a caller's clock"
+                    ));
+                }
                 let cur = self.map.get(key).cloned().unwrap_or_default();
                 if &cur != expected && !self.broken_cas {
                     return Reply::Redis(RedisValue::Array(vec![
@@ -185,6 +192,11 @@ struct Tx {
     write: bool,
     db: Db,
     op: OpId,
+    /// Cell writes made inside the transaction (logged at commit).
+    pending: Vec<CellWrite>,
+    /// A cell operation's transaction (SQLite's locked read-decide-write):
+    /// its commit is not a ledger or migration commit.
+    cell: bool,
 }
 
 /// SQLite as the protocol uses it.
@@ -328,7 +340,16 @@ impl SqlSim {
                     return Err(Failure::Conflict);
                 }
                 let db = self.db.clone();
-                self.txs.insert(client, Tx { write, db, op });
+                self.txs.insert(
+                    client,
+                    Tx {
+                        write,
+                        db,
+                        op,
+                        pending: Vec::new(),
+                        cell: false,
+                    },
+                );
                 return Ok(Reply::Count(0));
             }
             Stmt::Commit => {
@@ -340,7 +361,10 @@ impl SqlSim {
                 }
                 if tx.write {
                     self.db = tx.db;
-                    self.commits.push(op);
+                    if !tx.cell {
+                        self.commits.push(op);
+                    }
+                    self.log.extend(tx.pending);
                 }
                 return Ok(Reply::Count(0));
             }
@@ -361,11 +385,22 @@ impl SqlSim {
             stmt,
             Stmt::CellSelect(_) | Stmt::CellInsert(_) | Stmt::CellUpdate(_) | Stmt::CellDelete(_)
         );
-        if cell_stmt && in_tx.is_some() {
-            return self.violation(format!("{stmt:?} inside a transaction by {op:?}"));
+        if cell_stmt {
+            if let Some(tx) = self.txs.get_mut(&client) {
+                tx.cell = true;
+            }
         }
         let cell_write = cell_stmt && !matches!(stmt, Stmt::CellSelect(_));
-        if cell_write && self.lock_holder().is_some() {
+        if cell_write && in_tx == Some(false) {
+            return self.violation(format!("{stmt:?} inside a read transaction by {op:?}"));
+        }
+        if cell_write && params.len() >= 3 {
+            let tolerance = params.get(params.len() - 3);
+            if tolerance != Some(&Value::Null) {
+                return self.violation(format!("clock guard {tolerance:?} with a caller's clock"));
+            }
+        }
+        if cell_write && in_tx.is_none() && self.lock_holder().is_some() {
             // An autocommit write while another connection holds the write
             // lock: SQLITE_BUSY.
             return Err(Failure::Conflict);
@@ -413,7 +448,13 @@ impl SqlSim {
             }
             Stmt::CellSelect(table) => {
                 let key = self_key(&self.prefix, table, params)?;
-                Reply::Row(db.cells.get(&key).map(|s| vec![Value::Text(s.clone())]))
+                // The state (NULL when absent) and the server's clock (the
+                // clients run on their own explicit clocks, which ignore it).
+                let state = db
+                    .cells
+                    .get(&key)
+                    .map_or(Value::Null, |s| Value::Text(s.clone()));
+                Reply::Row(Some(vec![state, Value::Int(0)]))
             }
             Stmt::CellInsert(table) => {
                 let n = address_len(table);
@@ -542,8 +583,11 @@ impl SqlSim {
             }
         };
         if let Some((key, prev, new)) = log {
-            debug_assert!(commit_now, "cell writes are autocommit");
-            self.log.push(CellWrite { key, op, prev, new });
+            let write = CellWrite { key, op, prev, new };
+            match self.txs.get_mut(&client) {
+                Some(tx) if !commit_now => tx.pending.push(write),
+                _ => self.log.push(write),
+            }
         }
         Ok(reply)
     }
