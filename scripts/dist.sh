@@ -33,7 +33,13 @@ log() { printf '\n== dist: %s\n' "$*"; }
 fail() { echo "dist: FAILED: $*" >&2; exit 1; }
 wants() { [[ "$skip" != *" $1 "* ]]; }
 
-status_before=$(git status --porcelain 2>/dev/null || true)
+# What the checkout looked like before: at the start of scripts/test-all.sh
+# when run from it, else now.
+if [ -n "${REGCORE_STATUS_AT_START+set}" ]; then
+    status_before=$REGCORE_STATUS_AT_START
+else
+    status_before=$(git status --porcelain 2>/dev/null || true)
+fi
 
 # --- tools ---------------------------------------------------------------------
 log "tools in $tools"

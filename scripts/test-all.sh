@@ -9,6 +9,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 export CARGO_TERM_COLOR=never
+# The dist step checks that the whole command left the checkout as it found
+# it (lock files, generated files): on a clean clone, `git status --porcelain`
+# stays empty.
+REGCORE_STATUS_AT_START=$(git status --porcelain 2>/dev/null || true)
+export REGCORE_STATUS_AT_START
 
 passed=()
 failed=()
@@ -64,6 +69,10 @@ step reference reference_scripts
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
 [ -f bindings-mobile/test.sh ] && step mobile bash bindings-mobile/test.sh
 [ -f fuzz/smoke.sh ] && step fuzz bash fuzz/smoke.sh
+# The artifacts users install (wheel, sdist, npm packages, JVM jar), checked
+# and installed each in a clean place with no Rust toolchain on PATH; last,
+# so it also checks that the steps above left the checkout clean.
+[ -f scripts/dist.sh ] && step dist bash scripts/dist.sh
 
 echo
 echo "=================================================================="
