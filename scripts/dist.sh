@@ -3,7 +3,8 @@
 # clean place with no Rust toolchain reachable, then run the quick starts from
 # the installed packages:
 #
-#   python  abi3 wheel for manylinux2014 (maturin --zig) and the sdist
+#   python  the sdist, and from it (pip, in a fresh venv) the abi3 wheel for
+#           manylinux2014 (maturin --zig)
 #   node    the `regcore` npm package and its `regcore-linux-x64-gnu`
 #           platform package (the addon built for glibc 2.17 with zig)
 #   jvm     a jar with the compiled Kotlin bindings and libregcore_mobile.so
@@ -16,7 +17,7 @@
 # (`git status --porcelain`).
 #
 #   bash scripts/dist.sh
-#   REGCORE_DIST_SKIP="sdist" bash scripts/dist.sh   # skip parts: python sdist node jvm
+#   REGCORE_DIST_SKIP="node jvm" bash scripts/dist.sh   # skip parts: python node jvm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -174,19 +175,10 @@ PY
 
 # --- python ---------------------------------------------------------------------
 if wants python; then
-    log "python: wheel (maturin --zig, manylinux2014) and sdist"
-    (cd bindings-python &&
-        maturin build --release --locked --zig --compatibility manylinux2014 --interpreter python3.11 --out "$dist/python" &&
-        maturin sdist --out "$dist/python")
-    wheel=$(ls "$dist"/python/regcore-"$version"-*.whl)
+    log "python: sdist (maturin sdist)"
+    (cd bindings-python && maturin sdist --out "$dist/python")
     sdist="$dist/python/regcore-$version.tar.gz"
-    [[ "$(basename "$wheel")" == *-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl ]] ||
-        fail "unexpected wheel tags: $(basename "$wheel")"
-    twine check --strict "$wheel" "$sdist"
-    aw=$(auditwheel show "$wheel")
-    echo "$aw"
-    grep -q '"manylinux_2_17_x86_64"' <<<"$aw" || fail "auditwheel does not name manylinux_2_17 (manylinux2014)"
-    record "$wheel" "cp311-abi3-manylinux2014_x86_64 (manylinux_2_17), auditwheel: manylinux_2_17_x86_64"
+    twine check --strict "$sdist"
 
     log "python: the sdist holds the crates the binding depends on by path, and nothing large"
     python3 - "$sdist" "$version" <<'PY'
@@ -241,23 +233,36 @@ print(f"sdist: {len(names)} files, {total} bytes unpacked, largest "
 PY
     record "$sdist" "sdist (builds with Rust >= 1.89 and maturin)"
 
+    # The wheel users get is built from the sdist, in a fresh venv holding
+    # only maturin and zig (PyPI's ziglang), by pip through maturin's PEP 517
+    # backend with `maturin build --release --zig --compatibility manylinux2014`'s
+    # options: the sdist is proven to build by building the wheel.
+    log "python: the wheel from the sdist in a fresh venv (pip wheel; maturin --zig --compatibility manylinux2014)"
+    build_venv="$dist/build/py-venv"
+    rm -rf "$build_venv"
+    python3.11 -m venv "$build_venv"
+    "$build_venv/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9.4,<2" ziglang
+    # Its own target directory, kept between runs: crates.io dependencies are
+    # built once; the sdist's own crates (unpacked anew by pip) every time.
+    PATH="$build_venv/bin:$PATH" CARGO_TARGET_DIR="$target/dist-build-python" \
+        MATURIN_PEP517_ARGS="--zig --compatibility manylinux2014 --locked" \
+        "$build_venv/bin/pip" wheel --no-build-isolation --no-deps --disable-pip-version-check \
+        --wheel-dir "$dist/python" "$sdist"
+    wheel=$(ls "$dist"/python/regcore-"$version"-*.whl)
+    [[ "$(basename "$wheel")" == *-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl ]] ||
+        fail "unexpected wheel tags: $(basename "$wheel")"
+    twine check --strict "$wheel"
+    aw=$(auditwheel show "$wheel")
+    echo "$aw"
+    grep -q '"manylinux_2_17_x86_64"' <<<"$aw" || fail "auditwheel does not name manylinux_2_17 (manylinux2014)"
+    record "$wheel" "cp311-abi3-manylinux2014_x86_64 (manylinux_2_17), auditwheel: manylinux_2_17_x86_64; built from the sdist"
+
     log "python: the wheel in a fresh venv, no Rust toolchain reachable"
     rm -rf "$dist/smoke/py-wheel"
     python3.11 -m venv "$dist/smoke/py-wheel"
     without_rust "$dist/smoke/py-wheel/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps "$wheel"
     export -f python_smoke readme_block fail
     without_rust python_smoke "$dist/smoke/py-wheel"
-fi
-
-if wants sdist && wants python; then
-    log "python: the sdist builds a wheel in a fresh venv (with the toolchain) that passes the same smoke"
-    rm -rf "$dist/smoke/py-sdist"
-    python3.11 -m venv "$dist/smoke/py-sdist"
-    # Its own target directory, kept between runs so crates.io dependencies
-    # are not rebuilt every time.
-    CARGO_TARGET_DIR="$target/dist-sdist-build" \
-        "$dist/smoke/py-sdist/bin/pip" install --quiet --disable-pip-version-check --no-deps "$sdist"
-    python_smoke "$dist/smoke/py-sdist"
 fi
 
 # --- node -----------------------------------------------------------------------
