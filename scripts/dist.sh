@@ -244,8 +244,11 @@ PY
     "$build_venv/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.9.4,<2" ziglang
     # Its own target directory, kept between runs: crates.io dependencies are
     # built once; the sdist's own crates (unpacked anew by pip) every time.
+    # Not --locked: the sdist's workspace has fewer members, so cargo drops
+    # the other members' entries from its Cargo.lock (the versions it keeps
+    # are the committed ones).
     PATH="$build_venv/bin:$PATH" CARGO_TARGET_DIR="$target/dist-build-python" \
-        MATURIN_PEP517_ARGS="--zig --compatibility manylinux2014 --locked" \
+        MATURIN_PEP517_ARGS="--zig --compatibility manylinux2014" \
         "$build_venv/bin/pip" wheel --no-build-isolation --no-deps --disable-pip-version-check \
         --wheel-dir "$dist/python" "$sdist"
     wheel=$(ls "$dist"/python/regcore-"$version"-*.whl)
