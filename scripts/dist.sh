@@ -87,8 +87,10 @@ grep -q "^## \[$version\]" CHANGELOG.md || fail "CHANGELOG.md has no section for
 
 log "lock files are current (installs use them as they are)"
 cargo metadata --format-version 1 --locked >/dev/null
-cargo metadata --format-version 1 --locked --manifest-path benches/node/rust-baseline/Cargo.toml >/dev/null ||
-    fail "benches/node/rust-baseline/Cargo.lock is stale: run cargo metadata there and commit it"
+for manifest in benches/node/rust-baseline/Cargo.toml fuzz/Cargo.toml; do
+    cargo metadata --format-version 1 --locked --manifest-path "$manifest" >/dev/null ||
+        fail "$(dirname "$manifest")/Cargo.lock is stale: run cargo metadata there and commit it"
+done
 (cd benches/node && npm install --package-lock-only --ignore-scripts --no-audit --no-fund --loglevel=error)
 (cd bindings-node && npm install --package-lock-only --ignore-scripts --no-audit --no-fund --loglevel=error)
 git diff --exit-code --stat -- benches/node/package-lock.json bindings-node/package-lock.json ||
