@@ -2,6 +2,9 @@
 # Every test regcore has, in the order a failure is cheapest to find.
 # Installs what it needs (idempotently), so it runs on a fresh machine:
 # Rust stable, Python 3.11 + pip, Node 20 + npm, Java 17, root with apt.
+# The last step, dist (scripts/dist.sh), builds the packages users install
+# and installs each without Rust; its tools (maturin, zig, cargo-zigbuild,
+# twine, auditwheel, actionlint, kotlinc) go under target/.
 #
 # Usage: bash scripts/test-all.sh            # everything
 #        REGCORE_SKIP="node mobile" bash scripts/test-all.sh   # skip steps by name
