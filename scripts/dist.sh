@@ -16,7 +16,7 @@
 # under target/. Ends by checking that the checkout is as clean as it was
 # (`git status --porcelain`).
 #
-# Time on the 2-core machine shared with other builds: about 6 minutes warm
+# Time on the 2-core machine shared with other builds: 3.5 to 6 minutes warm
 # (the sdist's own crates are always rebuilt, and the fresh npm project
 # compiles better-sqlite3); about 14 minutes with the Python and Node builds
 # cold.
