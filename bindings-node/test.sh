@@ -10,8 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# `npm ci` does not work for @napi-rs/cli projects here; `npm install` honours
-# the committed package-lock.json.
+# The committed package-lock.json is what npm 11 writes (every platform's
+# optional packages included), so `npm install` uses it as it is and leaves it
+# unchanged (scripts/dist.sh checks); `npm install` rather than `npm ci` so
+# node_modules (better-sqlite3 builds from source here) is kept between runs.
 npm install --no-audit --no-fund --loglevel=error
 
 if [[ "${REGCORE_NODE_DEBUG:-}" == 1 ]]; then

@@ -2,6 +2,9 @@
 # Every test regcore has, in the order a failure is cheapest to find.
 # Installs what it needs (idempotently), so it runs on a fresh machine:
 # Rust stable, Python 3.11 + pip, Node 20 + npm, Java 17, root with apt.
+# The last step, dist (scripts/dist.sh), builds the packages users install
+# and installs each without Rust; its tools (maturin, zig, cargo-zigbuild,
+# twine, auditwheel, actionlint, kotlinc) go under target/.
 #
 # Usage: bash scripts/test-all.sh            # everything
 #        REGCORE_SKIP="node mobile" bash scripts/test-all.sh   # skip steps by name
@@ -9,6 +12,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 export CARGO_TERM_COLOR=never
+# The dist step checks that the whole command left the checkout as it found
+# it (lock files, generated files): on a clean clone, `git status --porcelain`
+# stays empty.
+REGCORE_STATUS_AT_START=$(git status --porcelain 2>/dev/null || true)
+export REGCORE_STATUS_AT_START
 
 passed=()
 failed=()
@@ -87,6 +95,10 @@ step cross-language cross_language
 [ -f examples/portal/test.sh ] && step browser bash examples/portal/test.sh
 [ -f bindings-mobile/test.sh ] && step mobile bash bindings-mobile/test.sh
 [ -f fuzz/smoke.sh ] && step fuzz bash fuzz/smoke.sh
+# The artifacts users install (wheel, sdist, npm packages, JVM jar), checked
+# and installed each in a clean place with no Rust toolchain on PATH; last,
+# so it also checks that the steps above left the checkout clean.
+[ -f scripts/dist.sh ] && step dist bash scripts/dist.sh
 
 echo
 echo "=================================================================="

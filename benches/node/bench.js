@@ -80,7 +80,9 @@ function keyCodesNodeCrypto(list) {
 const baselineExe = path.join(__dirname, 'rust-baseline', 'target', 'release', 'regcore-node-bench-baseline')
 function buildBaseline() {
   const manifest = path.join(__dirname, 'rust-baseline', 'Cargo.toml')
-  execFileSync('cargo', ['build', '--quiet', '--release', '--manifest-path', manifest], { stdio: 'inherit' })
+  // --locked: the committed Cargo.lock is used as it is, never rewritten (the
+  // dist step checks it is current: scripts/dist.sh).
+  execFileSync('cargo', ['build', '--quiet', '--release', '--locked', '--manifest-path', manifest], { stdio: 'inherit' })
 }
 
 function rustBaseline() {
