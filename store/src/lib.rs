@@ -59,6 +59,11 @@ pub use protocol::{Clock, LedgerFilter, Protocol, check_key, utc_offset};
 pub use retry::{Jitter, RetryPolicy};
 pub use sql::{Dialect, Placeholder, Sql, Table};
 
+/// The README's example compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// Longest lockout key, code subject or purpose, or session id the store
 /// accepts, in bytes of UTF-8 (within every store's index limits; hash a
 /// longer identifier yourself).

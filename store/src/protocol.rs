@@ -657,7 +657,7 @@ impl Run {
                 Locked::Busy
             }
             Reply::Failed(Failure::Unavailable) => Locked::Done(Err(self.unknown())),
-            Reply::Failed(Failure::Unavailable | Failure::Unreachable) => {
+            Reply::Failed(Failure::Unreachable) => {
                 Locked::Done(Err(self.unavailable()))
             }
             Reply::Failed(_) => Locked::Done(Err(self.unexpected())),
