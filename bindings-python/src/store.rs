@@ -742,7 +742,10 @@ impl PyStoreProtocol {
         Self::wrap(op, Out::Plan)
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the rebind's inputs and the two clocks, each needed")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rebind's inputs and the two clocks, each needed"
+    )]
     #[pyo3(signature = (master, number, to, actor, reason, now = None, local = None))]
     fn ledger_rebind(
         &self,

@@ -657,9 +657,7 @@ impl Run {
                 Locked::Busy
             }
             Reply::Failed(Failure::Unavailable) => Locked::Done(Err(self.unknown())),
-            Reply::Failed(Failure::Unreachable) => {
-                Locked::Done(Err(self.unavailable()))
-            }
+            Reply::Failed(Failure::Unreachable) => Locked::Done(Err(self.unavailable())),
             Reply::Failed(_) => Locked::Done(Err(self.unexpected())),
             _ => Locked::Done(Ok(step.result)),
         }

@@ -385,10 +385,8 @@ impl SqlSim {
             stmt,
             Stmt::CellSelect(_) | Stmt::CellInsert(_) | Stmt::CellUpdate(_) | Stmt::CellDelete(_)
         );
-        if cell_stmt {
-            if let Some(tx) = self.txs.get_mut(&client) {
-                tx.cell = true;
-            }
+        if let Some(tx) = self.txs.get_mut(&client).filter(|_| cell_stmt) {
+            tx.cell = true;
         }
         let cell_write = cell_stmt && !matches!(stmt, Stmt::CellSelect(_));
         if cell_write && in_tx == Some(false) {
