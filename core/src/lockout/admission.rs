@@ -19,7 +19,7 @@ pub struct Refusal {
 /// Permission to check the password once, for callers whose state is shared
 /// by several processes or servers (docs/lockout.md ("Several servers, one account")).
 ///
-/// Obtained from [`LockoutState::admit`]. The attempt is counted as a
+/// Obtained from [`LockoutState::attempt`]. The attempt is counted as a
 /// failure **in advance**: store [`Admission::state`] (compare-and-set
 /// against [`Admission::previous`]) *before* checking the password, so N
 /// simultaneous attempts get at most as many password checks as the policy

@@ -21,7 +21,7 @@ pub enum LockoutError {
         reason: &'static str,
     },
     /// An admission was settled twice. Rust makes this impossible (settling
-    /// consumes the [`Admission`]); the bindings, whose values can be used
+    /// consumes the [`Admission`](super::Admission)); the bindings, whose values can be used
     /// again, raise it. Code `lockout.admission_used`.
     #[error("this lockout admission was already settled")]
     AdmissionUsed,
