@@ -181,9 +181,14 @@ fn natural(b: &mut Bytes, command: &Command) -> Reply {
             0 => Reply::Redis(RedisValue::Nil),
             _ => Reply::Redis(RedisValue::Text(text(b))),
         },
-        Command::RedisCas { .. } => Reply::Redis(RedisValue::Array(match b.u8() % 3 {
+        Command::RedisCas { .. } => Reply::Redis(RedisValue::Array(match b.u8() % 4 {
             0 => vec![RedisValue::Int(1)],
             1 => vec![RedisValue::Int(0), RedisValue::Text(text(b))],
+            // The store's clock differs from the operation's (server-clock mode).
+            2 => vec![
+                RedisValue::Int(2),
+                RedisValue::Int(instant_near(i32::from(b.u16()) - 32_768).timestamp_millis()),
+            ],
             _ => vec![RedisValue::Int(0), RedisValue::Nil],
         })),
         Command::Sql { want, .. } => match want {
@@ -218,7 +223,8 @@ fn warm(protocol: &Protocol) {
     let answers = [
         Reply::Row(Some(vec![Value::Int(1)])),
         Reply::Row(Some(vec![Value::Int(i64::from(SCHEMA_VERSION))])),
-        Reply::Row(None),
+        // The cell read: no state, and the store's clock.
+        Reply::Row(Some(vec![Value::Null, Value::Int(0)])),
     ];
     let mut answers = answers.into_iter();
     let mut reply = None;
@@ -275,7 +281,7 @@ fuzz_target!(|data: &[u8]| {
             .map(|o| o.map(drop)),
         1 => {
             let admission = LockoutState::default()
-                .admit(&lockout, now)
+                .attempt(&lockout, now)
                 .expect("a fresh state admits");
             let admitted = admission.state().encode();
             protocol

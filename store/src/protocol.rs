@@ -730,6 +730,11 @@ impl Run {
                     // The store's clock is not ours: decide again on its
                     // time (a clock that keeps jumping is given up on as
                     // contention, never written with a wrong time).
+                    if self.server.is_none() {
+                        // No guard was sent (the caller's clock): the store
+                        // answered something the protocol never asked for.
+                        return Err(self.unexpected());
+                    }
                     clock_corrections = clock_corrections.saturating_add(1);
                     if clock_corrections > 3 || !self.adopt(server_ms) {
                         return Err(self.contended(tries.saturating_add(clock_corrections)));
