@@ -13,11 +13,19 @@ targets=$(cargo fuzz list)
 cargo fuzz build 2>&1 | tail -3
 rm -rf artifacts
 summary=()
+# libFuzzer writes new inputs into, and deletes inputs it has reduced from,
+# the first corpus directory it is given. The committed corpus (corpus/, seeds/)
+# is therefore read-only input here, and the first directory is a scratch one
+# under target/, so a run never changes the checkout.
+scratch_root=../target/fuzz-smoke-corpus
 for t in $targets; do
-    mkdir -p "corpus/$t"
-    if [ -d "seeds/$t" ]; then cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true; fi
+    scratch="$scratch_root/$t"
+    mkdir -p "$scratch"
+    inputs=("$scratch")
+    [ -d "corpus/$t" ] && inputs+=("corpus/$t")
+    [ -d "seeds/$t" ] && inputs+=("seeds/$t")
     log=$(mktemp)
-    if cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 >"$log" 2>&1; then
+    if cargo fuzz run "$t" "${inputs[@]}" -- -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 >"$log" 2>&1; then
         execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
         rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
         summary+=("$t: ok, $execs execs, $rate execs/s")
