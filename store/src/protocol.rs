@@ -188,6 +188,10 @@ struct Run {
     /// `Some` in server-clock mode: the application's reading (ms) and the
     /// store's shared offset.
     server: Option<(i64, Arc<AtomicI64>)>,
+    /// What this operation's Redis writes end in, so that a write the
+    /// driver sends again after a lost reply is recognised as its own
+    /// (see [`redis::CAS_SCRIPT`]).
+    token: String,
 }
 
 impl Run {
@@ -506,10 +510,16 @@ impl Run {
                 let (new, ttl) = match change {
                     Change::Keep => return Ok(Written::Yes),
                     Change::Put { text, expires_at } => (
-                        text.clone(),
+                        redis::stored_value(Some(text), &self.token, stored),
                         redis::ttl_ms(expires_at.timestamp_millis(), self.now_ms),
                     ),
-                    Change::Delete => (String::new(), 0),
+                    Change::Delete if visible(backend, stored).is_none() => {
+                        return Ok(Written::Yes);
+                    }
+                    Change::Delete => (
+                        redis::stored_value(None, &self.token, stored),
+                        redis::TOMBSTONE_TTL_MS,
+                    ),
                 };
                 let key = redis_key(prefix, target);
                 let args = [
@@ -663,7 +673,24 @@ impl Run {
         }
     }
 
-    /// The compare-and-set loop of a cell.
+    /// The value a written `change` left in the cell, where it differs from
+    /// the decided text (Redis: the text and this operation's token).
+    fn written_value(
+        &self,
+        backend: &Backend,
+        change: &Change,
+        previous: Option<&str>,
+    ) -> Option<String> {
+        match (backend, change) {
+            (Backend::Redis, Change::Put { text, .. }) => {
+                Some(redis::stored_value(Some(text), &self.token, previous))
+            }
+            _ => None,
+        }
+    }
+
+    /// The compare-and-set loop of a cell: the result, and the value
+    /// written where it differs from the decided text.
     async fn cell<T, F>(
         mut self,
         backend: Backend,
@@ -671,7 +698,7 @@ impl Run {
         target: Target,
         start: Start,
         mut decide: F,
-    ) -> Result<T, OpError>
+    ) -> Result<(T, Option<String>), OpError>
     where
         F: FnMut(Option<&str>, DateTime<Utc>) -> Result<Step<T>, OpError>,
     {
@@ -700,7 +727,9 @@ impl Run {
                     .sqlite_locked(sql, &backend, &prefix, &target, &mut decide)
                     .await
                 {
-                    Locked::Done(result) => return result,
+                    // SQL cells hold the state alone: the value written is
+                    // the text decided.
+                    Locked::Done(result) => return result.map(|r| (r, None)),
                     Locked::Busy => {
                         tries = tries.saturating_add(1);
                         self.after_conflict(tries).await?;
@@ -716,15 +745,18 @@ impl Run {
                 Some(value) => value,
                 None => self.cell_read(&backend, &prefix, &target).await?,
             };
-            let step = decide(stored.as_deref(), self.now())?;
+            let step = decide(visible(&backend, stored.as_deref()), self.now())?;
             if step.change == Change::Keep {
-                return Ok(step.result);
+                return Ok((step.result, None));
             }
             let written = self
                 .cell_write(&backend, &prefix, &target, stored.as_deref(), &step.change)
                 .await?;
             let current = match written {
-                Written::Yes => return Ok(step.result),
+                Written::Yes => {
+                    let raw = self.written_value(&backend, &step.change, stored.as_deref());
+                    return Ok((step.result, raw));
+                }
                 Written::Lost(current) => current,
                 Written::Skewed(server_ms) => {
                     // The store's clock is not ours: decide again on its
@@ -764,6 +796,15 @@ impl Run {
             }
             self.after_conflict(tries).await?;
         }
+    }
+}
+
+/// The state a cell's stored value holds (Redis values end in their
+/// write's token; SQL cells hold the state alone).
+fn visible<'a>(backend: &Backend, stored: Option<&'a str>) -> Option<&'a str> {
+    match backend {
+        Backend::Sql(_) => stored,
+        Backend::Redis => stored.and_then(redis::stored_state),
     }
 }
 
@@ -945,14 +986,17 @@ impl Protocol {
                 )
             }
         };
+        let mut jitter = Jitter::new(seed);
+        let token = format!("{:016x}", jitter.next_u64());
         Run {
             io: io.clone(),
             retry: self.retry,
-            jitter: Jitter::new(seed),
+            jitter,
             store: self.store_name(),
             operation,
             now_ms,
             server,
+            token,
         }
     }
 
@@ -1012,6 +1056,30 @@ impl Protocol {
         T: Send + 'static,
         F: FnMut(Option<&str>, DateTime<Utc>) -> Result<Step<T>, OpError> + Send + 'static,
     {
+        self.cell_op_written(operation, target, start, clock, seed, decide, |r, _| r)
+    }
+
+    /// [`Self::cell_op`], with `finish` given the value written where it
+    /// differs from the decided text.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "cell_op's arguments and the finish"
+    )]
+    fn cell_op_written<T, F, G>(
+        &self,
+        operation: &'static str,
+        target: Target,
+        start: Start,
+        clock: Clock,
+        seed: u64,
+        decide: F,
+        finish: G,
+    ) -> Operation<T>
+    where
+        T: Send + 'static,
+        F: FnMut(Option<&str>, DateTime<Utc>) -> Result<Step<T>, OpError> + Send + 'static,
+        G: FnOnce(T, Option<String>) -> T + Send + 'static,
+    {
         let io = Io::default();
         let mut run = self.run(&io, operation, clock, seed);
         let backend = self.backend.clone();
@@ -1020,7 +1088,8 @@ impl Protocol {
         let sql = self.statements().cloned();
         Operation::new(io, async move {
             Self::ensure_schema(&mut run, sql, checked).await?;
-            run.cell(backend, prefix, target, start, decide).await
+            let (result, written) = run.cell(backend, prefix, target, start, decide).await?;
+            Ok(finish(result, written))
         })
     }
 
@@ -1038,7 +1107,7 @@ impl Protocol {
         Operation::new(io, async move {
             Self::ensure_schema(&mut run, sql, checked).await?;
             let stored = run.cell_read(&backend, &prefix, &target).await?;
-            decode(stored.as_deref())
+            decode(visible(&backend, stored.as_deref()))
         })
     }
 
@@ -1063,13 +1132,21 @@ impl Protocol {
             table: Table::Lockout,
             address: vec![key.to_owned()],
         };
-        Ok(self.cell_op(
+        Ok(self.cell_op_written(
             "lockout.admit",
             target,
             Start::Absent,
             now.into(),
             seed,
             move |stored, now| cell::lockout_admit(stored, &policy, now).map_err(OpError::from),
+            // The settle compares with the value as stored (on Redis, with
+            // this admission's token).
+            |admit, written| match (admit, written) {
+                (Admit::Admitted { admission, .. }, Some(stored)) => {
+                    Admit::Admitted { admission, stored }
+                }
+                (admit, _) => admit,
+            },
         ))
     }
 

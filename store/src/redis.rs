@@ -14,28 +14,83 @@ use crate::Prefix;
 use crate::sql::Table;
 
 /// The compare-and-set, run by `EVALSHA` (or `EVAL` after `NOSCRIPT`).
-/// `KEYS[1]`; `ARGV`: expected text (`''` = absent), new text (`''` =
-/// delete), TTL in ms, the operation's `now` in ms and a tolerance in ms
-/// (`''`: the caller's own clock, no guard). Returns `{1}` when written,
-/// `{0, current}` when not (`current` is `''` when absent), `{2,
-/// server_ms}` when the server's clock (`TIME`) is further than the
-/// tolerance from `now`: nothing written, decide again on the server's time.
+/// `KEYS[1]`; `ARGV`: expected value (`''` = absent), new value, TTL in ms,
+/// the operation's `now` in ms and a tolerance in ms (`''`: the caller's
+/// own clock, no guard). Returns `{1}` when written, `{0, current}` when
+/// not (`current` is `''` when absent), `{2, server_ms}` when the server's
+/// clock (`TIME`) is further than the tolerance from `now`: nothing
+/// written, decide again on the server's time.
+///
+/// Every value the protocol writes carries its operation's write token
+/// and the tokens of the [`TOKENS_KEPT`]` - 1` writes before it
+/// ([`stored_value`]). A cell whose value already carries the new value's
+/// token holds *this* write: the command ran, its reply was lost and the
+/// driver sent it again (redis-py's default client does). That is answered
+/// `{1}` before anything else, so a re-sent write counts once, even when
+/// other writes came in between (up to [`TOKENS_KEPT`]` - 1` of them). A
+/// deletion writes a tombstone (a value with an empty state) kept for
+/// [`TOMBSTONE_TTL_MS`], so a re-sent deletion is recognised too.
 pub const CAS_SCRIPT: &str = "\
 local cur = redis.call('GET', KEYS[1])
 if not cur then cur = '' end
+local token = string.match(ARGV[2], '\\31([0-9a-f]+)')
+if token and string.find(cur, '\\31' .. token, 1, true) then return {1} end
 if ARGV[5] and ARGV[5] ~= '' then
   local t = redis.call('TIME')
   local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   if math.abs(ms - tonumber(ARGV[4])) > tonumber(ARGV[5]) then return {2, ms} end
 end
 if cur ~= ARGV[1] then return {0, cur} end
-if ARGV[2] == '' then
-  redis.call('DEL', KEYS[1])
-else
-  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return {1}
 ";
+
+/// What separates a stored state from the write tokens, and the tokens
+/// from each other (U+001F, which no state text holds).
+pub const TOKEN_SEPARATOR: char = '\u{1f}';
+
+/// How many write tokens a value carries: its own and those of the writes
+/// before it, so a re-sent write is recognised after up to this many
+/// minus one later writes to the same cell.
+pub const TOKENS_KEPT: usize = 8;
+
+/// How long a deletion's tombstone is kept: long enough for a driver's
+/// re-sends of the deletion to be recognised (redis-py's default backs off
+/// for seconds), short enough that it costs nothing.
+pub const TOMBSTONE_TTL_MS: u64 = 60_000;
+
+/// The value a write stores: the state text (`None`: a tombstone), the
+/// write's token, then the newest tokens of the value it replaces
+/// (`previous`), [`TOKENS_KEPT`] in all.
+#[must_use]
+pub fn stored_value(state: Option<&str>, token: &str, previous: Option<&str>) -> String {
+    let mut value = String::from(state.unwrap_or(""));
+    value.push(TOKEN_SEPARATOR);
+    value.push_str(token);
+    let earlier = previous
+        .and_then(|p| p.split_once(TOKEN_SEPARATOR))
+        .map(|(_state, tokens)| tokens.split(TOKEN_SEPARATOR))
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.is_empty())
+        .take(TOKENS_KEPT.saturating_sub(1));
+    for t in earlier {
+        value.push(TOKEN_SEPARATOR);
+        value.push_str(t);
+    }
+    value
+}
+
+/// The state a stored value holds: the text before the tokens (`None` for
+/// a tombstone). A value without tokens (written by hand, or by a version
+/// before tokens) is all state.
+#[must_use]
+pub fn stored_state(value: &str) -> Option<&str> {
+    let state = value
+        .split_once(TOKEN_SEPARATOR)
+        .map_or(value, |(state, _tokens)| state);
+    Some(state).filter(|s| !s.is_empty())
+}
 
 /// How far the operation's `now` may be from the store server's clock
 /// before the server's is used instead (writes carry it; see
@@ -112,6 +167,31 @@ mod tests {
             key(&p, Table::Lockout, &["%7B"]),
             key(&p, Table::Lockout, &["{"])
         );
+    }
+
+    #[test]
+    fn stored_values_carry_the_tokens_and_give_back_the_state() {
+        let v = stored_value(Some("l1.3"), "00ff", None);
+        assert_eq!(v, "l1.3\u{1f}00ff");
+        assert_eq!(stored_state(&v), Some("l1.3"));
+        let w = stored_value(Some("l1.4"), "0a0a", Some(&v));
+        assert_eq!(w, "l1.4\u{1f}0a0a\u{1f}00ff");
+        let tomb = stored_value(None, "0b0b", Some(&w));
+        assert_eq!(tomb, "\u{1f}0b0b\u{1f}0a0a\u{1f}00ff");
+        assert_eq!(stored_state(&tomb), None);
+        assert_eq!(stored_state("l1.3"), Some("l1.3"));
+        assert_eq!(stored_state(""), None);
+        // A value written without tokens keeps none.
+        assert_eq!(stored_value(Some("x"), "01", Some("l1.3")), "x\u{1f}01");
+        // At most TOKENS_KEPT tokens: the oldest drop off.
+        let mut value = stored_value(Some("s"), "t0", None);
+        for i in 1..20 {
+            value = stored_value(Some("s"), &format!("t{i}"), Some(&value));
+        }
+        let tokens: Vec<&str> = value.split('\u{1f}').skip(1).collect();
+        assert_eq!(tokens.len(), TOKENS_KEPT);
+        assert_eq!(tokens.first(), Some(&"t19"));
+        assert_eq!(tokens.last(), Some(&"t12"));
     }
 
     #[test]

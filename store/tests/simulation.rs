@@ -56,7 +56,7 @@ use regcore::pairing::{Binding, IssuancePlan, IssuanceRequest, Mode, Viewer};
 use regcore::{ActivationAuthority, ActivationKey, ActivationNumber, MasterSecret, MprId};
 use regcore_store::{
     Admit, Change, Command, Failure, Jitter, LedgerFilter, OpError, Operation, Poll, Prefix,
-    Protocol, Reply, RetryPolicy, Value, cell,
+    Protocol, Reply, RetryPolicy, Value, cell, redis,
 };
 use sim::{CellWrite, OpId, RedisSim, SqlSim};
 
@@ -292,6 +292,9 @@ struct Running {
     machine: Operation<Out>,
     pending: Option<Command>,
     slept_ms: f64,
+    /// `pending` ran and its reply was lost; the driver sends it again
+    /// when this client is next scheduled (other clients may go first).
+    resending: bool,
 }
 
 struct Client {
@@ -341,10 +344,11 @@ impl Store {
             Self::Sql(s) => s.db.version.is_some(),
         }
     }
-    fn cell(&self, key: &str) -> Option<&String> {
+    /// The state a cell holds (Redis values without their write tokens).
+    fn cell(&self, key: &str) -> Option<&str> {
         match self {
-            Self::Redis(s) => s.map.get(key),
-            Self::Sql(s) => s.db.cells.get(key),
+            Self::Redis(s) => s.map.get(key).and_then(|v| redis::stored_state(v)),
+            Self::Sql(s) => s.db.cells.get(key).map(String::as_str),
         }
     }
 }
@@ -660,6 +664,7 @@ impl World {
             machine,
             pending: None,
             slept_ms: 0.0,
+            resending: false,
         });
         self.advance(c, None);
     }
@@ -760,6 +765,10 @@ enum Fault {
     /// The store ran the command, then the connection dropped: the reply
     /// is lost.
     LostReply,
+    /// The store ran the command, the reply was lost, and the driver sent
+    /// the command again on a new connection and returned that reply
+    /// (redis-py's default client); Redis only.
+    Resent,
     /// SQLite busy / a serialization failure: nothing applied.
     Busy,
 }
@@ -770,6 +779,7 @@ impl Fault {
             Self::Unreachable => "unreachable",
             Self::DroppedBefore => "dropped_before_apply",
             Self::LostReply => "lost_reply_after_apply",
+            Self::Resent => "resent_after_lost_reply",
             Self::Busy => "busy",
         }
     }
@@ -819,6 +829,16 @@ impl World {
         let op = running.op;
         let id = self.ops[op].id;
         self.stats.commands += 1;
+        if std::mem::take(&mut running.resending) {
+            // The driver's re-send of a command whose reply was lost.
+            let reply = self.store.exec(id, &command);
+            self.log(format!(
+                "t={} client {c} op {op}: {command:?} [re-sent] -> {reply:?}",
+                self.now_ms
+            ));
+            self.advance(c, Some(reply));
+            return true;
+        }
         // A migration is ~15 statements in one transaction: faults at the
         // full rate would leave most SQL seeds without a schema.
         let rate = if matches!(self.ops[op].spec, Spec::Migrate) {
@@ -828,7 +848,12 @@ impl World {
         };
         let fault = if self.rng.chance(rate) {
             let kinds: &[Fault] = match self.cfg.backend {
-                Backend::Redis => &[Fault::Unreachable, Fault::DroppedBefore, Fault::LostReply],
+                Backend::Redis => &[
+                    Fault::Unreachable,
+                    Fault::DroppedBefore,
+                    Fault::LostReply,
+                    Fault::Resent,
+                ],
                 Backend::Sqlite => &[
                     Fault::Unreachable,
                     Fault::DroppedBefore,
@@ -869,6 +894,15 @@ impl World {
                 let _ = self.store.exec(id, &command);
                 self.store.drop_connection(c);
                 Reply::Failed(Failure::Unavailable)
+            }
+            Some(Fault::Resent) => {
+                let _ = self.store.exec(id, &command);
+                self.store.drop_connection(c);
+                self.stats.fault(Fault::Resent.name());
+                let running = self.clients[c].running.as_mut().unwrap();
+                running.pending = Some(command);
+                running.resending = true;
+                return true;
             }
             Some(Fault::Busy) => Reply::Failed(Failure::Conflict),
         };
@@ -1064,7 +1098,8 @@ impl World {
             let res = self.ops[i].res.clone();
             self.ensure(count <= 1, || format!("op {i} wrote {count} times"));
             let must_write: Option<String> = match &res {
-                Res::Admitted(stored) => Some(stored.clone()),
+                // On Redis, the value as stored: the state and the token.
+                Res::Admitted(stored) => redis::stored_state(stored).map(str::to_owned),
                 Res::CodeIssued(state) => Some(state.encode()),
                 Res::Verified(Some(v)) if v.result.is_ok() || is_wrong_try(v) => {
                     Some(v.state.encode())
@@ -1161,7 +1196,7 @@ impl World {
             self.ensure(n <= 1, || format!("code {counter:x} succeeded {n} times"));
         }
         let key = code_key(&self.prefix, &self.fx.code_policy);
-        let Some(text) = self.store.cell(&key).cloned() else {
+        let Some(text) = self.store.cell(&key).map(str::to_owned) else {
             return;
         };
         let state = match CodeState::decode(&text) {
@@ -1429,4 +1464,32 @@ fn the_checks_catch_a_store_that_ignores_the_compare() {
         !world.violations.is_empty()
     });
     assert!(caught, "a broken compare-and-set went unnoticed");
+}
+
+#[test]
+fn the_checks_catch_a_store_that_does_not_recognise_a_resent_write() {
+    // The compare-and-set before write tokens: a write the driver sends
+    // again after its reply was lost finds its own value, loses, and the
+    // operation decides and writes again (a failure counted twice).
+    let mut resent = 0;
+    let caught = (0..2000).any(|seed| {
+        let mut world = World::new(seed, false);
+        let Store::Redis(s) = &mut world.store else {
+            return false;
+        };
+        s.ignore_tokens = true;
+        world.run();
+        world.check();
+        resent += world
+            .stats
+            .faults
+            .get("resent_after_lost_reply")
+            .copied()
+            .unwrap_or(0);
+        !world.violations.is_empty()
+    });
+    assert!(
+        caught,
+        "a store counting a re-sent write twice went unnoticed ({resent} re-sends)"
+    );
 }

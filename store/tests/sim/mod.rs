@@ -55,6 +55,12 @@ pub struct RedisSim {
     /// A deliberately broken store (for the harness's own test): the
     /// compare-and-set writes whatever the cell holds.
     pub broken_cas: bool,
+    /// A store without write tokens (for the harness's own test): a re-sent
+    /// write is not recognised.
+    pub ignore_tokens: bool,
+    /// Compare-and-sets answered "written" because the value already
+    /// carried their token (re-sent after a lost reply).
+    pub resends_recognised: u64,
 }
 
 impl RedisSim {
@@ -76,29 +82,43 @@ impl RedisSim {
                     ));
                 }
                 let cur = self.map.get(key).cloned().unwrap_or_default();
+                let sep = redis::TOKEN_SEPARATOR;
+                let own = new.split(sep).nth(1).filter(|t| !t.is_empty());
+                if let Some(token) = own.filter(|_| !self.ignore_tokens)
+                    && cur.split(sep).skip(1).any(|t| t == token)
+                {
+                    // This write, sent again after its reply was lost: the
+                    // script answers "written" and writes nothing.
+                    self.resends_recognised += 1;
+                    return Reply::Redis(RedisValue::Array(vec![RedisValue::Int(1)]));
+                }
                 if &cur != expected && !self.broken_cas {
                     return Reply::Redis(RedisValue::Array(vec![
                         RedisValue::Int(0),
                         RedisValue::Text(cur),
                     ]));
                 }
-                let prev = Some(cur).filter(|c| !c.is_empty());
                 if new.is_empty() {
-                    self.map.remove(key);
-                } else {
-                    match ttl.parse::<u64>() {
-                        Ok(ms) if ms >= redis::MIN_TTL_MS => {}
-                        _ => self
-                            .violations
-                            .push(format!("SET {key} with TTL {ttl:?} (below the minimum)")),
-                    }
-                    self.map.insert(key.clone(), new.clone());
+                    self.violations.push(format!(
+                        "a compare-and-set of {key} without a value or token"
+                    ));
                 }
+                match ttl.parse::<u64>() {
+                    Ok(ms) if ms >= redis::MIN_TTL_MS => {}
+                    _ => self
+                        .violations
+                        .push(format!("SET {key} with TTL {ttl:?} (below the minimum)")),
+                }
+                // The log holds states (the checks compare them with core's
+                // decisions); the map holds values with their tokens.
+                let prev = redis::stored_state(&cur).map(str::to_owned);
+                let state = redis::stored_state(new).map(str::to_owned);
+                self.map.insert(key.clone(), new.clone());
                 self.log.push(CellWrite {
                     key: key.clone(),
                     op,
                     prev,
-                    new: Some(new.clone()).filter(|n| !n.is_empty()),
+                    new: state,
                 });
                 Reply::Redis(RedisValue::Array(vec![RedisValue::Int(1)]))
             }
