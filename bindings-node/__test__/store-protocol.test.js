@@ -58,7 +58,11 @@ test('redis: a login on a fresh key is one round trip to admit and one to settle
   const [expected, fresh, ttl, nowMs, tolerance] = step.args
   assert.equal(expected, '')
   assert.deepEqual([Number(nowMs), tolerance], [T0.getTime(), '']) // the caller's own clock, no guard
-  assert.equal(rc.decodeLockoutState(fresh).failures, 1)
+  // The value is the state and this write's token (a re-sent write finds
+  // its token and counts once).
+  const [state, token] = fresh.split('\x1f')
+  assert.equal(rc.decodeLockoutState(state).failures, 1)
+  assert.match(token, /^[0-9a-f]{16}$/)
   assert.ok(Number(ttl) >= 1000)
   assert.deepEqual(admit.resume(json([1])), { kind: 'done' })
   assert.equal(admit.admitStored(), fresh)
@@ -309,7 +313,7 @@ test('code issue and verify through the protocol', () => {
   assert.equal(verify.resume().kind, 'get')
   const cas = verify.resume(json(rc.encodeCodeState(issued.state)))
   assert.equal(cas.kind, 'cas')
-  assert.equal(rc.decodeCodeState(cas.args[1]).used, true)
+  assert.equal(rc.decodeCodeState(cas.args[1].split('\x1f')[0]).used, true)
   assert.equal(verify.resume(json([1])).kind, 'done')
   assert.equal(verify.verifyResult().ok, true)
   assert.equal(p.codeState('sign_up', 'u@example.jp').resume().kind, 'get')
@@ -320,7 +324,11 @@ test('lockoutReset deletes only what it read', () => {
   const op = p.lockoutReset('erin')
   assert.deepEqual(op.resume(), { kind: 'get', key: 't:lockout:{erin}' })
   const held = rc.encodeLockoutState({ failures: 5, lockedUntil: null, lastAttempt: null })
-  assert.deepEqual(op.resume(json(held)), { kind: 'cas', key: 't:lockout:{erin}', args: [held, '', '0', '0', ''] })
+  // A deletion leaves a tombstone: no state, this write's token, a minute.
+  const cas = op.resume(json(held))
+  const [expected, tombstone, ttl, nowMs, tolerance] = cas.args
+  assert.deepEqual([cas.kind, cas.key, expected, ttl, nowMs, tolerance], ['cas', 't:lockout:{erin}', held, '60000', '0', ''])
+  assert.match(tombstone, /^\x1f[0-9a-f]{16}$/)
   assert.deepEqual(op.resume(json([1])), { kind: 'done' })
   assert.equal(op.boolResult(), true)
   const absent = p.lockoutReset('erin')

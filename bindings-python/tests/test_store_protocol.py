@@ -45,7 +45,11 @@ def test_redis_login_on_a_fresh_key_is_one_round_trip_to_admit_and_one_to_settle
     step = admit.resume()
     assert step[0] == "cas" and step[1] == "t:lockout:{alice}"
     expected, new, ttl, now_ms, tolerance = step[2]
-    assert expected == "" and regcore.LockoutState.decode(new).failures == 1 and int(ttl) >= 1000
+    # The value is the state and this write's token (a re-sent write finds
+    # its token and counts once).
+    state, token = new.split("\x1f")
+    assert expected == "" and regcore.LockoutState.decode(state).failures == 1 and int(ttl) >= 1000
+    assert len(token) == 16 and int(token, 16) >= 0
     assert int(now_ms) == int(T0.timestamp() * 1000) and tolerance == ""  # the caller's own clock
     kind, (admission, stored) = admit.resume([1])
     assert kind == "done" and stored == new and admit.replies == 1 and admit.conflicts == 0
@@ -257,7 +261,7 @@ def test_code_issue_and_verify_through_the_protocol() -> None:
     verify = p.code_verify(policy, SECRET, "u@example.jp", code.expose(), T0)
     assert verify.resume()[0] == "get"
     step = verify.resume(state.encode())
-    assert step[0] == "cas" and regcore.CodeState.decode(step[2][1]).used
+    assert step[0] == "cas" and regcore.CodeState.decode(step[2][1].split("\x1f")[0]).used
     kind, verification = verify.resume([1])
     assert verification.ok
     assert p.code_state("sign_up", "u@example.jp").resume()[0] == "get"
@@ -269,7 +273,11 @@ def test_lockout_reset_deletes_only_what_it_read() -> None:
     assert op.resume() == ("get", "t:lockout:{erin}")
     held = regcore.LockoutState(5).encode()
     step = op.resume(held)
-    assert step == ("cas", "t:lockout:{erin}", (held, "", "0", "0", ""))
+    # A deletion leaves a tombstone: no state, this write's token, a minute
+    # (a re-sent deletion is recognised, not read as "nothing to delete").
+    kind, key, (expected, tombstone, ttl, now_ms, tolerance) = step
+    assert (kind, key, expected, ttl, now_ms, tolerance) == ("cas", "t:lockout:{erin}", held, "60000", "0", "")
+    assert tombstone.startswith("\x1f") and len(tombstone) == 17
     assert op.resume([1]) == ("done", True)
     absent = p.lockout_reset("erin")
     absent.resume()
