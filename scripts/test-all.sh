@@ -76,8 +76,9 @@ step reference reference_scripts
 # mixed-language burst uses the wheel the python step installed.
 [ -f store/test.sh ] && step rust-store bash store/test.sh
 [ -f bindings-node/test.sh ] && step node bash bindings-node/test.sh
-# One burst of 100 wrong logins split across Python and Node processes on
-# one SQLite file, one PostgreSQL and one Redis: at most 5 password checks.
+# One burst of 100 wrong logins split across Python, Node and Rust processes
+# on one SQLite file, one PostgreSQL and one Redis: at most 5 password checks
+# (the Rust worker is the example rust-store's `cargo test` already built).
 cross_language() {
     local name value
     while IFS='=' read -r name value; do
