@@ -43,7 +43,7 @@ function migratedSqlite() {
   assert.ok(step.kind === 'row' && step.sql.includes('schema_version'))
   step = op.resume(json([rc.SCHEMA_VERSION]))
   assert.ok(step.kind === 'row' && step.sql.includes('SELECT state FROM t_lockout'), step.sql)
-  assert.deepEqual(op.resume(json([null, 0])), { kind: 'done' }) // [state, the server's clock]
+  assert.deepEqual(op.resume(json([null, 0, rc.SCHEMA_VERSION])), { kind: 'done' }) // [state, the server's clock, the schema version]
   assert.equal(op.lockoutResult().failures, 0)
   return p
 }
@@ -104,7 +104,7 @@ test('sqlite: a lost guess reads, decides and writes under the write lock', () =
   step = admit.resume(json(0))
   assert.ok(step.kind === 'row' && step.sql.includes('SELECT state FROM t_lockout'))
   const held = rc.encodeLockoutState({ failures: 2, lockedUntil: null, lastAttempt: null })
-  step = admit.resume(json([held, 0]))
+  step = admit.resume(json([held, 0, rc.SCHEMA_VERSION]))
   assert.ok(step.kind === 'count' && step.sql.startsWith('UPDATE'))
   assert.ok(step.params.includes(held))
   assert.deepEqual([admit.resume(json(1)).sql], ['COMMIT'])

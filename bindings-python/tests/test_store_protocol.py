@@ -34,7 +34,7 @@ def migrated_sqlite() -> native.StoreProtocol:
     assert step[0] == "row" and "schema_version" in step[1]
     step = op.resume((regcore.SCHEMA_VERSION,))
     assert step[0] == "row" and "SELECT state FROM t_lockout" in step[1]
-    assert op.resume((None, 0)) == ("done", regcore.LockoutState())
+    assert op.resume((None, 0, regcore.SCHEMA_VERSION)) == ("done", regcore.LockoutState())  # state, server clock, schema version
     return p
 
 
@@ -82,7 +82,7 @@ def test_sql_lost_guess_reads_then_compares_and_sets() -> None:
     step = admit.resume(0)
     assert step[0] == "row" and "SELECT state FROM t_lockout" in step[1]
     held = regcore.LockoutState(2).encode()
-    step = admit.resume((held, 0))
+    step = admit.resume((held, 0, regcore.SCHEMA_VERSION))
     assert step[0] == "count" and step[1].startswith("UPDATE") and held in step[2]
     assert admit.resume(1) == ("count", "COMMIT", ())
     kind, (admission, _) = admit.resume(0)

@@ -256,6 +256,25 @@ impl Run {
         .into()
     }
 
+    /// The schema version a statement found (NULL: none recorded) is the
+    /// one this build speaks, or `store.schema_mismatch`: a database
+    /// migrated under a running store is noticed at its next operation.
+    fn check_version(&self, version: &Value) -> Result<(), OpError> {
+        let found = match version {
+            Value::Null => Some(0),
+            other => int(other).and_then(|v| u32::try_from(v).ok()),
+        };
+        match found {
+            Some(SCHEMA_VERSION) => Ok(()),
+            Some(found) => Err(StoreError::SchemaMismatch {
+                found,
+                expected: SCHEMA_VERSION,
+            }
+            .into()),
+            None => Err(self.unexpected()),
+        }
+    }
+
     fn missing_schema() -> OpError {
         StoreError::SchemaMismatch {
             found: 0,
@@ -446,12 +465,13 @@ impl Run {
             match reply {
                 Reply::Redis(RedisValue::Nil) => return Ok(None),
                 Reply::Row(Some(row)) => {
-                    let [state, server] = row.as_slice() else {
+                    let [state, server, version] = row.as_slice() else {
                         return Err(self.unexpected());
                     };
                     let Some(server_ms) = int(server) else {
                         return Err(self.unexpected());
                     };
+                    self.check_version(version)?;
                     self.adopt(server_ms);
                     return match state {
                         Value::Text(text) => Ok(Some(text.clone())),
@@ -593,7 +613,11 @@ impl Run {
             .await;
         let stored = match reply {
             Reply::Row(Some(row)) => match row.as_slice() {
-                [state, server] if int(server).is_some() => {
+                [state, server, version] if int(server).is_some() => {
+                    if let Err(err) = self.check_version(version) {
+                        rollback(self).await;
+                        return Locked::Done(Err(err));
+                    }
                     if let Some(server_ms) = int(server) {
                         self.adopt(server_ms);
                     }
@@ -1747,21 +1771,22 @@ const fn caller_time(clock: Clock) -> Option<DateTime<Utc>> {
 
 /// `now` as given, or the database server's clock read inside the
 /// transaction (server-clock mode: every server stamps the ledger alike).
+/// The first statement of a ledger write transaction: the schema version
+/// checked (a database migrated under a running store is noticed here),
+/// and `now`, or the server's clock when the caller gave none.
 async fn server_time_in(
     run: &Run,
     sql: &Sql,
     now: Option<DateTime<Utc>>,
 ) -> Result<DateTime<Utc>, TxFail> {
-    if let Some(now) = now {
-        return Ok(now);
+    let row = run.tx_row(sql, sql.transaction_check(), Vec::new()).await?;
+    let Some([server, version]) = row.as_deref() else {
+        return Err(run.abort(sql, run.unexpected()).await);
+    };
+    if let Err(err) = run.check_version(version) {
+        return Err(run.abort(sql, err).await);
     }
-    let row = run.tx_row(sql, sql.server_now(), Vec::new()).await?;
-    match row
-        .as_deref()
-        .and_then(|r| r.first())
-        .and_then(int)
-        .and_then(DateTime::from_timestamp_millis)
-    {
+    match now.or_else(|| int(server).and_then(DateTime::from_timestamp_millis)) {
         Some(now) => Ok(now),
         None => Err(run.abort(sql, run.unexpected()).await),
     }

@@ -11,6 +11,7 @@
 use regcore::ledger::HistoryEvent;
 
 use crate::Prefix;
+use crate::schema::SCHEMA_VERSION;
 
 /// The SQL dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,15 +204,34 @@ impl Sql {
         )
     }
 
-    /// Read a cell's text and the server's clock: always one row, the text
-    /// NULL when the cell is absent. Parameters: the address.
+    /// The schema version the database holds now, as a scalar subquery
+    /// (NULL when it records none).
+    fn version_now(&self) -> String {
+        format!(
+            "(SELECT value FROM {} WHERE name = 'schema_version')",
+            self.t("meta")
+        )
+    }
+
+    /// The schema guard every cell write carries: the database still holds
+    /// the schema version this build speaks, so a store running while the
+    /// database was migrated under it writes nothing (and its next read
+    /// says `store.schema_mismatch`).
+    fn version_guard(&self) -> String {
+        format!("{} = {SCHEMA_VERSION}", self.version_now())
+    }
+
+    /// Read a cell's text, the server's clock and the schema version:
+    /// always one row, the text NULL when the cell is absent. Parameters:
+    /// the address.
     #[must_use]
     pub fn cell_select(&self, table: Table) -> String {
         self.render(&format!(
-            "SELECT (SELECT state FROM {} WHERE {}), {}",
+            "SELECT (SELECT state FROM {} WHERE {}), {}, {}",
             self.t(table.name()),
             Self::cell_where(table),
-            self.server_ms()
+            self.server_ms(),
+            self.version_now()
         ))
     }
 
@@ -224,10 +244,11 @@ impl Sql {
         let keys = vec!["CAST(? AS TEXT)"; cols.len()].join(", ");
         self.render(&format!(
             "INSERT INTO {} ({}, state, expires_at) SELECT {keys}, CAST(? AS TEXT), CAST(? AS BIGINT) \
-             WHERE {} ON CONFLICT DO NOTHING",
+             WHERE {} AND {} ON CONFLICT DO NOTHING",
             self.t(table.name()),
             cols.join(", "),
-            self.clock_guard()
+            self.clock_guard(),
+            self.version_guard()
         ))
     }
 
@@ -237,10 +258,11 @@ impl Sql {
     #[must_use]
     pub fn cell_update(&self, table: Table) -> String {
         self.render(&format!(
-            "UPDATE {} SET state = ?, expires_at = ? WHERE {} AND state = ? AND {}",
+            "UPDATE {} SET state = ?, expires_at = ? WHERE {} AND state = ? AND {} AND {}",
             self.t(table.name()),
             Self::cell_where(table),
-            self.clock_guard()
+            self.clock_guard(),
+            self.version_guard()
         ))
     }
 
@@ -249,10 +271,11 @@ impl Sql {
     #[must_use]
     pub fn cell_delete(&self, table: Table) -> String {
         self.render(&format!(
-            "DELETE FROM {} WHERE {} AND state = ? AND {}",
+            "DELETE FROM {} WHERE {} AND state = ? AND {} AND {}",
             self.t(table.name()),
             Self::cell_where(table),
-            self.clock_guard()
+            self.clock_guard(),
+            self.version_guard()
         ))
     }
 
@@ -271,6 +294,14 @@ impl Sql {
     #[must_use]
     pub fn server_now(&self) -> String {
         format!("SELECT {}", self.server_ms())
+    }
+
+    /// The first statement of every ledger write transaction: the server's
+    /// clock (ms) and the schema version the database holds (NULL when it
+    /// records none); one row.
+    #[must_use]
+    pub fn transaction_check(&self) -> String {
+        format!("SELECT {}, {}", self.server_ms(), self.version_now())
     }
 
     // --- schema ---------------------------------------------------------------------

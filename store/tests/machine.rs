@@ -57,7 +57,7 @@ fn checked(p: Protocol) -> Protocol {
     let replies = [
         Reply::Row(Some(vec![Value::Int(1)])),
         Reply::Row(Some(vec![Value::Int(i64::from(SCHEMA_VERSION))])),
-        Reply::Row(Some(vec![Value::Null, Value::Int(0)])),
+        Reply::Row(Some(vec![Value::Null, Value::Int(0), VERSION])),
     ];
     let mut sent = Vec::new();
     let done = drive(&mut op, replies, &mut sent);
@@ -100,6 +100,9 @@ fn cas(written: bool, current: &str) -> Reply {
         ]))
     }
 }
+
+/// The schema version a migrated database reports.
+const VERSION: Value = Value::Int(SCHEMA_VERSION as i64);
 
 #[test]
 fn a_login_on_a_fresh_redis_key_is_one_round_trip_each_way() {
@@ -174,10 +177,18 @@ fn a_lost_sql_race_sleeps_reads_and_retries() {
     let mut sent = Vec::new();
     let replies = [
         Reply::Count(0), // guessed absent: wrong
-        Reply::Row(Some(vec![Value::Text(held.clone()), Value::Int(0)])), // read
+        Reply::Row(Some(vec![
+            Value::Text(held.clone()),
+            Value::Int(0),
+            VERSION,
+        ])), // read
         Reply::Count(0), // lost the race
         Reply::Slept { elapsed_ms: 1.0 },
-        Reply::Row(Some(vec![Value::Text(held.clone()), Value::Int(0)])), // read again
+        Reply::Row(Some(vec![
+            Value::Text(held.clone()),
+            Value::Int(0),
+            VERSION,
+        ])), // read again
         Reply::Count(1),
     ];
     let result = drive(&mut admit, replies, &mut sent).unwrap();
@@ -237,6 +248,73 @@ fn a_missing_or_old_schema_is_schema_mismatch() {
     )
     .unwrap_err();
     assert_eq!(err.code(), "store.schema_mismatch");
+}
+
+#[test]
+fn a_database_migrated_under_a_running_store_is_noticed_at_the_next_operation() {
+    // The schema was checked once; then another deployment migrated the
+    // database to version 2. Every cell read returns the version, and
+    // every cell write is guarded by it.
+    let checked = sqlite_checked();
+    let mut op = checked.lockout_state("k").unwrap();
+    let mut sent = Vec::new();
+    let err = drive(
+        &mut op,
+        [Reply::Row(Some(vec![
+            Value::Null,
+            Value::Int(0),
+            Value::Int(2),
+        ]))],
+        &mut sent,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "store.schema_mismatch");
+    assert_eq!(err.coded().params()[0], ("found", "2".to_owned()));
+    let Command::Sql { sql, .. } = &sent[0] else {
+        panic!("{sent:?}")
+    };
+    assert!(
+        sql.ends_with("(SELECT value FROM t_meta WHERE name = 'schema_version')"),
+        "{sql}"
+    );
+    // A write that guessed the key absent: the guard refuses it (0 rows),
+    // the read that follows finds the new version.
+    let mut admit = checked
+        .lockout_admit("k", &LockoutPolicy::ups_site(), t0(), 1)
+        .unwrap();
+    let mut sent = Vec::new();
+    let err = drive(
+        &mut admit,
+        [
+            Reply::Count(0),
+            Reply::Count(0), // BEGIN IMMEDIATE
+            Reply::Row(Some(vec![Value::Null, Value::Int(0), Value::Int(2)])),
+            Reply::Count(0), // ROLLBACK
+        ],
+        &mut sent,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "store.schema_mismatch");
+    let Command::Sql { sql, .. } = &sent[0] else {
+        panic!("{sent:?}")
+    };
+    assert!(
+        sql.contains("AND (SELECT value FROM t_meta WHERE name = 'schema_version') = 1"),
+        "{sql}"
+    );
+    // No recorded version at all (the meta row removed): found 0.
+    let mut op = checked.lockout_state("k").unwrap();
+    let err = drive(
+        &mut op,
+        [Reply::Row(Some(vec![
+            Value::Null,
+            Value::Int(0),
+            Value::Null,
+        ]))],
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err.coded().params()[0], ("found", "0".to_owned()));
 }
 
 #[test]
@@ -393,13 +471,18 @@ fn a_ledger_issue_is_one_transaction_and_a_lost_bind_replans() {
         ),
         Value::Int(t0().timestamp_millis()),
     ];
+    // Every write transaction starts with the server's clock and the schema
+    // version (a database migrated under the store is noticed there).
+    let check = || Reply::Row(Some(vec![Value::Int(0), VERSION]));
     let replies = [
-        Reply::Count(0),     // BEGIN IMMEDIATE
+        Reply::Count(0), // BEGIN IMMEDIATE
+        check(),
         Reply::Rows(vec![]), // not bound yet
         Reply::Count(0),     // another request bound it first
         Reply::Count(0),     // ROLLBACK
         Reply::Slept { elapsed_ms: 1.0 },
         Reply::Count(0), // BEGIN IMMEDIATE
+        check(),
         Reply::Rows(vec![rival]),
         Reply::Count(0), // COMMIT (a refusal writes no binding and no history)
     ];
@@ -415,7 +498,8 @@ fn a_ledger_issue_is_one_transaction_and_a_lost_bind_replans() {
     assert_eq!(
         texts,
         [
-            "BEGIN", "SELECT", "INSERT", "ROLLBACK", "BEGIN", "SELECT", "COMMIT"
+            "BEGIN", "SELECT", "SELECT", "INSERT", "ROLLBACK", "BEGIN", "SELECT", "SELECT",
+            "COMMIT"
         ]
     );
     assert!(
@@ -423,6 +507,18 @@ fn a_ledger_issue_is_one_transaction_and_a_lost_bind_replans() {
         "the loser is refused after re-planning"
     );
     assert_eq!(op.conflicts(), 1);
+    // The same transaction on a database migrated to version 2 since this
+    // store checked it: rolled back, store.schema_mismatch.
+    let mut op = p.ledger_issue(&master(), &request, t0(), 1).unwrap();
+    let replies = [
+        Reply::Count(0), // BEGIN IMMEDIATE
+        Reply::Row(Some(vec![Value::Int(0), Value::Int(2)])),
+        Reply::Count(0), // ROLLBACK
+    ];
+    let mut sent = Vec::new();
+    let err = drive(&mut op, replies, &mut sent).unwrap_err();
+    assert_eq!(err.code(), "store.schema_mismatch");
+    assert!(matches!(&sent[2], Command::Sql { sql, .. } if sql == "ROLLBACK"));
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -500,7 +596,7 @@ fn with_the_server_clock_a_sql_read_corrects_a_skewed_application_clock() {
     let mut sent = Vec::new();
     let replies = [
         Reply::Count(0), // the guard refused the insert (or the key exists)
-        Reply::Row(Some(vec![Value::Null, Value::Int(ms(true_now))])),
+        Reply::Row(Some(vec![Value::Null, Value::Int(ms(true_now)), VERSION])),
         Reply::Count(1),
     ];
     let Admit::Admitted { admission, .. } = drive(&mut admit, replies, &mut sent).unwrap() else {
@@ -533,7 +629,11 @@ fn sqlite_reads_decides_and_writes_under_the_write_lock_once_it_must_read() {
         Reply::Failed(Failure::Conflict), // BEGIN IMMEDIATE: busy
         Reply::Slept { elapsed_ms: 1.0 },
         Reply::Count(0), // BEGIN IMMEDIATE
-        Reply::Row(Some(vec![Value::Text(held.clone()), Value::Int(0)])),
+        Reply::Row(Some(vec![
+            Value::Text(held.clone()),
+            Value::Int(0),
+            VERSION,
+        ])),
         Reply::Count(1), // UPDATE
         Reply::Count(0), // COMMIT
     ];

@@ -206,7 +206,7 @@ def test_postgres_a_stopped_server_fails_within_the_deadline_plus_one_driver_cal
     proxy, conninfo = pg_proxy
     prefix = unique_prefix()
     PostgresStore(psycopg.connect(pg_database), prefix=prefix).migrate()
-    pool = ConnectionPool(conninfo, min_size=1, max_size=2, timeout=1.0, kwargs={"connect_timeout": 1})
+    pool = ConnectionPool(conninfo, min_size=1, max_size=2, timeout=1.0, kwargs={"connect_timeout": 1}, open=True)
     pool.wait()
     store = PostgresStore(pool, prefix=prefix, retry=RETRY)
     assert isinstance(store.lockout_admit("erin", POLICY, now=w.T0), Admitted)
@@ -219,3 +219,54 @@ def test_postgres_a_stopped_server_fails_within_the_deadline_plus_one_driver_cal
     print(f"postgres: store.unavailable after {elapsed:.2f} s (pool timeout 1 s)")
     assert elapsed <= DEADLINE + 1.0 + 0.5, elapsed
     pool.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_database_migrated_under_a_running_store_is_noticed_at_the_next_operation(
+    kind: str, pg_database: str, tmp_path: Any
+) -> None:
+    """Another deployment moves the schema version on while this store runs:
+    its next cell operation and its next ledger transaction say
+    store.schema_mismatch and write nothing; no restart needed."""
+    import sqlite3
+
+    from regcore.store import SQLiteStore
+
+    prefix = unique_prefix()
+    key = regcore.ActivationAuthority(w.master()).mint(0x0101, 7)
+    request = regcore.IssuanceRequest(w.terminal(1), [key])
+    if kind == "sqlite":
+        path = str(tmp_path / "drift.db")
+        store: Any = SQLiteStore(path, prefix=prefix)
+        admin: Any = sqlite3.connect(path, isolation_level=None)
+    else:
+        store = PostgresStore(psycopg.connect(pg_database), prefix=prefix)
+        admin = psycopg.connect(pg_database, autocommit=True)
+    store.migrate()
+    assert isinstance(store.lockout_admit("frank", POLICY, now=w.T0), Admitted)  # schema checked, in use
+
+    def set_version(v: int) -> None:
+        admin.execute(f"UPDATE {prefix}_meta SET value = {v} WHERE name = 'schema_version'")
+
+    def failures() -> int:
+        row = admin.execute(f"SELECT state FROM {prefix}_lockout WHERE key = 'frank'").fetchone()
+        return int(regcore.LockoutState.decode(row[0]).failures)
+
+    set_version(regcore.SCHEMA_VERSION + 1)
+    for call in (
+        lambda: store.lockout_admit("frank", POLICY, now=w.T0),  # a known key: read first
+        lambda: store.lockout_admit("grace", POLICY, now=w.T0),  # a fresh key: the guarded insert
+        lambda: store.lockout_state("frank"),
+        lambda: store.ledger_issue(w.master(), request, now=w.T0),
+    ):
+        with pytest.raises(regcore.RegcoreError) as err:
+            call()
+        _coded(err.value, "store.schema_mismatch", "configuration")
+        assert err.value.params["found"] == str(regcore.SCHEMA_VERSION + 1)
+    assert failures() == 1
+    assert admin.execute(f"SELECT count(*) FROM {prefix}_lockout").fetchone()[0] == 1
+    assert admin.execute(f"SELECT count(*) FROM {prefix}_binding").fetchone()[0] == 0
+    set_version(regcore.SCHEMA_VERSION)  # rolled back: the same store works again
+    assert isinstance(store.lockout_admit("frank", POLICY, now=w.T0), Admitted)
+    assert failures() == 2
+    admin.close()

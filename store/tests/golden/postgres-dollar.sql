@@ -8,46 +8,46 @@ COMMIT;
 ROLLBACK;
 
 -- lockout.select
-SELECT (SELECT state FROM regcore_lockout WHERE key = $1), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
+SELECT (SELECT state FROM regcore_lockout WHERE key = $1), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- lockout.insert
-INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT) WHERE (CAST($4 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($5 AS BIGINT)) <= CAST($6 AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT) WHERE (CAST($4 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($5 AS BIGINT)) <= CAST($6 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- lockout.update
-UPDATE regcore_lockout SET state = $1, expires_at = $2 WHERE key = $3 AND state = $4 AND (CAST($5 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($6 AS BIGINT)) <= CAST($7 AS BIGINT));
+UPDATE regcore_lockout SET state = $1, expires_at = $2 WHERE key = $3 AND state = $4 AND (CAST($5 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($6 AS BIGINT)) <= CAST($7 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- lockout.delete
-DELETE FROM regcore_lockout WHERE key = $1 AND state = $2 AND (CAST($3 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($4 AS BIGINT)) <= CAST($5 AS BIGINT));
+DELETE FROM regcore_lockout WHERE key = $1 AND state = $2 AND (CAST($3 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($4 AS BIGINT)) <= CAST($5 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- lockout.purge
 DELETE FROM regcore_lockout WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST($1 AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
 
 -- code.select
-SELECT (SELECT state FROM regcore_code WHERE purpose = $1 AND subject = $2), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
+SELECT (SELECT state FROM regcore_code WHERE purpose = $1 AND subject = $2), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- code.insert
-INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT) WHERE (CAST($5 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($6 AS BIGINT)) <= CAST($7 AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT) WHERE (CAST($5 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($6 AS BIGINT)) <= CAST($7 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- code.update
-UPDATE regcore_code SET state = $1, expires_at = $2 WHERE purpose = $3 AND subject = $4 AND state = $5 AND (CAST($6 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($7 AS BIGINT)) <= CAST($8 AS BIGINT));
+UPDATE regcore_code SET state = $1, expires_at = $2 WHERE purpose = $3 AND subject = $4 AND state = $5 AND (CAST($6 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($7 AS BIGINT)) <= CAST($8 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- code.delete
-DELETE FROM regcore_code WHERE purpose = $1 AND subject = $2 AND state = $3 AND (CAST($4 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($5 AS BIGINT)) <= CAST($6 AS BIGINT));
+DELETE FROM regcore_code WHERE purpose = $1 AND subject = $2 AND state = $3 AND (CAST($4 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($5 AS BIGINT)) <= CAST($6 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- code.purge
 DELETE FROM regcore_code WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST($1 AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
 
 -- session.select
-SELECT (SELECT state FROM regcore_session WHERE key = $1), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
+SELECT (SELECT state FROM regcore_session WHERE key = $1), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- session.insert
-INSERT INTO regcore_session (key, state, expires_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT) WHERE (CAST($4 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($5 AS BIGINT)) <= CAST($6 AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_session (key, state, expires_at) SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS BIGINT) WHERE (CAST($4 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($5 AS BIGINT)) <= CAST($6 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- session.update
-UPDATE regcore_session SET state = $1, expires_at = $2 WHERE key = $3 AND state = $4 AND (CAST($5 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($6 AS BIGINT)) <= CAST($7 AS BIGINT));
+UPDATE regcore_session SET state = $1, expires_at = $2 WHERE key = $3 AND state = $4 AND (CAST($5 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($6 AS BIGINT)) <= CAST($7 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- session.delete
-DELETE FROM regcore_session WHERE key = $1 AND state = $2 AND (CAST($3 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($4 AS BIGINT)) <= CAST($5 AS BIGINT));
+DELETE FROM regcore_session WHERE key = $1 AND state = $2 AND (CAST($3 AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST($4 AS BIGINT)) <= CAST($5 AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- session.purge
 DELETE FROM regcore_session WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST($1 AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));

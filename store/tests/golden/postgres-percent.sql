@@ -8,46 +8,46 @@ COMMIT;
 ROLLBACK;
 
 -- lockout.select
-SELECT (SELECT state FROM regcore_lockout WHERE key = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
+SELECT (SELECT state FROM regcore_lockout WHERE key = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- lockout.insert
-INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- lockout.update
-UPDATE regcore_lockout SET state = %s, expires_at = %s WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
+UPDATE regcore_lockout SET state = %s, expires_at = %s WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- lockout.delete
-DELETE FROM regcore_lockout WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
+DELETE FROM regcore_lockout WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- lockout.purge
 DELETE FROM regcore_lockout WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(%s AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
 
 -- code.select
-SELECT (SELECT state FROM regcore_code WHERE purpose = %s AND subject = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
+SELECT (SELECT state FROM regcore_code WHERE purpose = %s AND subject = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- code.insert
-INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- code.update
-UPDATE regcore_code SET state = %s, expires_at = %s WHERE purpose = %s AND subject = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
+UPDATE regcore_code SET state = %s, expires_at = %s WHERE purpose = %s AND subject = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- code.delete
-DELETE FROM regcore_code WHERE purpose = %s AND subject = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
+DELETE FROM regcore_code WHERE purpose = %s AND subject = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- code.purge
 DELETE FROM regcore_code WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(%s AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));
 
 -- session.select
-SELECT (SELECT state FROM regcore_session WHERE key = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
+SELECT (SELECT state FROM regcore_session WHERE key = %s), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- session.insert
-INSERT INTO regcore_session (key, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_session (key, state, expires_at) SELECT CAST(%s AS TEXT), CAST(%s AS TEXT), CAST(%s AS BIGINT) WHERE (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- session.update
-UPDATE regcore_session SET state = %s, expires_at = %s WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
+UPDATE regcore_session SET state = %s, expires_at = %s WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- session.delete
-DELETE FROM regcore_session WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT));
+DELETE FROM regcore_session WHERE key = %s AND state = %s AND (CAST(%s AS BIGINT) IS NULL OR ABS(CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - CAST(%s AS BIGINT)) <= CAST(%s AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- session.purge
 DELETE FROM regcore_session WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(%s AS BIGINT), CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT));

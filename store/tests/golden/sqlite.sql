@@ -8,46 +8,46 @@ COMMIT;
 ROLLBACK;
 
 -- lockout.select
-SELECT (SELECT state FROM regcore_lockout WHERE key = ?), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
+SELECT (SELECT state FROM regcore_lockout WHERE key = ?), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- lockout.insert
-INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) WHERE (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_lockout (key, state, expires_at) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) WHERE (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- lockout.update
-UPDATE regcore_lockout SET state = ?, expires_at = ? WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT));
+UPDATE regcore_lockout SET state = ?, expires_at = ? WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- lockout.delete
-DELETE FROM regcore_lockout WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT));
+DELETE FROM regcore_lockout WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- lockout.purge
 DELETE FROM regcore_lockout WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(? AS BIGINT), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));
 
 -- code.select
-SELECT (SELECT state FROM regcore_code WHERE purpose = ? AND subject = ?), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
+SELECT (SELECT state FROM regcore_code WHERE purpose = ? AND subject = ?), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- code.insert
-INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) WHERE (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_code (purpose, subject, state, expires_at) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) WHERE (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- code.update
-UPDATE regcore_code SET state = ?, expires_at = ? WHERE purpose = ? AND subject = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT));
+UPDATE regcore_code SET state = ?, expires_at = ? WHERE purpose = ? AND subject = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- code.delete
-DELETE FROM regcore_code WHERE purpose = ? AND subject = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT));
+DELETE FROM regcore_code WHERE purpose = ? AND subject = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- code.purge
 DELETE FROM regcore_code WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(? AS BIGINT), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));
 
 -- session.select
-SELECT (SELECT state FROM regcore_session WHERE key = ?), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
+SELECT (SELECT state FROM regcore_session WHERE key = ?), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER), (SELECT value FROM regcore_meta WHERE name = 'schema_version');
 
 -- session.insert
-INSERT INTO regcore_session (key, state, expires_at) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) WHERE (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) ON CONFLICT DO NOTHING;
+INSERT INTO regcore_session (key, state, expires_at) SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT) WHERE (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1 ON CONFLICT DO NOTHING;
 
 -- session.update
-UPDATE regcore_session SET state = ?, expires_at = ? WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT));
+UPDATE regcore_session SET state = ?, expires_at = ? WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- session.delete
-DELETE FROM regcore_session WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT));
+DELETE FROM regcore_session WHERE key = ? AND state = ? AND (CAST(? AS BIGINT) IS NULL OR ABS(CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - CAST(? AS BIGINT)) <= CAST(? AS BIGINT)) AND (SELECT value FROM regcore_meta WHERE name = 'schema_version') = 1;
 
 -- session.purge
 DELETE FROM regcore_session WHERE expires_at IS NOT NULL AND expires_at <= COALESCE(CAST(? AS BIGINT), CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER));

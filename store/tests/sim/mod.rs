@@ -144,6 +144,7 @@ enum Stmt {
     CellDelete(Table),
     MetaExists,
     SchemaVersion,
+    TransactionCheck,
     InsertSchemaVersion,
     Migration(usize),
     BindingsOf(usize),
@@ -165,6 +166,7 @@ impl Stmt {
             Self::CellSelect(_)
             | Self::MetaExists
             | Self::SchemaVersion
+            | Self::TransactionCheck
             | Self::CurrentSeq
             | Self::BindingForUpdate => Want::Row,
             Self::BindingsOf(_) | Self::AllBindings | Self::History | Self::Rebinds => Want::Rows,
@@ -274,6 +276,7 @@ impl SqlSim {
         }
         add(sql.meta_exists(), Stmt::MetaExists);
         add(sql.schema_version(), Stmt::SchemaVersion);
+        add(sql.transaction_check(), Stmt::TransactionCheck);
         add(sql.insert_schema_version(), Stmt::InsertSchemaVersion);
         for (i, text) in schema::statements(schema::MIGRATIONS[0].1, prefix)
             .into_iter()
@@ -445,6 +448,12 @@ impl SqlSim {
                 Reply::Row(Some(vec![Value::Int(i64::from(db.schema))]))
             }
             Stmt::SchemaVersion => Reply::Row(db.version.map(|v| vec![Value::Int(v)])),
+            // The server's clock (the clients run on their own explicit
+            // clocks, which ignore it) and the schema version.
+            Stmt::TransactionCheck => Reply::Row(Some(vec![
+                Value::Int(0),
+                db.version.map_or(Value::Null, Value::Int),
+            ])),
             Stmt::InsertSchemaVersion => {
                 if db.version.is_some() {
                     return Err(Failure::Conflict); // primary key
@@ -472,7 +481,11 @@ impl SqlSim {
                     .cells
                     .get(&key)
                     .map_or(Value::Null, |s| Value::Text(s.clone()));
-                Reply::Row(Some(vec![state, Value::Int(0)]))
+                Reply::Row(Some(vec![
+                    state,
+                    Value::Int(0),
+                    db.version.map_or(Value::Null, Value::Int),
+                ]))
             }
             Stmt::CellInsert(table) => {
                 let n = address_len(table);
