@@ -55,7 +55,7 @@ use regcore::lockout::{LockoutPolicy, LockoutState, Success, Tier};
 use regcore::pairing::{Binding, IssuancePlan, IssuanceRequest, Mode, Viewer};
 use regcore::{ActivationAuthority, ActivationKey, ActivationNumber, MasterSecret, MprId};
 use regcore_store::{
-    Admit, Change, Command, Failure, Jitter, LedgerFilter, OpError, Operation, Poll, Prefix,
+    Admit, Change, Clock, Command, Failure, Jitter, LedgerFilter, OpError, Operation, Poll, Prefix,
     Protocol, Reply, RetryPolicy, Value, cell, redis,
 };
 use sim::{CellWrite, OpId, RedisSim, SqlSim};
@@ -163,6 +163,9 @@ struct Config {
     fault_rate: f64,
     crash_rate: f64,
     max_skew_ms: i64,
+    /// Clients on the store's clock (`Clock::Server`, the bindings'
+    /// default) rather than their own (`Clock::Caller`).
+    server_clock: bool,
 }
 
 impl Config {
@@ -184,6 +187,7 @@ impl Config {
             fault_rate: *rng.pick(&[0.0, 0.02, 0.08, 0.2]),
             crash_rate: *rng.pick(&[0.0, 0.0, 0.004]),
             max_skew_ms: *rng.pick(&[0, 20, 300, 5_000]),
+            server_clock: rng.chance(0.4),
         }
     }
 
@@ -239,6 +243,38 @@ enum Spec {
     },
 }
 
+impl Spec {
+    /// The client's clock reading the operation started with.
+    const fn now(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Admit { now, .. }
+            | Self::Settle { now, .. }
+            | Self::CodeIssue { now }
+            | Self::CodeVerify { now, .. }
+            | Self::Issue { now, .. }
+            | Self::Rebind { now, .. } => Some(*now),
+            Self::Migrate | Self::Reset => None,
+        }
+    }
+
+    /// The same operation decided at `now` (when given).
+    fn at(&self, decided: Option<DateTime<Utc>>) -> Self {
+        let mut spec = self.clone();
+        if let Some(t) = decided {
+            match &mut spec {
+                Self::Admit { now, .. }
+                | Self::Settle { now, .. }
+                | Self::CodeIssue { now }
+                | Self::CodeVerify { now, .. }
+                | Self::Issue { now, .. }
+                | Self::Rebind { now, .. } => *now = t,
+                Self::Migrate | Self::Reset => {}
+            }
+        }
+        spec
+    }
+}
+
 /// How an operation ended.
 #[derive(Debug, Clone)]
 enum Res {
@@ -274,6 +310,10 @@ struct OpRec {
     res: Res,
     migrated_at_start: bool,
     lost: Option<Lost>,
+    /// The true time (the store's clock) when the operation started and
+    /// when it ended or crashed (ms).
+    started_ms: i64,
+    ended_ms: i64,
 }
 
 enum Out {
@@ -316,6 +356,13 @@ impl Store {
         match self {
             Self::Redis(s) => s.exec(op, command),
             Self::Sql(s) => s.exec(op, command),
+        }
+    }
+    /// The store server's clock: the true time.
+    fn set_time(&mut self, now_ms: i64) {
+        match self {
+            Self::Redis(s) => s.now_ms = now_ms,
+            Self::Sql(s) => s.now_ms = now_ms,
         }
     }
     fn drop_connection(&mut self, client: usize) {
@@ -369,6 +416,15 @@ struct Stats {
     checks: u64,
     lockout_bound_checked: u64,
     lockout_bound_skipped: u64,
+    /// Seeds whose clients ran on the store's clock, and of those, the
+    /// ones the free-tries bound was checked on.
+    server_clock_seeds: u64,
+    server_clock_bound_checked: u64,
+    /// Cell writes the store refused because the client's clock was
+    /// further than the tolerance from its own.
+    clock_refusals: u64,
+    /// Re-sent compare-and-sets the Redis script recognised by their token.
+    resends_recognised: u64,
 }
 
 impl Stats {
@@ -390,6 +446,10 @@ impl Stats {
         self.checks += other.checks;
         self.lockout_bound_checked += other.lockout_bound_checked;
         self.lockout_bound_skipped += other.lockout_bound_skipped;
+        self.server_clock_seeds += other.server_clock_seeds;
+        self.server_clock_bound_checked += other.server_clock_bound_checked;
+        self.clock_refusals += other.clock_refusals;
+        self.resends_recognised += other.resends_recognised;
     }
 
     fn fault(&mut self, kind: &'static str) {
@@ -431,8 +491,15 @@ impl World {
         let prefix = Prefix::new("sim").unwrap();
         let fx = Fixtures::new();
         let store = match cfg.backend {
-            Backend::Redis => Store::Redis(RedisSim::default()),
-            Backend::Sqlite => Store::Sql(Box::new(SqlSim::new(&prefix))),
+            Backend::Redis => Store::Redis(RedisSim {
+                server_clock: cfg.server_clock,
+                ..RedisSim::default()
+            }),
+            Backend::Sqlite => {
+                let mut sql = SqlSim::new(&prefix);
+                sql.server_clock = cfg.server_clock;
+                Store::Sql(Box::new(sql))
+            }
         };
         let mut world = Self {
             cfg,
@@ -574,6 +641,13 @@ impl World {
             return;
         };
         let now = self.client_now(c);
+        // The client's reading; on the store's clock, a starting point the
+        // store corrects when it is further than the tolerance away.
+        let clock = if self.cfg.server_clock {
+            Clock::Server(now)
+        } else {
+            Clock::Caller(now)
+        };
         let seed = self.rng.0.next_u64();
         let policy = self.cfg.policy.clone();
         let fx = &self.fx;
@@ -586,7 +660,7 @@ impl World {
             Task::Login { right } => (
                 Spec::Admit { right, now },
                 proto
-                    .lockout_admit(LOGIN, &policy, now, seed)
+                    .lockout_admit(LOGIN, &policy, clock, seed)
                     .map(|o| o.map(Out::Admit)),
             ),
             Task::Settle {
@@ -595,7 +669,7 @@ impl World {
             } => (
                 Spec::Settle { success, now },
                 proto
-                    .lockout_settle(LOGIN, &policy, success, stored, now, seed)
+                    .lockout_settle(LOGIN, &policy, success, stored, clock, seed)
                     .map(|o| o.map(|_| Out::Settled)),
             ),
             Task::Reset => (
@@ -607,7 +681,7 @@ impl World {
             Task::CodeIssue => (
                 Spec::CodeIssue { now },
                 proto
-                    .code_issue(&fx.code_policy, &fx.secret, SUBJECT, now, seed)
+                    .code_issue(&fx.code_policy, &fx.secret, SUBJECT, clock, seed)
                     .map(|o| o.map(|(s, code)| Out::CodeIssued(s, code.as_str().to_owned()))),
             ),
             Task::CodeVerify { known } => {
@@ -622,7 +696,7 @@ impl World {
                         now,
                     },
                     proto
-                        .code_verify(&fx.code_policy, &fx.secret, SUBJECT, &typed, now, seed)
+                        .code_verify(&fx.code_policy, &fx.secret, SUBJECT, &typed, clock, seed)
                         .map(|o| o.map(Out::Verified)),
                 )
             }
@@ -657,6 +731,8 @@ impl World {
             res: Res::Running,
             migrated_at_start: self.store.migrated(),
             lost: None,
+            started_ms: self.now_ms,
+            ended_ms: self.now_ms,
         });
         self.stats.ops += 1;
         self.clients[c].running = Some(Running {
@@ -751,6 +827,7 @@ impl World {
         };
         self.log(format!("client {c} op {op} ends {res:?}"));
         self.ops[op].res = res;
+        self.ops[op].ended_ms = self.now_ms;
     }
 }
 
@@ -819,6 +896,7 @@ impl World {
         }
         let c = *self.rng.pick(&ready);
         self.now_ms += self.rng.below(3) as i64;
+        self.store.set_time(self.now_ms);
         self.stats.steps += 1;
         if self.rng.chance(self.cfg.crash_rate) {
             self.crash(c);
@@ -929,6 +1007,7 @@ impl World {
     fn crash(&mut self, c: usize) {
         if let Some(running) = self.clients[c].running.take() {
             self.ops[running.op].res = Res::Crashed;
+            self.ops[running.op].ended_ms = self.now_ms;
             self.log(format!("client {c} crashes in op {}", running.op));
         }
         self.clients[c].alive = false;
@@ -1017,6 +1096,16 @@ impl World {
         for v in self.store.violations().to_vec() {
             self.violation(format!("store: {v}"));
         }
+        if self.cfg.server_clock {
+            self.stats.server_clock_seeds += 1;
+        }
+        match &self.store {
+            Store::Redis(s) => {
+                self.stats.clock_refusals += s.clock_refusals;
+                self.stats.resends_recognised += s.resends_recognised;
+            }
+            Store::Sql(s) => self.stats.clock_refusals += s.clock_refusals,
+        }
         self.check_outcomes();
         self.check_cells();
         self.check_lockout();
@@ -1079,7 +1168,26 @@ impl World {
             self.ensure(w.key == cell, || {
                 format!("op {i} ({spec:?}) wrote {}", w.key)
             });
-            let expected = self.decide(&spec, w.prev.as_deref());
+            // The decision's `now`: the client's own clock, or on the
+            // store's clock whatever the write says it was decided on, which
+            // the store accepted only within the tolerance of its clock.
+            let decided = match (w.decided_ms, spec.now()) {
+                (Some(ms), Some(_)) if self.cfg.server_clock => {
+                    self.ensure(
+                        (ms - w.at_ms).abs() <= regcore_store::redis::CLOCK_TOLERANCE_MS,
+                        || format!("op {i} wrote at {} a decision made at {ms}", w.at_ms),
+                    );
+                    DateTime::from_timestamp_millis(ms)
+                }
+                (Some(ms), Some(now)) => {
+                    self.ensure(ms == now.timestamp_millis(), || {
+                        format!("op {i} on the caller's clock {now} decided at {ms}")
+                    });
+                    Some(now)
+                }
+                (_, now) => now,
+            };
+            let expected = self.decide(&spec.at(decided), w.prev.as_deref());
             let ok = match &expected {
                 Ok(Change::Put { text, .. }) => w.new.as_deref() == Some(text.as_str()),
                 Ok(Change::Delete) => w.new.is_none(),
@@ -1134,8 +1242,26 @@ impl World {
         if admits.is_empty() || !self.cfg.wrong_only {
             return;
         }
-        let lo = admits.iter().map(|a| a.0).min().unwrap();
-        let hi = admits.iter().map(|a| a.0).max().unwrap();
+        let (mut lo, mut hi) = (
+            admits.iter().map(|a| a.0).min().unwrap(),
+            admits.iter().map(|a| a.0).max().unwrap(),
+        );
+        if self.cfg.server_clock {
+            // On the store's clock every decision is made within the
+            // tolerance of the true time between the operation's start and
+            // end, whatever the clients' own clocks say.
+            let tolerance =
+                chrono::Duration::milliseconds(regcore_store::redis::CLOCK_TOLERANCE_MS);
+            let true_times = self
+                .ops
+                .iter()
+                .filter(|r| matches!(r.spec, Spec::Admit { .. }))
+                .flat_map(|r| [r.started_ms, r.ended_ms]);
+            let (first, last) =
+                true_times.fold((i64::MAX, i64::MIN), |(a, b), t| (a.min(t), b.max(t)));
+            lo = DateTime::from_timestamp_millis(first).unwrap() - tolerance;
+            hi = DateTime::from_timestamp_millis(last).unwrap() + tolerance;
+        }
         let threshold = self.cfg.policy.threshold;
         let lock = self.cfg.policy.lock_duration(threshold);
         if (hi - lo).to_std().unwrap_or_default() >= lock {
@@ -1143,6 +1269,9 @@ impl World {
             return;
         }
         self.stats.lockout_bound_checked += 1;
+        if self.cfg.server_clock {
+            self.stats.server_clock_bound_checked += 1;
+        }
         let checks = admits
             .iter()
             .filter(|a| matches!(a.1, Res::Admitted(_)))
@@ -1405,6 +1534,13 @@ fn report(stats: &Stats, secs: f64) {
     println!(
         "  invariant checks {}; free-tries bound checked on {} seeds (skipped on {}: clocks spread past the first lock)",
         stats.checks, stats.lockout_bound_checked, stats.lockout_bound_skipped
+    );
+    println!(
+        "  on the store's clock: {} seeds, free-tries bound checked on {}; {} writes refused for a client's clock; {} re-sent writes recognised by their token",
+        stats.server_clock_seeds,
+        stats.server_clock_bound_checked,
+        stats.clock_refusals,
+        stats.resends_recognised
     );
 }
 

@@ -41,6 +41,11 @@ pub struct CellWrite {
     pub prev: Option<String>,
     /// What it holds after (`None`: deleted).
     pub new: Option<String>,
+    /// The `now` the write says it was decided on (ms; the clock-guard
+    /// argument, or `None` when the write carried no guard).
+    pub decided_ms: Option<i64>,
+    /// The store's clock when it applied the write (ms).
+    pub at_ms: i64,
 }
 
 /// Redis as the protocol uses it: `GET` and the compare-and-set script.
@@ -58,6 +63,15 @@ pub struct RedisSim {
     /// A store without write tokens (for the harness's own test): a re-sent
     /// write is not recognised.
     pub ignore_tokens: bool,
+    /// The store server's clock (ms), set by the harness before each
+    /// command: `TIME` in the script.
+    pub now_ms: i64,
+    /// Whether the clients run on the store's clock (`Clock::Server`), so
+    /// their writes carry a clock guard.
+    pub server_clock: bool,
+    /// Compare-and-sets refused because `now` was further than the
+    /// tolerance from the store's clock.
+    pub clock_refusals: u64,
     /// Compare-and-sets answered "written" because the value already
     /// carried their token (re-sent after a lost reply).
     pub resends_recognised: u64,
@@ -73,10 +87,10 @@ impl RedisSim {
                     .map_or(RedisValue::Nil, |v| RedisValue::Text(v.clone())),
             ),
             Command::RedisCas { key, args } => {
-                let [expected, new, ttl, _now, tolerance] = args;
-                if !tolerance.is_empty() {
-                    // The simulation runs every client on its own explicit
-                    // clock (Clock::Caller): a guard here would be a bug.
+                let [expected, new, ttl, now, tolerance] = args;
+                if !tolerance.is_empty() && !self.server_clock {
+                    // Clients on their own explicit clocks (Clock::Caller):
+                    // a guard here would be a bug.
                     self.violations.push(format!(
                         "clock guard {tolerance:?} on {key} with a caller's clock"
                     ));
@@ -91,6 +105,21 @@ impl RedisSim {
                     // script answers "written" and writes nothing.
                     self.resends_recognised += 1;
                     return Reply::Redis(RedisValue::Array(vec![RedisValue::Int(1)]));
+                }
+                let decided_ms: Option<i64> = now.parse().ok();
+                if !tolerance.is_empty() {
+                    let (Some(now), Ok(tolerance)) = (decided_ms, tolerance.parse::<i64>()) else {
+                        self.violations
+                            .push(format!("clock guard {now:?} ± {tolerance:?} on {key}"));
+                        return Reply::Failed(Failure::Rejected);
+                    };
+                    if (self.now_ms - now).abs() > tolerance {
+                        self.clock_refusals += 1;
+                        return Reply::Redis(RedisValue::Array(vec![
+                            RedisValue::Int(2),
+                            RedisValue::Int(self.now_ms),
+                        ]));
+                    }
                 }
                 if &cur != expected && !self.broken_cas {
                     return Reply::Redis(RedisValue::Array(vec![
@@ -119,6 +148,8 @@ impl RedisSim {
                     op,
                     prev,
                     new: state,
+                    decided_ms,
+                    at_ms: self.now_ms,
                 });
                 Reply::Redis(RedisValue::Array(vec![RedisValue::Int(1)]))
             }
@@ -239,6 +270,14 @@ pub struct SqlSim {
     /// A deliberately broken store (for the harness's own test): a
     /// conditional update or delete ignores the expected state.
     pub broken_cas: bool,
+    /// The store server's clock (ms), set by the harness before each
+    /// command.
+    pub now_ms: i64,
+    /// Whether the clients run on the store's clock, so that cell writes
+    /// carry a clock guard.
+    pub server_clock: bool,
+    /// Cell writes refused by the clock guard.
+    pub clock_refusals: u64,
 }
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -306,6 +345,9 @@ impl SqlSim {
             commits: Vec::new(),
             violations: Vec::new(),
             broken_cas: false,
+            now_ms: 0,
+            server_clock: false,
+            clock_refusals: 0,
         }
     }
 
@@ -415,10 +457,28 @@ impl SqlSim {
         if cell_write && in_tx == Some(false) {
             return self.violation(format!("{stmt:?} inside a read transaction by {op:?}"));
         }
+        // The clock guard: the last three parameters (tolerance, now,
+        // tolerance); the write changes nothing when the store's clock is
+        // further than the tolerance from `now`.
+        let mut decided_ms = None;
+        let mut clocks_apart = false;
         if cell_write && params.len() >= 3 {
-            let tolerance = params.get(params.len() - 3);
-            if tolerance != Some(&Value::Null) {
-                return self.violation(format!("clock guard {tolerance:?} with a caller's clock"));
+            let guard = &params[params.len() - 3..];
+            decided_ms = int(guard.get(1));
+            match (guard.first(), int(guard.get(1)), guard.get(2)) {
+                (Some(Value::Null), Some(_), Some(Value::Null)) => {}
+                (Some(Value::Int(tol)), Some(now), Some(Value::Int(tol2)))
+                    if tol == tol2 && self.server_clock =>
+                {
+                    clocks_apart = (self.now_ms - now).abs() > *tol;
+                    self.clock_refusals += u64::from(clocks_apart);
+                }
+                _ => {
+                    return self.violation(format!(
+                        "clock guard {guard:?} (clients on the store's clock: {})",
+                        self.server_clock
+                    ));
+                }
             }
         }
         if cell_write && in_tx.is_none() && self.lock_holder().is_some() {
@@ -448,10 +508,9 @@ impl SqlSim {
                 Reply::Row(Some(vec![Value::Int(i64::from(db.schema))]))
             }
             Stmt::SchemaVersion => Reply::Row(db.version.map(|v| vec![Value::Int(v)])),
-            // The server's clock (the clients run on their own explicit
-            // clocks, which ignore it) and the schema version.
+            // The server's clock and the schema version.
             Stmt::TransactionCheck => Reply::Row(Some(vec![
-                Value::Int(0),
+                Value::Int(self.now_ms),
                 db.version.map_or(Value::Null, Value::Int),
             ])),
             Stmt::InsertSchemaVersion => {
@@ -483,7 +542,7 @@ impl SqlSim {
                     .map_or(Value::Null, |s| Value::Text(s.clone()));
                 Reply::Row(Some(vec![
                     state,
-                    Value::Int(0),
+                    Value::Int(self.now_ms),
                     db.version.map_or(Value::Null, Value::Int),
                 ]))
             }
@@ -491,7 +550,7 @@ impl SqlSim {
                 let n = address_len(table);
                 let key = self_key(&self.prefix, table, params.get(..n).unwrap_or(&[]))?;
                 let state = text(params.get(n)).ok_or(Failure::Rejected)?;
-                if db.cells.contains_key(&key) {
+                if db.cells.contains_key(&key) || clocks_apart {
                     Reply::Count(0)
                 } else {
                     db.cells.insert(key.clone(), state.clone());
@@ -505,7 +564,9 @@ impl SqlSim {
                 let key = self_key(&self.prefix, table, params.get(2..2 + n).unwrap_or(&[]))?;
                 let old = text(params.get(2 + n)).ok_or(Failure::Rejected)?;
                 let held = db.cells.get(&key).cloned();
-                if held.as_ref() == Some(&old) || (self.broken_cas && held.is_some()) {
+                if clocks_apart {
+                    Reply::Count(0)
+                } else if held.as_ref() == Some(&old) || (self.broken_cas && held.is_some()) {
                     db.cells.insert(key.clone(), state.clone());
                     log = Some((key, held, Some(state)));
                     Reply::Count(1)
@@ -518,7 +579,9 @@ impl SqlSim {
                 let key = self_key(&self.prefix, table, params.get(..n).unwrap_or(&[]))?;
                 let old = text(params.get(n)).ok_or(Failure::Rejected)?;
                 let held = db.cells.get(&key).cloned();
-                if held.as_ref() == Some(&old) || (self.broken_cas && held.is_some()) {
+                if clocks_apart {
+                    Reply::Count(0)
+                } else if held.as_ref() == Some(&old) || (self.broken_cas && held.is_some()) {
                     db.cells.remove(&key);
                     log = Some((key, held, None));
                     Reply::Count(1)
@@ -614,7 +677,14 @@ impl SqlSim {
             }
         };
         if let Some((key, prev, new)) = log {
-            let write = CellWrite { key, op, prev, new };
+            let write = CellWrite {
+                key,
+                op,
+                prev,
+                new,
+                decided_ms,
+                at_ms: self.now_ms,
+            };
             match self.txs.get_mut(&client) {
                 Some(tx) if !commit_now => tx.pending.push(write),
                 _ => self.log.push(write),
