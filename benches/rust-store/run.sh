@@ -11,6 +11,8 @@
 # Needs the servers of scripts/services.sh. The Python rows need the regcore
 # wheel in target/py-venv (bindings-python/test.sh builds it; PYTHON sets
 # another interpreter); they are left out, saying so, when it is missing.
+# For release Python rows (docs/rust-store.md's figures):
+#   bash benches/store/venv.sh && PYTHON=target/bench/venv/bin/python bash benches/rust-store/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
