@@ -2,10 +2,14 @@
 (tests/store/loopback_proxy.py): a reply lost after the server ran the
 write, and the server stopping mid-run.
 
-- A compare-and-set that redis-py's default client re-sends after its reply
-  was lost is recognised by its write token: the failure is stored once.
-- With the driver's re-sends off (Redis) or none to make (PostgreSQL), the
-  store says ``store.outcome_unknown`` and the attempt stays recorded.
+- On a plain redis-py client the store runs its commands on the client's
+  pooled connections without redis-py's command retry, and on PostgreSQL
+  nothing re-sends: a lost reply is ``store.outcome_unknown`` at once and
+  the attempt stays recorded.
+- A client whose commands go through redis-py's retry (here a subclass
+  that wraps ``execute_command``, as tracing wrappers do) sends the
+  compare-and-set again; its write token is recognised and the failure is
+  stored once, also with another server's write in between.
 - ``store.unavailable`` comes back within the retry deadline plus one driver
   call after the server stops.
 """
@@ -71,12 +75,21 @@ def pg_proxy(pg_database: str) -> Iterator[tuple[LoopbackProxy, str]]:
     proxy.stop()
 
 
-def _redis_via(proxy: LoopbackProxy, **options: Any) -> redis.Redis:
-    return redis.Redis("127.0.0.1", proxy.port, **options)
+class WrappedRedis(redis.Redis):
+    """A client whose ``execute_command`` is its own (an instrumented or
+    tracing subclass): the store goes through it, and so through redis-py's
+    command retry, which re-sends after a connection error."""
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        return super().execute_command(*args, **options)
+
+
+def _redis_via(proxy: LoopbackProxy, cls: type = redis.Redis, **options: Any) -> Any:
+    return cls("127.0.0.1", proxy.port, **options)
 
 
 def test_redis_a_write_the_driver_resends_after_a_lost_reply_counts_once(redis_proxy: LoopbackProxy) -> None:
-    client = _redis_via(redis_proxy)  # redis-py's default: re-sends after a connection error
+    client = _redis_via(redis_proxy, WrappedRedis)  # redis-py's default retry: re-sends
     assert client.get_retry()._retries > 0
     prefix = unique_prefix()
     store = RedisStore(client, prefix=prefix)
@@ -116,7 +129,7 @@ def test_redis_a_resent_write_counts_once_after_other_writes_came_between(redis_
                 assert isinstance(other.lockout_admit("alice", POLICY, now=w.T0), Admitted)
                 return do()
 
-    client = _redis_via(redis_proxy, retry=Between(NoBackoff(), 1))
+    client = _redis_via(redis_proxy, WrappedRedis, retry=Between(NoBackoff(), 1))
     store = RedisStore(client, prefix=prefix)
     redis_proxy.drop_reply_after(b"EVALSHA")
     assert isinstance(store.lockout_admit("alice", POLICY, now=w.T0), Admitted)
@@ -125,8 +138,16 @@ def test_redis_a_resent_write_counts_once_after_other_writes_came_between(redis_
     assert other.lockout_state("alice").failures == 2
 
 
-def test_redis_a_lost_reply_without_resends_is_outcome_unknown_and_recorded(redis_proxy: LoopbackProxy) -> None:
-    client = _redis_via(redis_proxy, retry=Retry(NoBackoff(), 0))
+@pytest.mark.parametrize("client_options", ["default", "retry off, wrapped"])
+def test_redis_a_lost_reply_without_resends_is_outcome_unknown_and_recorded(
+    redis_proxy: LoopbackProxy, client_options: str
+) -> None:
+    if client_options == "default":
+        # A plain client with redis-py's defaults: the store runs the
+        # command on a pooled connection, outside redis-py's retry.
+        client = _redis_via(redis_proxy)
+    else:
+        client = _redis_via(redis_proxy, WrappedRedis, retry=Retry(NoBackoff(), 0))
     prefix = unique_prefix()
     store = RedisStore(client, prefix=prefix)
     redis_proxy.drop_reply_after(b"EVALSHA")
@@ -179,14 +200,13 @@ DEADLINE = 1.5
 RETRY = RetryPolicy(attempts=8, deadline=DEADLINE)
 
 
-@pytest.mark.parametrize("driver", ["default client", "no re-sends"])
+@pytest.mark.parametrize("driver", ["plain client", "wrapped client, redis-py's retry"])
 def test_redis_a_stopped_server_fails_within_the_deadline_plus_one_driver_call(
     redis_proxy: LoopbackProxy, driver: str
 ) -> None:
     options: dict[str, Any] = {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}
-    if driver == "no re-sends":
-        options["retry"] = Retry(NoBackoff(), 0)
-    client = _redis_via(redis_proxy, **options)
+    cls = redis.Redis if driver == "plain client" else WrappedRedis
+    client = _redis_via(redis_proxy, cls, **options)
     store = RedisStore(client, prefix=unique_prefix(), retry=RETRY)
     assert isinstance(store.lockout_admit("dave", POLICY, now=w.T0), Admitted)
     redis_proxy.stop()

@@ -8,6 +8,17 @@ after ``SCRIPT FLUSH`` or a failover) that the protocol names, with the
 keys, arguments and TTLs it names, and maps redis-py's errors. The pairing
 ledger is refused (``store.unsupported``): asynchronous replication can
 lose a "forever" binding. Needs ``pip install regcore[redis]``.
+
+On a plain ``Redis`` client (not a cluster, not a single-connection
+client) each command runs on a connection taken from the client's own pool
+(``send_command`` / ``read_response``), without redis-py's command retry:
+a reply lost after a write is reported at once (``store.outcome_unknown``)
+instead of the command being sent again up to 10 times with backoff, so a
+failure takes one driver call, and the round trip skips redis-py's
+per-command machinery (docs/storage.md, "Faults"). Connecting still uses
+the client's settings (AUTH, db, TLS, timeouts, its connect retries).
+Clusters go through ``RedisCluster`` itself (slot routing, redirections);
+a command it sends again is recognised by the value's write token.
 """
 
 from __future__ import annotations
@@ -56,6 +67,17 @@ def _check_client(client: Any) -> None:
         raise _errors.invalid_client("redis", "a redis-py client or cluster")
 
 
+def _own_pool(client: Any, plain: type) -> Any:
+    """The client's connection pool when commands can run on its connections
+    directly: a plain client (its class or a subclass that does not change
+    how commands are executed), not a single-connection one."""
+    if not isinstance(client, plain) or getattr(client, "connection", None) is not None:
+        return None
+    if type(client).execute_command is not plain.execute_command:
+        return None
+    return getattr(client, "connection_pool", None)
+
+
 class RedisStore(SyncStore):
     """Lockout, codes and sessions in Redis or a Redis Cluster (sync)."""
 
@@ -68,12 +90,38 @@ class RedisStore(SyncStore):
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self._redis = _redis()
+        self._plain: type = self._redis.Redis
         self._init_base("redis", prefix, retry, clock)
         _check_client(client)
         self.client = client
         self._classify = _classifier(self._redis)
 
+    def _command(self, pool: Any, *args: Any) -> Any:
+        conn = pool.get_connection()
+        try:
+            conn.send_command(*args)
+            return conn.read_response()
+        except self._redis.exceptions.ResponseError:
+            raise  # a whole reply (NOSCRIPT, WRONGTYPE): the connection is fine
+        except BaseException:
+            conn.disconnect()  # a reply may still be on its way: never reuse it
+            raise
+        finally:
+            pool.release(conn)
+
     def _execute(self, step: Step) -> Any:
+        pool = _own_pool(self.client, self._plain)
+        if pool is None:
+            return self._execute_on_client(step)
+        if step[0] == "get":
+            return self._command(pool, "GET", step[1])
+        key, args = step[1], step[2]
+        try:
+            return self._command(pool, "EVALSHA", _CAS_SHA, 1, key, *args)
+        except self._redis.exceptions.NoScriptError:
+            return self._command(pool, "EVAL", CAS_SCRIPT, 1, key, *args)
+
+    def _execute_on_client(self, step: Step) -> Any:
         if step[0] == "get":
             return self.client.get(step[1])
         key, args = step[1], step[2]
@@ -98,12 +146,42 @@ class AsyncRedisStore(AsyncStore):
         clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self._redis = _redis()
+        import redis.asyncio
+
+        self._plain: type = redis.asyncio.Redis
         self._init_base("redis", prefix, retry, clock)
         _check_client(client)
         self.client = client
         self._classify = _classifier(self._redis)
 
+    async def _command(self, pool: Any, *args: Any) -> Any:
+        conn = await pool.get_connection()
+        try:
+            await conn.send_command(*args)
+            return await conn.read_response()
+        except self._redis.exceptions.ResponseError:
+            raise  # a whole reply (NOSCRIPT, WRONGTYPE): the connection is fine
+        except BaseException:
+            # Failed or cancelled mid-command: a reply may still be on its
+            # way, so the connection is never reused.
+            await conn.disconnect()
+            raise
+        finally:
+            await pool.release(conn)
+
     async def _execute(self, step: Step) -> Any:
+        pool = _own_pool(self.client, self._plain)
+        if pool is None:
+            return await self._execute_on_client(step)
+        if step[0] == "get":
+            return await self._command(pool, "GET", step[1])
+        key, args = step[1], step[2]
+        try:
+            return await self._command(pool, "EVALSHA", _CAS_SHA, 1, key, *args)
+        except self._redis.exceptions.NoScriptError:
+            return await self._command(pool, "EVAL", CAS_SCRIPT, 1, key, *args)
+
+    async def _execute_on_client(self, step: Step) -> Any:
         if step[0] == "get":
             return await self.client.get(step[1])
         key, args = step[1], step[2]
