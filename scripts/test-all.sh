@@ -88,7 +88,10 @@ cross_language() {
 }
 step cross-language cross_language
 # Framework drop-ins on the wheel and addon the two steps above built:
-# regcore.contrib.django (with the 100-process burst beside django-axes),
+# regcore.contrib.django (with the 100-process burst beside django-axes)
+# on Django 5.2 LTS (Python 3.11) and Django 6.x (CPython 3.13, built once by
+# scripts/python313.sh from Debian's source tarball into ~/.cache/regcore:
+# about 5½ minutes and apt's -dev packages the first time on a machine),
 # regcore/express (node:cluster burst), then both in headless Chromium
 # (Debian's chromium + chromium-driver, installed when missing).
 [ -f bindings-python/tests-django/run.sh ] && step django bash bindings-python/tests-django/run.sh
