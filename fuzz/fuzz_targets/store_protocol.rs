@@ -223,8 +223,12 @@ fn warm(protocol: &Protocol) {
     let answers = [
         Reply::Row(Some(vec![Value::Int(1)])),
         Reply::Row(Some(vec![Value::Int(i64::from(SCHEMA_VERSION))])),
-        // The cell read: no state, and the store's clock.
-        Reply::Row(Some(vec![Value::Null, Value::Int(0)])),
+        // The cell read: no state, the store's clock, the schema version.
+        Reply::Row(Some(vec![
+            Value::Null,
+            Value::Int(0),
+            Value::Int(i64::from(SCHEMA_VERSION)),
+        ])),
     ];
     let mut answers = answers.into_iter();
     let mut reply = None;
