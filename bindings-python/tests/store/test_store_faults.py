@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -46,7 +46,7 @@ def _redis_address() -> tuple[str, int]:
 
 def _pg_address() -> tuple[str, int]:
     params = psycopg.conninfo.conninfo_to_dict(POSTGRES)
-    return str(params.get("host", "127.0.0.1")), int(params.get("port", 5432))
+    return str(params.get("host", "127.0.0.1")), int(str(params.get("port", 5432)))
 
 
 def _coded(e: BaseException, code: str, kind: str) -> None:
@@ -81,7 +81,8 @@ class WrappedRedis(redis.Redis):
     command retry, which re-sends after a connection error."""
 
     def execute_command(self, *args: Any, **options: Any) -> Any:
-        return super().execute_command(*args, **options)
+        plain: Any = super()
+        return plain.execute_command(*args, **options)
 
 
 def _redis_via(proxy: LoopbackProxy, cls: type = redis.Redis, **options: Any) -> Any:
@@ -273,12 +274,13 @@ def test_a_database_migrated_under_a_running_store_is_noticed_at_the_next_operat
         return int(regcore.LockoutState.decode(row[0]).failures)
 
     set_version(regcore.SCHEMA_VERSION + 1)
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: store.lockout_admit("frank", POLICY, now=w.T0),  # a known key: read first
         lambda: store.lockout_admit("grace", POLICY, now=w.T0),  # a fresh key: the guarded insert
         lambda: store.lockout_state("frank"),
         lambda: store.ledger_issue(w.master(), request, now=w.T0),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(regcore.RegcoreError) as err:
             call()
         _coded(err.value, "store.schema_mismatch", "configuration")

@@ -73,7 +73,7 @@ def _own_pool(client: Any, plain: type) -> Any:
     how commands are executed), not a single-connection one."""
     if not isinstance(client, plain) or getattr(client, "connection", None) is not None:
         return None
-    if type(client).execute_command is not plain.execute_command:
+    if getattr(type(client), "execute_command", None) is not getattr(plain, "execute_command", None):
         return None
     return getattr(client, "connection_pool", None)
 
