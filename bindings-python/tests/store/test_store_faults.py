@@ -292,3 +292,49 @@ def test_a_database_migrated_under_a_running_store_is_noticed_at_the_next_operat
     assert isinstance(store.lockout_admit("frank", POLICY, now=w.T0), Admitted)
     assert failures() == 2
     admin.close()
+
+
+@pytest.mark.parametrize("asyncio_client", [False, True])
+def test_redis_no_free_connection_is_unavailable_not_outcome_unknown(asyncio_client: bool) -> None:
+    """The pool has no connection to give within its timeout: the write was
+    never sent, so store.unavailable (nothing recorded), not "may have been
+    recorded"."""
+    import asyncio
+
+    import redis.asyncio
+
+    from regcore.store import AsyncRedisStore
+
+    host, port = _redis_address()
+    prefix = unique_prefix()
+
+    def sync_attempt() -> BaseException | None:
+        blocking: Any = redis.BlockingConnectionPool
+        pool: Any = blocking(host=host, port=port, max_connections=1, timeout=0.2)
+        held = pool.get_connection()  # the only connection, in use elsewhere
+        try:
+            RedisStore(redis.Redis(connection_pool=pool), prefix=prefix).lockout_admit("heidi", POLICY, now=w.T0)
+        except BaseException as e:  # noqa: BLE001 - checked below
+            return e
+        finally:
+            pool.release(held)
+            pool.disconnect()
+        return None
+
+    async def async_attempt() -> BaseException | None:
+        pool: Any = redis.asyncio.BlockingConnectionPool(host=host, port=port, max_connections=1, timeout=0.2)
+        held = await pool.get_connection()
+        store = AsyncRedisStore(redis.asyncio.Redis(connection_pool=pool), prefix=prefix)
+        try:
+            await store.lockout_admit("heidi", POLICY, now=w.T0)
+        except BaseException as e:  # noqa: BLE001 - checked below
+            return e
+        finally:
+            await pool.release(held)
+            await pool.disconnect()
+        return None
+
+    err = asyncio.run(async_attempt()) if asyncio_client else sync_attempt()
+    assert err is not None, "admitted without a connection"
+    _coded(err, "store.unavailable", "store_unavailable")
+    assert RedisStore(redis.Redis(host, port), prefix=prefix).lockout_state("heidi").failures == 0

@@ -49,8 +49,15 @@ def _redis() -> Any:
     return redis
 
 
+class _NotSent(Exception):
+    """No connection could be had from the pool (none free in time, or
+    connecting failed): the command was never sent."""
+
+
 def _classifier(redis: Any) -> Any:
     def classify(e: BaseException) -> str | None:
+        if isinstance(e, _NotSent):
+            return "unreachable"
         if isinstance(e, redis.exceptions.ResponseError) and not isinstance(e, redis.exceptions.NoScriptError):
             return "rejected"  # WRONGTYPE and kin: the key holds something else
         if isinstance(e, redis.exceptions.ConnectionError) and "connecting to" in str(e):
@@ -97,7 +104,10 @@ class RedisStore(SyncStore):
         self._classify = _classifier(self._redis)
 
     def _command(self, pool: Any, *args: Any) -> Any:
-        conn = pool.get_connection()
+        try:
+            conn = pool.get_connection()
+        except Exception as e:
+            raise _NotSent() from e
         try:
             conn.send_command(*args)
             return conn.read_response()
@@ -155,7 +165,10 @@ class AsyncRedisStore(AsyncStore):
         self._classify = _classifier(self._redis)
 
     async def _command(self, pool: Any, *args: Any) -> Any:
-        conn = await pool.get_connection()
+        try:
+            conn = await pool.get_connection()
+        except Exception as e:
+            raise _NotSent() from e
         try:
             await conn.send_command(*args)
             return await conn.read_response()
